@@ -1,0 +1,149 @@
+"""Normalisation and mirroring of keypoint windows: the single implementation that
+training and inference share.
+
+Shoulder normalisation follows pose-format's ``Pose.normalize`` for holistic poses:
+centre = mean over the window of the shoulder midpoints, scale = 1 / mean shoulder
+distance (3-D, like pose-format), both over frames where the points are present.
+Missing points stay exactly zero with confidence 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import layout as L
+
+# Shoulder width is about this many palm lengths (wrist -> middle-finger MCP), measured
+# on the words data with `python -m signclip_desktop.keypoints.normalize --measure DATA`.
+# Used only when a window has no shoulders (hand-only sources, body out of view).
+SHOULDER_PER_PALM = 2.7
+_EPS = 1e-6
+
+
+def visible(frames: np.ndarray) -> np.ndarray:
+    """Boolean [T, P]: which points are present."""
+    return frames[..., 3] > 0
+
+
+def shoulder_reference(frames: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """(centre xyz, mean shoulder distance) over a window, or None without shoulders."""
+    ls, rs = frames[:, L.LEFT_SHOULDER], frames[:, L.RIGHT_SHOULDER]
+    ok = (ls[:, 3] > 0) & (rs[:, 3] > 0)
+    if not ok.any():
+        return None
+    a, b = ls[ok, :3].astype(np.float64), rs[ok, :3].astype(np.float64)
+    centre = ((a + b) / 2).mean(axis=0)
+    dist = float(np.linalg.norm(a - b, axis=-1).mean())
+    if dist < _EPS:
+        return None
+    return centre, dist
+
+
+def palm_lengths(frames: np.ndarray) -> np.ndarray:
+    """Wrist->middle-MCP length of every visible hand in the window (flat array)."""
+    out = []
+    for comp in (L.LEFT_HAND, L.RIGHT_HAND):
+        w = frames[:, comp.start + L.HAND_WRIST]
+        m = frames[:, comp.start + L.HAND_MIDDLE_MCP]
+        ok = (w[:, 3] > 0) & (m[:, 3] > 0)
+        out.append(np.linalg.norm(w[ok, :3] - m[ok, :3], axis=-1))
+    return np.concatenate(out) if out else np.zeros(0)
+
+
+def hand_reference(frames: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """Fallback reference from the hands when no shoulders are in the window."""
+    hands = np.concatenate([frames[:, L.LEFT_HAND.slice], frames[:, L.RIGHT_HAND.slice]], axis=1)
+    vis = hands[..., 3] > 0
+    if not vis.any():
+        return None
+    centre = hands[vis][:, :3].astype(np.float64).mean(axis=0)
+    palms = palm_lengths(frames)
+    palms = palms[palms > _EPS]
+    if palms.size == 0:
+        return None
+    return centre, float(palms.mean()) * SHOULDER_PER_PALM
+
+
+def _apply(frames: np.ndarray, centre: np.ndarray, dist: float) -> np.ndarray:
+    out = frames.astype(np.float32, copy=True)
+    vis = out[..., 3] > 0
+    out[..., :3] = np.where(vis[..., None], (out[..., :3] - centre.astype(np.float32)) / np.float32(dist), 0.0)
+    return out
+
+
+def normalize_shoulders(frames: np.ndarray) -> np.ndarray:
+    """Shoulder-normalised copy of a [T, 203, 4] window (hand fallback, else unchanged zeros)."""
+    ref = shoulder_reference(frames) or hand_reference(frames)
+    if ref is None:
+        out = frames.astype(np.float32, copy=True)
+        out[..., :3] = 0.0
+        out[..., 3] = 0.0
+        return out
+    return _apply(frames, *ref)
+
+
+def normalize_hands(frames: np.ndarray) -> np.ndarray:
+    """Hand-centred copy: each hand, each frame, moved to its wrist and scaled by its palm
+    length. Shape is kept; body and face are left as they are (packs that use this select
+    hand components only)."""
+    out = frames.astype(np.float32, copy=True)
+    for comp in (L.LEFT_HAND, L.RIGHT_HAND):
+        h = out[:, comp.slice]
+        wrist = h[:, L.HAND_WRIST, :3]
+        palm = np.linalg.norm(h[:, L.HAND_MIDDLE_MCP, :3] - wrist, axis=-1)
+        ok = (h[:, L.HAND_WRIST, 3] > 0) & (palm > _EPS)
+        scale = np.where(ok, palm, 1.0)[:, None, None]
+        vis = (h[..., 3] > 0) & ok[:, None]
+        h[..., :3] = np.where(vis[..., None], (h[..., :3] - wrist[:, None, :]) / scale, 0.0)
+        h[..., 3] = np.where(vis, h[..., 3], 0.0)
+        out[:, comp.slice] = h
+    return out
+
+
+NORMALIZERS = {"shoulders": normalize_shoulders, "hands": normalize_hands}
+
+
+def normalize(frames: np.ndarray, method: str) -> np.ndarray:
+    try:
+        fn = NORMALIZERS[method]
+    except KeyError:
+        raise ValueError(f"unknown normalisation {method!r}; known: {sorted(NORMALIZERS)}") from None
+    return fn(frames)
+
+
+def mirror(frames: np.ndarray, about: float = 0.0) -> np.ndarray:
+    """Left/right mirror: swap left and right points and reflect x about ``about``
+    (0 for normalised windows, 0.5 for MediaPipe image coordinates)."""
+    out = frames[:, L.MIRROR_PERMUTATION].astype(np.float32, copy=True)
+    vis = out[..., 3] > 0
+    out[..., 0] = np.where(vis, 2 * about - out[..., 0], 0.0)
+    return out
+
+
+def hide_legs(frames: np.ndarray) -> np.ndarray:
+    frames[:, list(L.LEG_INDICES)] = 0.0
+    return frames
+
+
+def _measure(data_dir: str) -> None:
+    """Print shoulder width / palm length over the words data (sets SHOULDER_PER_PALM)."""
+    import glob
+    import os
+
+    from ..sources.npz import load_npz_sequences
+
+    ratios = []
+    for path in sorted(glob.glob(os.path.join(data_dir, "words", "*.npz"))):
+        for seq in load_npz_sequences(path):
+            ref = shoulder_reference(seq.frames)
+            palms = palm_lengths(seq.frames)
+            if ref is not None and palms.size:
+                ratios.append(ref[1] / palms.mean())
+    print(f"sequences={len(ratios)} median shoulder/palm={np.median(ratios):.3f}")
+
+
+if __name__ == "__main__":
+    import argparse
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--measure", metavar="DATA", required=True)
+    _measure(ap.parse_args().measure)

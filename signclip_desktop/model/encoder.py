@@ -1,0 +1,64 @@
+"""Run a pack's ONNX pose encoder with onnxruntime (CUDA when present, else CPU)."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from .pack import Pack, PackError
+
+CUDA = "CUDAExecutionProvider"
+CPU = "CPUExecutionProvider"
+
+
+def available_providers() -> list[str]:
+    import onnxruntime as ort
+
+    return list(ort.get_available_providers())
+
+
+def choose_providers(prefer: str = "auto") -> list[str]:
+    """'auto' uses CUDA when onnxruntime offers it; 'cpu' forces CPU; 'cuda' asks for CUDA first."""
+    avail = available_providers()
+    if prefer == "cpu":
+        return [CPU]
+    if prefer in ("auto", "cuda") and CUDA in avail:
+        return [CUDA, CPU]
+    return [CPU]
+
+
+class Encoder:
+    """Embeds encoder inputs ([T, P, D] float32) into unit vectors."""
+
+    def __init__(self, pack: Pack, providers: str = "auto", threads: int | None = None, warmup: bool = True):
+        import onnxruntime as ort
+
+        self.pack = pack
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 3
+        threads = threads if threads is not None else int(os.environ.get("SIGNCLIP_THREADS", "0") or 0)
+        if threads > 0:
+            opts.intra_op_num_threads = threads
+            opts.inter_op_num_threads = 1
+        try:
+            self.session = ort.InferenceSession(str(pack.encoder_file), opts, providers=choose_providers(providers))
+        except Exception as e:
+            raise PackError(pack.path, f"the encoder cannot be loaded ({str(e)[:200]})") from e
+        self.provider = self.session.get_providers()[0]
+        if warmup:
+            self.embed(np.zeros((pack.input.window_frames, pack.input.num_points, pack.input.num_channels), np.float32))
+
+    @property
+    def provider_name(self) -> str:
+        return "CUDA" if self.provider == CUDA else "CPU"
+
+    def embed_batch(self, x: np.ndarray) -> np.ndarray:
+        """[B, T, P, D] -> [B, E] unit vectors."""
+        x = np.ascontiguousarray(x, dtype=np.float32)
+        (out,) = self.session.run([self.pack.onnx_output], {self.pack.onnx_input: x})
+        out = np.asarray(out, np.float32)
+        return out / np.maximum(np.linalg.norm(out, axis=-1, keepdims=True), 1e-8)
+
+    def embed(self, x: np.ndarray) -> np.ndarray:
+        """[T, P, D] -> [E] unit vector."""
+        return self.embed_batch(x[None])[0]

@@ -1,0 +1,107 @@
+"""Scoring an embedding against label embeddings and user prototypes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .pack import Calibration, Label
+
+SURE, MAYBE, UNSURE = "sure", "maybe", "unsure"
+
+
+@dataclass(frozen=True)
+class Guess:
+    label: str
+    text: str
+    language: str
+    score: float        # calibrated probability
+    similarity: float   # cosine similarity
+    source: str = "pack"  # "pack" or "personal"
+
+
+@dataclass(frozen=True)
+class Prediction:
+    top: list[Guess]
+    confidence: str  # sure / maybe / unsure
+
+    def to_json(self) -> dict:
+        return {
+            "top": [{"label": g.label, "language": g.language, "score": round(g.score, 6),
+                     "similarity": round(g.similarity, 6), "source": g.source} for g in self.top],
+            "confidence": self.confidence,
+        }
+
+
+def confidence_level(probs_sorted: np.ndarray, cal: Calibration, sensitivity: float = 1.0) -> str:
+    """sure / maybe / unsure from the top-1 vs top-2 margin; sensitivity > 1 is more eager."""
+    p1 = float(probs_sorted[0]) if probs_sorted.size else 0.0
+    p2 = float(probs_sorted[1]) if probs_sorted.size > 1 else 0.0
+    margin = (p1 - p2) * sensitivity
+    if margin >= cal.sure_margin:
+        return SURE
+    if margin >= cal.maybe_margin:
+        return MAYBE
+    return UNSURE
+
+
+class Scorer:
+    """Cosine similarity to every label (pack labels + personal prototypes), softmax with the
+    pack's temperature, top-k. A label with several prototypes scores its best one."""
+
+    def __init__(self, labels: list[Label], embeddings: np.ndarray, calibration: Calibration):
+        self.calibration = calibration
+        self._pack_labels = list(labels)
+        self._pack_emb = _unit(embeddings)
+        self._proto_labels: list[Label] = []
+        self._proto_emb = np.zeros((0, self._pack_emb.shape[1]), np.float32)
+        self._rebuild()
+
+    @classmethod
+    def from_pack(cls, pack) -> "Scorer":
+        return cls(pack.labels, pack.label_embeddings, pack.calibration)
+
+    def set_prototypes(self, items: list[tuple[Label, np.ndarray]]) -> None:
+        """Replace personal prototypes: (label, [k, E] example embeddings) per sign."""
+        labels, embs = [], []
+        for label, e in items:
+            e = _unit(np.atleast_2d(np.asarray(e, np.float32)))
+            if e.shape[1] != self._pack_emb.shape[1]:
+                raise ValueError(f"prototype for {label.id!r} is {e.shape[1]}-d, pack is {self._pack_emb.shape[1]}-d")
+            labels.append(label)
+            embs.append(_unit(e.mean(axis=0, keepdims=True)))
+        self._proto_labels = labels
+        self._proto_emb = np.concatenate(embs) if embs else np.zeros((0, self._pack_emb.shape[1]), np.float32)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._labels = self._pack_labels + self._proto_labels
+        self._sources = ["pack"] * len(self._pack_labels) + ["personal"] * len(self._proto_labels)
+        self._matrix = np.concatenate([self._pack_emb, self._proto_emb]).astype(np.float32)
+
+    @property
+    def labels(self) -> list[Label]:
+        return list(self._labels)
+
+    def similarities(self, embedding: np.ndarray) -> np.ndarray:
+        return self._matrix @ _unit(np.asarray(embedding, np.float32)[None])[0]
+
+    def probabilities(self, embedding: np.ndarray) -> np.ndarray:
+        z = self.similarities(embedding) / self.calibration.temperature
+        z = np.exp(z - z.max())
+        return z / z.sum()
+
+    def predict(self, embedding: np.ndarray, k: int = 5, sensitivity: float = 1.0) -> Prediction:
+        sims = self.similarities(embedding)
+        z = sims / self.calibration.temperature
+        p = np.exp(z - z.max())
+        p /= p.sum()
+        order = np.argsort(-p, kind="stable")
+        top = [Guess(self._labels[i].id, self._labels[i].text, self._labels[i].language, float(p[i]),
+                     float(sims[i]), self._sources[i]) for i in order[:max(1, k)]]
+        return Prediction(top, confidence_level(p[order], self.calibration, sensitivity))
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-8)
