@@ -1,0 +1,1 @@
+"""Teach a sign, fingerspelling practice and grading (Qt-free core)."""
