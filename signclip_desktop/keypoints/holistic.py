@@ -1,0 +1,188 @@
+"""MediaPipe Holistic -> the shared 203-point layout.
+
+One long-lived ``HolisticDetector`` per stream (video mode tracks between frames; a
+static-image mode is there for unrelated photos). Output coordinates are MediaPipe's
+own: x, y normalised to the image (0..1), z MediaPipe's relative depth, exactly like
+the training data. Confidence: pose = MediaPipe visibility, face and hands = 1 where
+detected; a missing part is zeros with confidence 0; legs are hidden.
+
+Needs ``mediapipe==0.10.21`` (the last release whose legacy ``solutions.holistic``
+runs offline). ``model_complexity=1`` is the only pose model shipped in the wheel:
+0 and 2 try to download theirs, so they are refused here.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Protocol
+
+import numpy as np
+
+from . import layout as L
+from .normalize import hide_legs
+
+MEDIAPIPE_REQUIREMENT = "mediapipe==0.10.21"
+_FACE_IDX = np.asarray(L.FACE_CONTOUR_MESH_INDICES, np.int64)
+
+
+class DetectorError(RuntimeError):
+    """The detector cannot run (mediapipe missing or unusable)."""
+
+
+class Detector(Protocol):
+    """Anything that turns one BGR image into [203, 4] layout keypoints."""
+
+    def detect(self, image_bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray: ...
+
+    def close(self) -> None: ...
+
+
+def quiet_environment() -> None:
+    """Ask MediaPipe / TFLite / glog for errors only. Must run before mediapipe is imported."""
+    os.environ.setdefault("GLOG_minloglevel", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("GLOG_logtostderr", "0")
+    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "2")
+
+
+@contextlib.contextmanager
+def silenced_stderr(enabled: bool = True):
+    """Send file descriptor 2 to /dev/null for a while: MediaPipe's C++ side prints
+    INFO/WARNING lines (XNNPACK delegate, feedback manager) before any log level applies."""
+    if not enabled or os.environ.get("SIGNCLIP_MEDIAPIPE_LOGS"):
+        yield
+        return
+    try:
+        sys.stderr.flush()
+        fd = os.dup(2)
+    except (OSError, ValueError, AttributeError):
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(fd, 2)
+        os.close(fd)
+        os.close(devnull)
+
+
+def import_holistic():
+    """The ``mediapipe.solutions.holistic`` module, or a ``DetectorError`` saying what to install."""
+    quiet_environment()
+    try:
+        with silenced_stderr():
+            import mediapipe as mp  # noqa: PLC0415
+    except ImportError as e:
+        raise DetectorError(f"MediaPipe is not installed ({e}); install {MEDIAPIPE_REQUIREMENT}") from e
+    version = getattr(mp, "__version__", "?")
+    try:
+        from mediapipe.python.solutions import holistic  # noqa: PLC0415
+    except ImportError:
+        holistic = getattr(getattr(mp, "solutions", None), "holistic", None)
+    if holistic is None or not hasattr(holistic, "Holistic"):
+        raise DetectorError(f"mediapipe {version} has no solutions.holistic; install {MEDIAPIPE_REQUIREMENT}")
+    return holistic
+
+
+def results_to_layout(results) -> np.ndarray:
+    """A MediaPipe Holistic result -> float32 [203, 4] in the shared layout."""
+    out = np.zeros((L.NUM_POINTS, L.NUM_CHANNELS), np.float32)
+    pose = getattr(results, "pose_landmarks", None)
+    if pose is not None:
+        arr = np.array([(p.x, p.y, p.z, p.visibility) for p in pose.landmark], np.float32)
+        out[L.POSE.start:L.POSE.start + len(arr)] = arr[:len(L.POSE_POINTS)]
+    face = getattr(results, "face_landmarks", None)
+    if face is not None:
+        arr = np.array([(p.x, p.y, p.z) for p in face.landmark], np.float32)
+        if len(arr) > _FACE_IDX.max():
+            out[L.FACE.slice, :3] = arr[_FACE_IDX]
+            out[L.FACE.slice, 3] = 1.0
+    for comp, attr in ((L.LEFT_HAND, "left_hand_landmarks"), (L.RIGHT_HAND, "right_hand_landmarks")):
+        hand = getattr(results, attr, None)
+        if hand is not None:
+            arr = np.array([(p.x, p.y, p.z) for p in hand.landmark], np.float32)
+            out[comp.start:comp.start + len(arr), :3] = arr[:21]
+            out[comp.slice, 3] = 1.0
+    out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
+    out[out[:, 3] <= 0] = 0.0
+    return hide_legs(out[None])[0]
+
+
+class HolisticDetector:
+    """One MediaPipe Holistic instance kept for the whole stream.
+
+    ``static_image_mode=False`` (default) tracks between frames of one video/camera;
+    use ``True`` for unrelated photos. Not thread-safe: one detector per thread."""
+
+    def __init__(self, static_image_mode: bool = False, model_complexity: int = 1, refine_face: bool = False,
+                 min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
+                 smooth_landmarks: bool = True, quiet: bool = True):
+        if model_complexity != 1:
+            raise DetectorError(f"model_complexity={model_complexity} would download a model; only 1 ships with "
+                                f"{MEDIAPIPE_REQUIREMENT}")
+        holistic = import_holistic()
+        self.static_image_mode = bool(static_image_mode)
+        self._quiet = quiet
+        self._calls = 0
+        try:
+            with silenced_stderr(quiet):
+                self._h = holistic.Holistic(
+                    static_image_mode=self.static_image_mode, model_complexity=1,
+                    smooth_landmarks=smooth_landmarks, refine_face_landmarks=refine_face,
+                    min_detection_confidence=min_detection_confidence,
+                    min_tracking_confidence=min_tracking_confidence,
+                )
+        except Exception as e:  # a broken install fails here, with MediaPipe's own exception types
+            raise DetectorError(f"MediaPipe Holistic cannot start ({e.__class__.__name__}: {str(e)[:200]}); "
+                                f"is {MEDIAPIPE_REQUIREMENT} installed?") from e
+
+    def process(self, image_bgr: np.ndarray):
+        """The raw MediaPipe result for one BGR (or grey / BGRA) uint8 image."""
+        import cv2  # noqa: PLC0415
+
+        if self._h is None:
+            raise DetectorError("detector is closed")
+        img = np.asarray(image_bgr)
+        if img.ndim == 2:
+            rgb = cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
+        elif img.ndim == 3 and img.shape[2] == 4:
+            rgb = cv2.cvtColor(img, cv2.COLOR_BGRA2RGB)
+        elif img.ndim == 3 and img.shape[2] == 3:
+            rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+        else:
+            raise ValueError(f"expected a BGR image [H, W, 3], got shape {img.shape}")
+        if rgb.dtype != np.uint8:
+            rgb = np.clip(rgb, 0, 255).astype(np.uint8)
+        rgb.flags.writeable = False
+        # The C++ side logs while it builds its graphs on the first frames (and when a
+        # hand first shows up); keep those quiet without hiding our own later output.
+        with silenced_stderr(self._quiet and self._calls < 30):
+            res = self._h.process(rgb)
+        self._calls += 1
+        return res
+
+    def detect(self, image_bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray:
+        """One image -> float32 [203, 4]. ``timestamp`` is accepted for the protocol (the
+        legacy solution keeps its own clock: frames must come in order)."""
+        return results_to_layout(self.process(image_bgr))
+
+    def close(self) -> None:
+        if getattr(self, "_h", None) is not None:
+            with silenced_stderr(self._quiet):
+                self._h.close()
+            self._h = None
+
+    def __enter__(self) -> "HolisticDetector":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def __del__(self):  # pragma: no cover - best effort
+        try:
+            self.close()
+        except Exception:
+            pass
