@@ -24,7 +24,7 @@ class Progress:
         self.min_interval = min_interval if min_interval is not None else (0.1 if self.tty else 5.0)
         self.n = 0
         self._t0 = time.monotonic()
-        self._last = 0.0
+        self._last = 0.0 if self.tty else self._t0  # logs: first line after min_interval
         self._drawn = False
 
     def update(self, n: int = 1, label: str | None = None) -> None:

@@ -1,0 +1,140 @@
+"""`signclip-desktop predict PATH...`: top-k signs for videos, image folders, .pose files,
+MP_Data folders, Kaggle parquet and data .npz files (one result per clip; an .npz or an
+MP_Data folder holds many clips). ``--windows`` gives one result per sliding window.
+
+``--json`` prints one JSON object per line (per clip, or per window), the interface other
+tools read::
+
+    {"path": ..., "clip": 0, "pack": ..., "label": <known label or null>, "frames": T,
+     "top": [{"label": ..., "text": ..., "language": ..., "score": ..., "similarity": ...}],
+     "confidence": "sure|maybe|unsure"}          (+ "window", "start_s", "end_s" with --windows)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from ._util import error, one_line_errors
+
+NAME = "predict"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        NAME, help="recognise the sign(s) in files or folders",
+        description=__doc__.split("\n\n")[0].replace("`", ""),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  signclip-desktop predict clip.mp4\n  signclip-desktop predict frames/ --top-k 3 --json\n"
+               "  signclip-desktop predict data.npz --pack fingerspelling --windows",
+    )
+    p.add_argument("paths", nargs="+", metavar="PATH", help="video, image folder, .pose, .npz, .parquet or MP_Data folder")
+    p.add_argument("--pack", default=None, help="pack name or folder (default: words)")
+    p.add_argument("--top-k", type=int, default=5, metavar="K", help="guesses per clip (default 5)")
+    p.add_argument("--windows", action="store_true", help="one result per sliding window instead of per clip")
+    p.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
+    p.add_argument("--cpu", action="store_true", help="run the encoder on the CPU even when CUDA is available")
+    p.add_argument("--left-handed", action="store_true", help="mirror left/right before the encoder")
+    p.add_argument("--static", action="store_true",
+                   help="image folders hold unrelated photos (MediaPipe static-image mode, no tracking)")
+    p.add_argument("--fps", type=float, default=None, help="frame rate of image folders (default 30)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--stats", action="store_true", help="print clips, frames and frames/s on stderr at the end")
+    p.set_defaults(func=run)
+
+
+def _guess_json(pred) -> list[dict]:
+    return [{"label": g.label, "text": g.text, "language": g.language, "score": round(g.score, 6),
+             "similarity": round(g.similarity, 6)} for g in pred.top]
+
+
+def _text_line(name: str, pred, truth: str | None) -> str:
+    guesses = "  ".join(f"{i + 1}. {g.text} {g.score:.2f}" + (f" ({g.language})" if g.language != "und" else "")
+                        for i, g in enumerate(pred.top))
+    known = f" [{truth}]" if truth else ""
+    return f"{name}{known}: {guesses}  - {pred.confidence}"
+
+
+@one_line_errors(NAME)
+def run(args) -> int:
+    import numpy as np
+
+    from ..keypoints.features import encode_input
+    from ..model.encoder import Encoder
+    from ..model.pack import load_pack
+    from ..model.registry import resolve_pack
+    from ..model.scorer import Scorer
+    from ..practice.clip import clip_windows, embed_clip
+    from ..sources import expand_inputs, open_source, to_sequences
+    from ..sources.base import SourceError
+    from ..stream.window import resample_sequence
+
+    if args.top_k < 1:
+        error(NAME, "--top-k must be at least 1")
+        return 1
+    pack = load_pack(resolve_pack(args.pack))
+    encoder = Encoder(pack, providers="cpu" if args.cpu else "auto")
+    scorer = Scorer.from_pack(pack)
+    spec = pack.input
+    out = sys.stdout
+    failures = 0
+    n_clips = n_frames = 0
+    t0 = time.perf_counter()
+    for item in expand_inputs(args.paths):
+        try:
+            src = open_source(item, fps=args.fps)
+            try:
+                for ci, seq in enumerate(to_sequences(src, progress=not args.no_progress,
+                                                      static_image_mode=args.static)):
+                    n_clips += 1
+                    n_frames += len(seq)
+                    base = {"path": str(item), "clip": ci, "pack": pack.name, "label": seq.label, "frames": len(seq)}
+                    if seq.meta.get("seq_id"):
+                        base["seq_id"] = seq.meta["seq_id"]
+                    sid = seq.meta.get("seq_id")
+                    own_file = getattr(src, "kind", "") == "keypoints" and seq.source and seq.source != str(item)
+                    if own_file and not sid:
+                        base["source"] = seq.source
+                    name = f"{item}#{sid}" if sid else (seq.source if own_file else
+                                                        (f"{item}#{ci}" if ci else str(item)))
+                    if len(seq) == 0:
+                        raise SourceError(item, "no frames")
+                    if not args.windows:
+                        emb = embed_clip(encoder, pack, seq.frames, seq.fps, mirrored=args.left_handed)
+                        pred = scorer.predict(emb, args.top_k)
+                        rec = {**base, "top": _guess_json(pred), "confidence": pred.confidence}
+                        print(json.dumps(rec) if args.json else _text_line(name, pred, seq.label), file=out, flush=True)
+                        continue
+                    frames = resample_sequence(seq.frames, seq.fps, spec.fps)
+                    pad = max(0, spec.window_frames - len(frames))
+                    wins = clip_windows(frames, spec.window_frames, pack.stride_frames)
+                    x = np.stack([encode_input(w, spec, mirrored=args.left_handed) for w in wins])
+                    embs = encoder.embed_batch(x)
+                    stride = pack.stride_frames
+                    for wi, emb in enumerate(embs):
+                        start = min(wi * stride, max(0, len(frames) - spec.window_frames)) if pad == 0 else 0
+                        end = min(start + spec.window_frames, len(frames))
+                        pred = scorer.predict(emb, args.top_k)
+                        rec = {**base, "window": wi, "start_s": round(start / spec.fps, 3),
+                               "end_s": round(end / spec.fps, 3), "top": _guess_json(pred),
+                               "confidence": pred.confidence}
+                        line = json.dumps(rec) if args.json else \
+                            _text_line(f"{name} @{start / spec.fps:.2f}-{end / spec.fps:.2f}s", pred, seq.label)
+                        print(line, file=out, flush=True)
+            finally:
+                src.close()
+        except SourceError as e:
+            failures += 1
+            error(NAME, str(e))
+    dt = time.perf_counter() - t0
+    if args.stats:
+        print(f"{n_clips} clips, {n_frames} frames in {dt:.2f} s: {n_frames / max(dt, 1e-9):.1f} frames/s "
+              f"(encoder on {encoder.provider_name})", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":  # python -m signclip_desktop.commands.predict ...
+    from ..cli import main
+
+    sys.exit(main([NAME, *sys.argv[1:]]))
