@@ -77,52 +77,60 @@ def load_clip(path, fps: float | None = None) -> KeypointSequence:
 
 
 def load_clips(path) -> list[KeypointSequence]:
+    """Every clip in a file. A single-clip ``.npz`` (``frames`` [T, 203, 4], ``fps``) is read here;
+    everything else goes through ``sources.load_sequences`` (videos run the Holistic detector)."""
     p = Path(path)
     if not p.exists():
         raise SourceError(p, "file not found")
-    suffix = p.suffix.lower()
-    if suffix == ".npz":
-        return _load_npz(p)
-    if suffix == ".pose":
+    if p.suffix.lower() == ".npz":
+        single = _load_single_npz(p)
+        if single is not None:
+            return [single]
+    try:
+        load_sequences = getattr(importlib.import_module("signclip_desktop.sources"), "load_sequences")
+    except (ImportError, AttributeError):
+        load_sequences = None
+    if load_sequences is not None:
+        return list(load_sequences(str(p)))
+    if p.suffix.lower() == ".npz":
+        from ..sources.npz import load_npz_sequences
+
+        return list(load_npz_sequences(p))
+    if p.suffix.lower() == ".pose":
         from ..sources.posefile import load_pose_file
 
         return [load_pose_file(p)]
-    return [_load_via_open_source(p)]
+    raise SourceError(p, "this build cannot read this kind of file")
 
 
-def _load_npz(p: Path) -> list[KeypointSequence]:
+def save_clip(path, frames: np.ndarray, fps: float, label: str | None = None) -> Path:
+    """Write one clip as a single-clip ``.npz`` (atomically)."""
+    import os
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.npz")
+    extra = {"label": np.array(label)} if label else {}
+    np.savez_compressed(tmp, frames=np.asarray(frames, np.float32), fps=np.float32(fps), **extra)
+    os.replace(tmp, path)
+    return path
+
+
+def _load_single_npz(p: Path) -> KeypointSequence | None:
     import zipfile
 
     try:
         with np.load(p, allow_pickle=False) as z:
             files = set(z.files)
-            if "frames" in files:  # a single clip in the shared layout
-                fr = np.asarray(z["frames"], np.float32)
-                fps = float(z["fps"]) if "fps" in files else 30.0
-                label = str(z["label"]) if "label" in files else None
-                if fr.ndim != 3 or fr.shape[1:] != (L.NUM_POINTS, L.NUM_CHANNELS):
-                    raise SourceError(p, f"frames have shape {fr.shape}, expected [T, {L.NUM_POINTS}, 4]")
-                return [KeypointSequence(fr, fps, label=label, source=str(p))]
-    except SourceError:
-        raise
+            if "frames" not in files:
+                return None
+            fr = np.asarray(z["frames"], np.float32)
+            fps = float(z["fps"]) if "fps" in files else 30.0
+            label = str(z["label"]) if "label" in files else None
     except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as e:
         raise SourceError(p, f"unreadable .npz ({e})") from e
-    from ..sources.npz import load_npz_sequences
-
-    return list(load_npz_sequences(p))
-
-
-def _load_via_open_source(p: Path) -> KeypointSequence:
-    try:
-        mod = importlib.import_module("signclip_desktop.sources")
-        open_source = getattr(mod, "open_source", None)
-        if open_source is None:
-            mod = importlib.import_module("signclip_desktop.sources.open")
-            open_source = getattr(mod, "open_source")
-    except (ImportError, AttributeError):
-        raise SourceError(p, "this build cannot read this kind of file (no video/keypoint source available)") from None
-    src = open_source(str(p))
-    return collect_keypoints(src, p)
+    if fr.ndim != 3 or fr.shape[1:] != (L.NUM_POINTS, L.NUM_CHANNELS):
+        raise SourceError(p, f"frames have shape {fr.shape}, expected [T, {L.NUM_POINTS}, 4]")
+    return KeypointSequence(fr, fps, label=label, source=str(p))
 
 
 def collect_keypoints(src, path=None) -> KeypointSequence:

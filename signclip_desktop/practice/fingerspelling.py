@@ -1,0 +1,303 @@
+"""Fingerspelling practice: prompt a word, follow the learner letter by letter.
+
+Plain Python (the GUI page and the tests drive it). Feed it the top-1 label of every
+recognition window (``feed``); a letter counts when it has been top-1 for ``hold_windows``
+windows in a row, and the same letter counts again only after it was released (another
+label or no hands), so double letters need a small bounce. Each letter ends up right,
+slow (right but after ``slow_after_s``) or wrong (another letter was signed first, or
+``max_tries`` wrong letters and the session moved on). Score, streak and per-letter
+statistics persist in SQLite (``practice.sqlite3`` in the user's data folder).
+"""
+from __future__ import annotations
+
+import random
+import sqlite3
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .grading import RESOURCES
+from .library import data_dir
+
+WORDLISTS = RESOURCES / "wordlists"
+# sign language -> spoken language of its built-in word list
+WORDLIST_FOR = {
+    "ase": "en", "ins": "en", "bfi": "en", "gsg": "de", "asq": "de", "sgg": "de", "mfs": "es", "ssp": "es",
+    "bzs": "pt", "psr": "pt", "ise": "it", "swl": "sv", "tsm": "tr",
+}
+RIGHT, SLOW, WRONG, PENDING, CURRENT = "right", "slow", "wrong", "pending", "current"
+SYMBOLS = {RIGHT: "✓", SLOW: "◔", WRONG: "✗", PENDING: "·", CURRENT: "▶"}
+POINTS = {RIGHT: 10, SLOW: 5, WRONG: 0}
+
+
+@dataclass(frozen=True)
+class Alphabet:
+    language: str
+    letters: dict  # letter text -> label id (as the pack names it)
+
+    @property
+    def label_to_letter(self) -> dict:
+        return {v: k for k, v in self.letters.items()}
+
+    def letter_of(self, label: str | None) -> str | None:
+        if label is None:
+            return None
+        if label in self.label_to_letter:
+            return self.label_to_letter[label]
+        if label in self.letters:
+            return label
+        return None
+
+    def tokenize(self, word: str) -> list[str]:
+        """A word -> the alphabet's letters (longest match first, e.g. SCH, LL); ValueError if a
+        character has no letter."""
+        keys = sorted(self.letters, key=len, reverse=True)
+        low = {k.lower(): k for k in keys}
+        out, i, w = [], 0, word.strip()
+        while i < len(w):
+            if w[i].isspace() or w[i] in "-'":
+                i += 1
+                continue
+            for k in keys:
+                if w[i:i + len(k)].lower() == k.lower():
+                    out.append(low[k.lower()])
+                    i += len(k)
+                    break
+            else:
+                raise ValueError(f"{w[i]!r} is not a letter of the {self.language} alphabet")
+        if not out:
+            raise ValueError("type a word")
+        return out
+
+
+def alphabets_from_labels(labels) -> dict[str, Alphabet]:
+    """Group a fingerspelling pack's labels (``Label`` with id ``ase:A``, text ``A``) by language."""
+    out: dict[str, dict] = {}
+    for l in labels:
+        text = getattr(l, "text", None) or str(l.id).split(":")[-1]
+        lang = getattr(l, "language", None) or (str(l.id).split(":")[0] if ":" in str(l.id) else "und")
+        out.setdefault(lang, {})[text] = l.id
+    return {k: Alphabet(k, v) for k, v in sorted(out.items())}
+
+
+def word_list(language: str, alphabet: Alphabet | None = None) -> list[str]:
+    """The built-in words for a sign language, keeping those its alphabet can spell."""
+    spoken = WORDLIST_FOR.get(language, language)
+    path = WORDLISTS / f"{spoken}.txt"
+    if not path.is_file():
+        return []
+    words = list(dict.fromkeys(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()))
+    if alphabet is None:
+        return words
+    ok = []
+    for w in words:
+        try:
+            alphabet.tokenize(w)
+            ok.append(w)
+        except ValueError:
+            pass
+    return ok
+
+
+@dataclass
+class LetterState:
+    letter: str
+    status: str = PENDING
+    started: float | None = None
+    seconds: float | None = None
+    wrong: list = field(default_factory=list)  # letters signed instead
+
+
+@dataclass
+class Event:
+    kind: str          # "letter" (position done), "wrong" (another letter held), "word" (word done), "prompt"
+    position: int = -1
+    letter: str | None = None
+    status: str | None = None
+    signed: str | None = None
+
+
+class PracticeStats:
+    """Per-letter statistics and session totals across sessions (SQLite, WAL, one transaction per write)."""
+
+    def __init__(self, path=None):
+        self.path = Path(path) if path else data_dir() / "practice.sqlite3"
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript("""
+            BEGIN IMMEDIATE;
+            CREATE TABLE IF NOT EXISTS letters (
+                alphabet TEXT NOT NULL, letter TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
+                right INTEGER NOT NULL DEFAULT 0, slow INTEGER NOT NULL DEFAULT 0, wrong INTEGER NOT NULL DEFAULT 0,
+                seconds REAL NOT NULL DEFAULT 0, PRIMARY KEY (alphabet, letter));
+            CREATE TABLE IF NOT EXISTS sessions (
+                id INTEGER PRIMARY KEY, alphabet TEXT NOT NULL, started REAL NOT NULL, words INTEGER NOT NULL DEFAULT 0,
+                score INTEGER NOT NULL DEFAULT 0, best_streak INTEGER NOT NULL DEFAULT 0);
+            COMMIT;""")
+
+    def close(self) -> None:
+        self.db.close()
+
+    def new_session(self, alphabet: str) -> int:
+        self.db.execute("BEGIN IMMEDIATE")
+        cur = self.db.execute("INSERT INTO sessions (alphabet, started) VALUES (?, ?)", (alphabet, time.time()))
+        self.db.execute("COMMIT")
+        return int(cur.lastrowid)
+
+    def record_letter(self, session: int, alphabet: str, letter: str, status: str, seconds: float,
+                      score: int, best_streak: int, word_done: bool) -> None:
+        col = {RIGHT: "right", SLOW: "slow", WRONG: "wrong"}[status]
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("INSERT OR IGNORE INTO letters (alphabet, letter) VALUES (?, ?)", (alphabet, letter))
+            self.db.execute(f"UPDATE letters SET attempts = attempts + 1, {col} = {col} + 1, seconds = seconds + ? "
+                            "WHERE alphabet = ? AND letter = ?", (float(seconds), alphabet, letter))
+            self.db.execute("UPDATE sessions SET score = ?, best_streak = MAX(best_streak, ?), words = words + ? "
+                            "WHERE id = ?", (score, best_streak, int(word_done), session))
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def letters(self, alphabet: str) -> dict[str, dict]:
+        rows = self.db.execute("SELECT letter, attempts, right, slow, wrong, seconds FROM letters WHERE alphabet = ? "
+                               "ORDER BY letter", (alphabet,)).fetchall()
+        return {r[0]: {"attempts": r[1], "right": r[2], "slow": r[3], "wrong": r[4],
+                       "mean_seconds": r[5] / r[1] if r[1] else 0.0} for r in rows}
+
+    def weakest(self, alphabet: str, n: int = 5) -> list[str]:
+        st = self.letters(alphabet)
+        return sorted(st, key=lambda k: (st[k]["right"] + 0.5 * st[k]["slow"]) / max(st[k]["attempts"], 1))[:n]
+
+    def sessions(self, alphabet: str | None = None) -> list[dict]:
+        q = "SELECT id, alphabet, started, words, score, best_streak FROM sessions"
+        rows = self.db.execute(q + (" WHERE alphabet = ?" if alphabet else "") + " ORDER BY id",
+                               (alphabet,) if alphabet else ()).fetchall()
+        return [dict(zip(("id", "alphabet", "started", "words", "score", "best_streak"), r)) for r in rows]
+
+
+class FingerspellingSession:
+    def __init__(self, alphabet: Alphabet, words: list[str] | None = None, hold_windows: int = 3,
+                 slow_after_s: float = 4.0, max_tries: int = 3, stats: PracticeStats | None = None, seed: int | None = None):
+        self.alphabet = alphabet
+        self.words = [w for w in (words if words is not None else word_list(alphabet.language, alphabet))]
+        if not self.words:
+            raise ValueError(f"no words to practise for {alphabet.language}; type some")
+        self.hold_windows, self.slow_after_s, self.max_tries = int(hold_windows), float(slow_after_s), int(max_tries)
+        self.stats = stats
+        self.session_id = stats.new_session(alphabet.language) if stats else None
+        self.rng = random.Random(seed)
+        self.score = 0
+        self.streak = 0
+        self.best_streak = 0
+        self.words_done = 0
+        self.word: str | None = None
+        self.letters: list[LetterState] = []
+        self.position = 0
+        self._run_label: str | None = None
+        self._run = 0
+        self._used = False
+        self._queue: list[str] = []
+
+    # ------------------------------------------------------------------ prompting
+    def next_word(self, t: float = 0.0, word: str | None = None) -> str:
+        if word is None:
+            if not self._queue:
+                self._queue = list(self.words)
+                self.rng.shuffle(self._queue)
+            word = self._queue.pop()
+        tokens = self.alphabet.tokenize(word)
+        self.word = word
+        self.letters = [LetterState(x) for x in tokens]
+        self.position = 0
+        self.letters[0].status = CURRENT
+        self.letters[0].started = t
+        self._run_label, self._run, self._used = None, 0, False
+        return word
+
+    @property
+    def done(self) -> bool:
+        return bool(self.letters) and self.position >= len(self.letters)
+
+    @property
+    def expected(self) -> str | None:
+        return None if self.done or not self.letters else self.letters[self.position].letter
+
+    # ------------------------------------------------------------------ input
+    def feed_prediction(self, prediction, t: float) -> list[Event]:
+        label = prediction.top[0].label if prediction is not None and prediction.top else None
+        return self.feed(label, t)
+
+    def feed(self, label: str | None, t: float) -> list[Event]:
+        """One recognition window's top-1 label (pack id or letter text; None when idle)."""
+        if self.word is None or self.done:
+            return []
+        letter = self.alphabet.letter_of(label)
+        if letter is None:
+            self._run_label, self._run, self._used = None, 0, False
+            return []
+        if letter == self._run_label:
+            self._run += 1
+        else:
+            self._run_label, self._run, self._used = letter, 1, False
+        if self._run < self.hold_windows or self._used:
+            return []
+        self._used = True
+        return self._count(letter, t)
+
+    def skip(self, t: float) -> list[Event]:
+        if self.word is None or self.done:
+            return []
+        return self._finish(WRONG, t)
+
+    def _count(self, letter: str, t: float) -> list[Event]:
+        cur = self.letters[self.position]
+        if letter == cur.letter:
+            if cur.wrong:
+                status = WRONG
+            else:
+                status = SLOW if (t - (cur.started or 0.0)) > self.slow_after_s else RIGHT
+            return self._finish(status, t)
+        cur.wrong.append(letter)
+        self.streak = 0
+        ev = [Event("wrong", self.position, cur.letter, None, letter)]
+        if len(cur.wrong) >= self.max_tries:
+            ev += self._finish(WRONG, t)
+        return ev
+
+    def _finish(self, status: str, t: float) -> list[Event]:
+        cur = self.letters[self.position]
+        cur.status = status
+        cur.seconds = t - (cur.started or 0.0)
+        self.score += POINTS[status]
+        if status == WRONG:
+            self.streak = 0
+        else:
+            self.streak += 1
+            self.best_streak = max(self.best_streak, self.streak)
+        ev = [Event("letter", self.position, cur.letter, status)]
+        self.position += 1
+        word_done = self.position >= len(self.letters)
+        if not word_done:
+            nxt = self.letters[self.position]
+            nxt.status, nxt.started = CURRENT, t
+        else:
+            self.words_done += 1
+            ev.append(Event("word", status=self.word_status))
+        if self.stats is not None:
+            self.stats.record_letter(self.session_id, self.alphabet.language, cur.letter, status, cur.seconds,
+                                     self.score, self.best_streak, word_done)
+        return ev
+
+    @property
+    def word_status(self) -> str:
+        st = [l.status for l in self.letters]
+        if WRONG in st:
+            return WRONG
+        return SLOW if SLOW in st else RIGHT
+
+    def display(self) -> str:
+        """Text rendering that does not rely on colour: ``H✓ E✗ L▶ L· O·``."""
+        return " ".join(f"{l.letter}{SYMBOLS[l.status]}" for l in self.letters)

@@ -1,0 +1,93 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from signclip_desktop.keypoints import layout as L
+from signclip_desktop.keypoints.normalize import mirror
+from signclip_desktop.practice.grading import PARTS, Grader, dtw_path
+
+
+def test_dtw_path_is_monotone_and_exact_on_identical():
+    c = np.abs(np.subtract.outer(np.arange(5.0), np.arange(7.0)))
+    total, path = dtw_path(c)
+    assert path[0] == (0, 0) and path[-1] == (4, 6)
+    assert all(b[0] - a[0] in (0, 1) and b[1] - a[1] in (0, 1) for a, b in zip(path, path[1:]))
+    same, _ = dtw_path(np.abs(np.subtract.outer(np.arange(5.0), np.arange(5.0))))
+    assert same == 0.0
+
+
+def _wave(n=30, side="right", height=0.0, seed=0):
+    rng = np.random.default_rng(seed)
+    f = L.empty_frames(n)
+    base = np.random.default_rng(0).normal(0, 0.03, (21, 3))  # one hand shape
+    base[L.HAND_MIDDLE_MCP] = [0.0, -0.05, 0.0]
+    base[0] = 0.0
+    f[:, L.LEFT_SHOULDER] = [0.6, 0.5, 0, 1]
+    f[:, L.RIGHT_SHOULDER] = [0.4, 0.5, 0, 1]
+    hand = L.RIGHT_HAND if side == "right" else L.LEFT_HAND
+    t = np.arange(n)[:, None]
+    base = base + rng.normal(0, 0.002, (21, 3))
+    x0 = 0.35 if side == "right" else 0.65
+    f[:, hand.slice, 0] = x0 + 0.08 * np.sin(t / 4) + base[:, 0]
+    f[:, hand.slice, 1] = 0.35 + height + base[:, 1]
+    f[:, hand.slice, 2] = base[:, 2]
+    f[:, hand.slice, 3] = 1
+    return f
+
+
+def test_identical_attempt_scores_high_and_parts_are_reported():
+    g = Grader()
+    r = g.grade(_wave(), _wave())
+    assert r.score > 90 and r.passed
+    assert set(r.parts) == set(PARTS)
+    j = r.to_json()
+    assert 0 <= j["score"] <= 100 and isinstance(j["passed"], bool) and set(j["parts"]) == set(PARTS)
+    json.dumps(j)
+
+
+def test_location_feedback_says_where():
+    g = Grader()
+    r = g.grade(_wave(), _wave(height=0.25))
+    assert r.parts["location"].score < 70
+    assert "lower" in r.parts["location"].feedback
+
+
+def test_left_handed_learner_is_graded_fairly():
+    g = Grader()
+    right = g.grade(_wave(), _wave(seed=1), left_handed=False).score
+    # the same sign made with the other hand, mirrored in the picture
+    lefty = mirror(_wave(seed=1), about=0.5)
+    auto = g.grade(_wave(), lefty)
+    assert auto.mirrored and abs(auto.score - right) < 5
+    assert g.grade(_wave(), lefty, left_handed=False).score < auto.score
+
+
+@pytest.mark.slow
+def test_same_sign_ranks_above_different_sign_on_heldout_signers(shared_data):
+    from signclip_desktop.practice.evaldata import load_word_clips
+    from signclip_desktop.practice.references import derive
+
+    words = {"hello", "thank-you", "i-love-you", "yes", "no", "please"}
+    clips = load_word_clips(shared_data, per_signer=3, vocab=words)
+    signers = sorted({s for _, s in clips})
+    ref_signers = set(signers[::2])  # signer-disjoint: references and attempts never share a signer
+    refs = derive({k: [(c.frames, c.fps) for c in v] for k, v in clips.items() if k[1] in ref_signers}, k=3)
+    g = Grader()
+    motions = {w: [g.prepare(r.frames, r.fps) for r in refs.get(w)] for w in refs.words}
+    wins = total = 0
+    for (word, signer), v in sorted(clips.items()):
+        if signer in ref_signers or word not in motions:
+            continue
+        att = v[0]
+        best = {w: max(g.grade(m, att.frames, att_fps=att.fps).score for m in ms) for w, ms in motions.items()}
+        for w in best:
+            if w != word:
+                wins += best[word] > best[w]
+                total += 1
+        if total > 300:
+            break
+    assert total > 50
+    assert wins / total >= 0.75, f"same sign ranked above a different sign only {wins}/{total}"
