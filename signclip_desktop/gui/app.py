@@ -1,0 +1,160 @@
+"""Starting the app: QApplication, the main window, and the headless controls for automation
+(``--quit-after``, ``--log-predictions``, ``--stats``)."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+
+from .pipeline import SourceSpec
+
+
+def process_age() -> float | None:
+    """Seconds since this process started (Linux), else None."""
+    try:
+        with open("/proc/self/stat") as f:
+            start_ticks = int(f.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime") as f:
+            uptime = float(f.read().split()[0])
+        return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class LagProbe:
+    """A 10 ms timer on the GUI thread; how late it fires is how long the GUI thread was busy."""
+
+    def __init__(self, interval_ms: int = 10):
+        from PySide6.QtCore import QElapsedTimer, Qt, QTimer
+
+        self.interval = interval_ms
+        self.max_ms = 0.0
+        self.lags: list[float] = []
+        self._clock = QElapsedTimer()
+        self._timer = QTimer()
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.timeout.connect(self._tick)
+        self._last = None
+
+    def start(self) -> None:
+        self._clock.start()
+        self._last = self._clock.nsecsElapsed()
+        self._timer.start(self.interval)
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    def _tick(self) -> None:
+        now = self._clock.nsecsElapsed()
+        lag = max(0.0, (now - self._last) / 1e6 - self.interval)
+        self._last = now
+        self.lags.append(lag)
+        self.max_ms = max(self.max_ms, lag)
+
+    def summary(self) -> dict:
+        xs = sorted(self.lags)
+        if not xs:
+            return {"max_gui_lag_ms": None}
+        return {"max_gui_lag_ms": round(xs[-1], 2), "p99_gui_lag_ms": round(xs[int(0.99 * (len(xs) - 1))], 2),
+                "gui_lag_samples": len(xs), "gui_blocks_over_50ms": sum(x > 50 for x in xs)}
+
+
+def _needs_offscreen() -> bool:
+    return sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def run_gui(args) -> int:
+    t_start = time.monotonic()
+    age0 = process_age() or 0.0
+    headless = getattr(args, "quit_after", None) is not None
+    if headless and _needs_offscreen():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from ..settings import load_settings, settings_path
+    from .main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("SignCLIP Desktop")
+    app.setApplicationDisplayName("SignCLIP Desktop")
+    settings, notice = load_settings()
+    overrides = False
+    if getattr(args, "pack", None):
+        settings.pack, overrides = args.pack, True
+    if getattr(args, "left_handed", False):
+        settings.left_handed, overrides = True, True
+    if getattr(args, "top_k", None):
+        settings.top_k, overrides = int(args.top_k), True
+    pace = not getattr(args, "no_pace", False)
+    spec = None
+    if getattr(args, "source", None):
+        src = str(args.source)
+        if src.isdigit() and not Path(src).exists():
+            spec = SourceSpec("camera", camera_index=int(src), pace=pace)
+        elif src == "demo":
+            spec = SourceSpec("demo", pace=pace)
+        else:
+            spec = SourceSpec("file", path=src, loop=not getattr(args, "no_loop", False), pace=pace)
+        overrides = True
+    persist = not headless and not overrides
+    win = MainWindow(settings, settings_path(), persist=persist, notice=notice, live_kwargs={"pace": pace})
+
+    log_file = None
+    n_logged = 0
+    if getattr(args, "log_predictions", None):
+        p = Path(args.log_predictions)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        log_file = open(p, "w", encoding="utf-8")
+
+        def log(rec: dict) -> None:
+            nonlocal n_logged
+            log_file.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            log_file.flush()
+            n_logged += 1
+
+        win.live.prediction_shown.connect(log)
+
+    first = {}
+    win.live.first_frame.connect(lambda t: first.setdefault("t", t))
+    probe = LagProbe()
+    win.show()
+    probe.start()
+    win.start(spec)
+    quit_after = getattr(args, "quit_after", None)
+    if quit_after is not None:
+        QTimer.singleShot(int(float(quit_after) * 1000), win.close)
+    rc = app.exec()
+    probe.stop()
+    t_end = time.monotonic()
+    ok = win.shutdown()
+    if log_file is not None:
+        log_file.close()
+    stats = win.live.pipeline.stats
+    first_t = first.get("t")
+    report = {
+        "first_frame_s": round(age0 + first_t - t_start, 3) if first_t else None,
+        "first_frame_after_command_s": round(first_t - t_start, 3) if first_t else None,
+        "landmark_frames": stats.landmark_fps.count,
+        "landmark_fps_mean": round(stats.landmark_fps.count / max(1e-6, t_end - (stats.first_frame_at or t_end)), 2)
+        if stats.first_frame_at else None,
+        "frames_drawn": win.live.video.frames_drawn,
+        "display_dropped": win.live.pipeline.display.dropped,
+        "keypoints_dropped": win.live.pipeline.keypoints.dropped,
+        "updates": win.live.updates_shown,
+        "predictions_logged": n_logged,
+        "provider": stats.provider,
+        "detect_ms_last": round(stats.detect_ms, 2),
+        "threads_left": [t.name for t in threading.enumerate() if t.name.startswith("signclip-") and t.is_alive()],
+        "clean_shutdown": ok,
+        **probe.summary(),
+    }
+    if getattr(args, "stats", None):
+        Path(args.stats).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    if headless:
+        print(json.dumps(report), file=sys.stderr)
+    return int(rc or 0)

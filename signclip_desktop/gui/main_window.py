@@ -1,0 +1,158 @@
+"""The main window: a left navigation of pages (``add_page``) with the Live page first.
+
+Adding a page (practice, teach-a-sign, ...) without editing this file::
+
+    from signclip_desktop.gui.main_window import MainWindow
+    win: MainWindow = ...
+    win.add_page("Fingerspelling", MyPage(), key="fingerspelling")
+
+``add_page(title, widget, key=None, index=None)`` returns the page's index; the navigation
+appears as soon as there is more than one page. A page widget may define
+``page_shown()`` / ``page_hidden()`` (called when the user switches to / away from it) and
+``shutdown()`` (called once when the window closes, before the workers stop). Pages reach the
+live pipeline through ``win.live`` (``win.live.pipeline``) and the shared settings through
+``win.settings`` (call ``win.save_settings()`` after changing them).
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
+
+from . import theme
+from .live_page import LivePage
+from ..settings import Settings, save_settings
+
+
+class MainWindow(QMainWindow):
+    page_changed = Signal(str)
+
+    def __init__(self, settings: Settings, settings_path=None, persist: bool = True, notice: str | None = None,
+                 live_kwargs: dict | None = None):
+        super().__init__()
+        self.setWindowTitle("SignCLIP Desktop")
+        self.setStyleSheet(theme.STYLE)
+        self.resize(1360, 820)
+        self.setMinimumSize(1000, 640)
+        self.settings = settings
+        self._settings_path = settings_path
+        self._persist = persist
+        self._pages: list[tuple[str, QWidget]] = []
+        self._closed = False
+
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.nav = QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setFixedWidth(190)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.stack = QStackedWidget()
+        lay.addWidget(self.nav)
+        lay.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+
+        self.live = LivePage(settings, save=self.save_settings, **(live_kwargs or {}))
+        self.add_page("Live", self.live, key="live")
+        self._build_menu()
+        if notice:
+            self.live.notice.show_message(notice, [("Dismiss", self.live.notice.dismiss)])
+
+    # ------------------------------------------------------------------ pages
+    def add_page(self, title: str, widget: QWidget, key: str | None = None, index: int | None = None) -> int:
+        """Add a page to the navigation; returns its index."""
+        key = key or title.lower().replace(" ", "-")
+        if any(k == key for k, _ in self._pages):
+            raise ValueError(f"a page with key {key!r} already exists")
+        index = len(self._pages) if index is None else max(0, min(index, len(self._pages)))
+        self._pages.insert(index, (key, widget))
+        self.stack.insertWidget(index, widget)
+        item = QListWidgetItem(title)
+        item.setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.insertItem(index, item)
+        self.nav.setVisible(len(self._pages) > 1)
+        if self.nav.currentRow() < 0:
+            self.nav.setCurrentRow(0)
+        return index
+
+    def page(self, key: str) -> QWidget | None:
+        return next((w for k, w in self._pages if k == key), None)
+
+    def show_page(self, key: str) -> None:
+        for i, (k, _w) in enumerate(self._pages):
+            if k == key:
+                self.nav.setCurrentRow(i)
+                return
+        raise KeyError(key)
+
+    def _nav_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        old = self.stack.currentWidget()
+        new = self._pages[row][1]
+        if old is not new and old is not None and hasattr(old, "page_hidden"):
+            old.page_hidden()
+        self.stack.setCurrentWidget(new)
+        if hasattr(new, "page_shown"):
+            new.page_shown()
+        self.page_changed.emit(self._pages[row][0])
+
+    # ------------------------------------------------------------------ menu
+    def _build_menu(self) -> None:
+        m = self.menuBar().addMenu("&File")
+        a = QAction("&Open a file…", self)
+        a.setShortcut(QKeySequence.StandardKey.Open)
+        a.triggered.connect(self.live.open_file_dialog)
+        m.addAction(a)
+        a = QAction("Use the &camera", self)
+        a.triggered.connect(lambda: self.live.use_camera(self.settings.camera_index))
+        m.addAction(a)
+        a = QAction("Show the built-in &demo", self)
+        a.triggered.connect(lambda: self.live.show_demo(remember=True))
+        m.addAction(a)
+        m.addSeparator()
+        a = QAction("&Quit", self)
+        a.setShortcut(QKeySequence.StandardKey.Quit)
+        a.triggered.connect(self.close)
+        m.addAction(a)
+        v = self.menuBar().addMenu("&View")
+        a = QAction("Show the &face outline", self, checkable=True)
+        a.setChecked(self.settings.show_face)
+        a.toggled.connect(self._face_toggled)
+        v.addAction(a)
+
+    def _face_toggled(self, on: bool) -> None:
+        self.settings.show_face = bool(on)
+        self.live.video.show_face = bool(on)
+        self.live.video.update()
+        self.save_settings()
+
+    # ------------------------------------------------------------------ lifecycle
+    def save_settings(self) -> None:
+        if self._persist:
+            try:
+                save_settings(self.settings, self._settings_path)
+            except OSError as e:
+                self.live.notice.show_message(f"Your settings could not be saved ({e}).",
+                                              [("Dismiss", self.live.notice.dismiss)])
+
+    def start(self, spec=None) -> None:
+        self.live.start(spec)
+
+    def shutdown(self, timeout: float = 5.0) -> bool:
+        """Stop every page and worker; True when no worker thread is left. Safe to call twice."""
+        if self._closed:
+            return not self.live.pipeline.threads_alive
+        self._closed = True
+        for _k, w in self._pages:
+            if w is not self.live and hasattr(w, "shutdown"):
+                try:
+                    w.shutdown()
+                except Exception:
+                    pass
+        return self.live.stop(timeout)
+
+    def closeEvent(self, ev) -> None:
+        self.shutdown()
+        super().closeEvent(ev)

@@ -1,0 +1,401 @@
+"""The Live page's building blocks: video + skeleton view, top-k panel, banners."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+                               QWidget)
+
+from . import skeleton as S
+from . import theme
+from ..keypoints import layout as L
+
+
+def fit_rect(outer: QRectF, aspect: float) -> QRectF:
+    """The largest rect of ``aspect`` (w/h) centred in ``outer``."""
+    w, h = outer.width(), outer.height()
+    if w <= 0 or h <= 0 or aspect <= 0:
+        return QRectF(outer)
+    if w / h > aspect:
+        tw, th = h * aspect, h
+    else:
+        tw, th = w, w / aspect
+    return QRectF(outer.x() + (w - tw) / 2, outer.y() + (h - th) / 2, tw, th)
+
+
+def to_widget_points(points: np.ndarray, target: QRectF, mirror: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Layout points (x, y in 0..1 of the picture) -> widget pixel x, y and a visible mask.
+    Mirroring flips x (the picture is flipped the same way), so hands keep their colours."""
+    x = points[:, 0].astype(np.float64)
+    if mirror:
+        x = 1.0 - x
+    px = target.x() + x * target.width()
+    py = target.y() + points[:, 1].astype(np.float64) * target.height()
+    return px, py, points[:, 3] > 0
+
+
+class VideoView(QWidget):
+    """Draws the newest frame (mirrored for a camera) and the Holistic skeleton over it."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setMinimumSize(480, 360)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.frame = None
+        self._qimg: QImage | None = None
+        self._img_ref = None
+        self.show_face = True
+        self.message = "Starting…"
+        self.frames_drawn = 0
+
+    def set_frame(self, frame) -> None:
+        self.frame = frame
+        img = frame.image if frame is not None else None
+        if img is not None:
+            img = np.ascontiguousarray(img)
+            h, w = img.shape[:2]
+            self._img_ref = img  # QImage does not copy: keep the buffer alive
+            self._qimg = QImage(img.data, w, h, int(img.strides[0]), QImage.Format.Format_BGR888)
+        else:
+            self._qimg, self._img_ref = None, None
+        self.message = ""
+        self.update()
+
+    def clear(self, message: str = "") -> None:
+        self.frame, self._qimg, self._img_ref = None, None, None
+        self.message = message
+        self.update()
+
+    # -- painting
+    def paintEvent(self, _ev) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(theme.BG))
+        f = self.frame
+        if f is None:
+            self._paint_message(p, self.message)
+            p.end()
+            return
+        target = fit_rect(QRectF(self.rect()).adjusted(4, 4, -4, -4), f.aspect)
+        if self._qimg is not None:
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            if f.mirror:
+                p.save()
+                p.translate(target.x() + target.width(), target.y())
+                p.scale(-1.0, 1.0)
+                p.drawImage(QRectF(0, 0, target.width(), target.height()), self._qimg)
+                p.restore()
+            else:
+                p.drawImage(target, self._qimg)
+        else:
+            p.fillRect(target, QColor(theme.CANVAS))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._paint_skeleton(p, f.points, target, f.mirror)
+        self._paint_legend(p, target, f)
+        self.frames_drawn += 1
+        p.end()
+
+    def _paint_message(self, p: QPainter, text: str) -> None:
+        if not text:
+            return
+        p.setPen(QColor(theme.TEXT_DIM))
+        font = QFont(self.font())
+        font.setPointSize(theme.BASE_PT + 4)
+        p.setFont(font)
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
+
+    def _lines(self, px, py, vis, edges):
+        return [(QPointF(px[a], py[a]), QPointF(px[b], py[b])) for a, b in edges if vis[a] and vis[b]]
+
+    def _paint_skeleton(self, p: QPainter, points: np.ndarray, target: QRectF, mirror: bool) -> None:
+        if points is None or not len(points):
+            return
+        px, py, vis = to_widget_points(points, target, mirror)
+        scale = max(1.0, target.height() / 480.0)
+
+        def draw(edges, colour, width, alpha=255):
+            segs = self._lines(px, py, vis, edges)
+            if not segs:
+                return
+            c = QColor(colour)
+            c.setAlpha(alpha)
+            pen = QPen(c, width * scale)
+            pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+            p.setPen(pen)
+            for a, b in segs:
+                p.drawLine(a, b)
+
+        if self.show_face:
+            draw(S.FACE_EDGES, theme.FACE, 1.2, 170)
+        draw(S.POSE_FACE_EDGES, theme.FACE, 1.5, 200)
+        # dark outline under the body and hands keeps them readable on any background
+        draw(S.POSE_BODY_EDGES, "#000000", 6, 110)
+        draw(S.POSE_BODY_EDGES, theme.POSE, 3.5)
+        for side, comp, colour, edges in (("left", L.LEFT_HAND, theme.LEFT_HAND, S.LEFT_HAND_EDGES),
+                                          ("right", L.RIGHT_HAND, theme.RIGHT_HAND, S.RIGHT_HAND_EDGES)):
+            if vis[comp.start]:
+                draw(edges, "#000000", 8, 120)
+                draw(edges, colour, 5)
+                c = QColor(colour)
+                p.setPen(QPen(QColor("#000000"), 1.2 * scale))
+                p.setBrush(c)
+                r = 3.2 * scale
+                for i in range(comp.start, comp.stop):
+                    if vis[i]:
+                        p.drawEllipse(QPointF(px[i], py[i]), r, r)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+            else:  # no hand landmarks: the pose model's own small hand, thinner, same colour
+                draw(S.POSE_HAND_EDGES[side], colour, 2.5, 200)
+        wrists = (L.LEFT_WRIST, L.RIGHT_WRIST)
+        for w, colour in zip(wrists, (theme.LEFT_HAND, theme.RIGHT_HAND)):
+            if vis[w]:
+                p.setPen(QPen(QColor("#000000"), 1.0 * scale))
+                p.setBrush(QColor(colour))
+                p.drawEllipse(QPointF(px[w], py[w]), 4.5 * scale, 4.5 * scale)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _paint_legend(self, p: QPainter, target: QRectF, f) -> None:
+        font = QFont(self.font())
+        font.setPointSize(theme.BASE_PT)
+        font.setBold(True)
+        p.setFont(font)
+        fm = p.fontMetrics()
+        items = [("Left hand", theme.LEFT_HAND), ("Right hand", theme.RIGHT_HAND)]
+        pad, dot = 8, 12
+        w = sum(fm.horizontalAdvance(t) + dot + 3 * pad for t, _ in items) + pad
+        h = fm.height() + 2 * pad
+        box = QRectF(target.x() + 10, target.y() + 10, w, h)
+        bg = QColor("#000000")
+        bg.setAlpha(150)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(bg)
+        p.drawRoundedRect(box, 8, 8)
+        x = box.x() + pad
+        for text, colour in items:
+            p.setBrush(QColor(colour))
+            p.drawEllipse(QRectF(x, box.center().y() - dot / 2, dot, dot))
+            x += dot + pad
+            p.setPen(QColor(theme.TEXT))
+            p.drawText(QRectF(x, box.y(), fm.horizontalAdvance(text) + 2, box.height()),
+                       Qt.AlignmentFlag.AlignVCenter, text)
+            p.setPen(Qt.PenStyle.NoPen)
+            x += fm.horizontalAdvance(text) + 2 * pad
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        notes = []
+        if f.caption:
+            notes.append(f.caption)
+        if f.image is not None and not f.has_landmarks:
+            notes.append("Landmarks unavailable")
+        if f.mirror:
+            notes.append("Mirrored view")
+        if notes:
+            text = "   ·   ".join(notes)
+            tw = fm.horizontalAdvance(text) + 2 * pad
+            r = QRectF(target.x() + 10, target.bottom() - h - 10, tw, h)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(bg)
+            p.drawRoundedRect(r, 8, 8)
+            p.setPen(QColor(theme.TEXT))
+            p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
+            p.setBrush(Qt.BrushStyle.NoBrush)
+
+
+class ConfidenceBar(QWidget):
+    """A horizontal bar with the percentage written at its end."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.value = 0.0
+        self.colour = theme.ACCENT
+        self.setMinimumHeight(22)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+
+    def set_value(self, v: float | None, colour: str | None = None) -> None:
+        self.value = None if v is None else float(np.clip(v, 0, 1))
+        self.colour = colour or theme.ACCENT
+        self.update()
+
+    def paintEvent(self, _ev) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        r = QRectF(self.rect()).adjusted(0, 3, 0, -3)
+        label_w = 52
+        trough = QRectF(r.x(), r.y(), max(10.0, r.width() - label_w), r.height())
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(theme.PANEL_2))
+        p.drawRoundedRect(trough, 5, 5)
+        if self.value is not None:
+            if self.value > 0:
+                fill = QRectF(trough.x(), trough.y(), max(trough.height(), trough.width() * self.value), trough.height())
+                p.setBrush(QColor(self.colour))
+                p.drawRoundedRect(fill, 5, 5)
+            p.setPen(QColor(theme.TEXT))
+            p.drawText(QRectF(trough.right(), r.y() - 3, label_w, r.height() + 6),
+                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{self.value * 100:.0f}%")
+        p.end()
+
+
+class TopKPanel(QFrame):
+    """Best guesses: label, language tag, confidence bar. Rows keep their place (no jumping)."""
+
+    MAX_ROWS = 10
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(16, 12, 16, 14)
+        lay.setSpacing(6)
+        head = QHBoxLayout()
+        title = QLabel("TOP GUESSES")
+        title.setObjectName("heading")
+        self.confidence = QLabel("")
+        self.confidence.setObjectName("dim")
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.confidence)
+        lay.addLayout(head)
+        self.note = QLabel("")
+        self.note.setObjectName("dim")
+        self.note.setWordWrap(True)
+        lay.addWidget(self.note)
+        self.rows = []
+        for _ in range(self.MAX_ROWS):
+            row = QWidget()
+            rl = QVBoxLayout(row)
+            rl.setContentsMargins(0, 2, 0, 2)
+            rl.setSpacing(1)
+            top = QHBoxLayout()
+            name = QLabel("")
+            f = name.font()
+            f.setPointSize(theme.BASE_PT + 3)
+            f.setBold(True)
+            name.setFont(f)
+            tag = QLabel("")
+            tag.setStyleSheet(f"background:{theme.PANEL_2}; color:{theme.TEXT_DIM}; border-radius:6px;"
+                              f" padding:1px 7px; font-size:{theme.BASE_PT - 2}pt;")
+            top.addWidget(name)
+            top.addStretch(1)
+            top.addWidget(tag)
+            bar = ConfidenceBar()
+            rl.addLayout(top)
+            rl.addWidget(bar)
+            lay.addWidget(row)
+            self.rows.append((row, name, tag, bar))
+        lay.addStretch(1)
+        self.set_k(5)
+        self.set_prediction(None)
+
+    def set_k(self, k: int) -> None:
+        self.k = max(1, min(int(k), self.MAX_ROWS))
+        for i, (row, *_rest) in enumerate(self.rows):
+            row.setVisible(i < self.k)
+
+    def set_note(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
+
+    def set_prediction(self, prediction, texts: dict | None = None, idle_text: str = "") -> None:
+        """``texts`` maps label id -> display text. ``prediction`` None = nobody signing."""
+        texts = texts or {}
+        top = list(prediction.top) if prediction is not None else []
+        conf = prediction.confidence if prediction is not None else None
+        colour = theme.CONFIDENCE_COLOURS.get(conf or "", theme.ACCENT)
+        self.confidence.setText({"sure": "sure", "maybe": "maybe", "unsure": "not sure"}.get(conf or "", idle_text))
+        for i, (_row, name, tag, bar) in enumerate(self.rows):
+            if i < len(top):
+                g = top[i]
+                name.setText(texts.get(g.label, g.text or g.label))
+                name.setStyleSheet("" if i == 0 else f"color:{theme.TEXT_DIM};")
+                tag.setText(g.language + (" · mine" if getattr(g, "source", "pack") == "personal" else ""))
+                tag.setVisible(True)
+                bar.set_value(g.score, colour if i == 0 else "#5b6675")
+            else:
+                name.setText("—" if i == 0 and prediction is None else "")
+                name.setStyleSheet(f"color:{theme.TEXT_DIM};")
+                tag.setVisible(False)
+                bar.set_value(None)
+
+
+class Banner(QFrame):
+    """A plain message with big buttons (warnings: no camera; notices: settings reset)."""
+
+    closed = Signal()
+
+    def __init__(self, kind: str = "banner", parent=None):
+        super().__init__(parent)
+        self.setObjectName(kind)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(16, 10, 12, 10)
+        lay.setSpacing(10)
+        self.text = QLabel("")
+        self.text.setWordWrap(True)
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        lay.addWidget(self.text, 1)
+        self._buttons_box = QHBoxLayout()
+        lay.addLayout(self._buttons_box)
+        self.buttons: dict[str, QPushButton] = {}
+        self.hide()
+
+    def show_message(self, text: str, buttons: list[tuple[str, object]] = ()) -> None:
+        while self._buttons_box.count():
+            w = self._buttons_box.takeAt(0).widget()
+            if w is not None:
+                w.deleteLater()
+        self.buttons = {}
+        self.text.setText(text)
+        for label, cb in buttons:
+            b = QPushButton(label)
+            b.setObjectName("big" if len(self.buttons) == 0 else "")
+            b.clicked.connect(cb)
+            self._buttons_box.addWidget(b)
+            self.buttons[label] = b
+        self.show()
+
+    def dismiss(self) -> None:
+        self.hide()
+        self.closed.emit()
+
+
+class NoSourceScreen(QWidget):
+    """Shown instead of the video when nothing can be played: says why, offers a file."""
+
+    def __init__(self, open_file, retry_camera, show_demo, parent=None):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.addStretch(1)
+        self.title = QLabel("No camera found")
+        f = self.title.font()
+        f.setPointSize(theme.BASE_PT + 12)
+        f.setBold(True)
+        self.title.setFont(f)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel("")
+        self.detail.setWordWrap(True)
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setObjectName("dim")
+        lay.addWidget(self.title)
+        lay.addWidget(self.detail)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        self.open_button = QPushButton("Open a file")
+        self.open_button.setObjectName("big")
+        self.open_button.setMinimumHeight(64)
+        self.open_button.clicked.connect(open_file)
+        self.retry_button = QPushButton("Retry camera")
+        self.retry_button.setMinimumHeight(64)
+        self.retry_button.clicked.connect(retry_camera)
+        self.demo_button = QPushButton("Show the demo")
+        self.demo_button.setMinimumHeight(64)
+        self.demo_button.clicked.connect(show_demo)
+        for b in (self.open_button, self.retry_button, self.demo_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        lay.addSpacing(16)
+        lay.addLayout(row)
+        lay.addStretch(2)
+
+    def set_text(self, title: str, detail: str) -> None:
+        self.title.setText(title)
+        self.detail.setText(detail)
