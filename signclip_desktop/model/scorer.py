@@ -75,9 +75,12 @@ class Scorer:
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self._labels = self._pack_labels + self._proto_labels
-        self._sources = ["pack"] * len(self._pack_labels) + ["personal"] * len(self._proto_labels)
-        self._matrix = np.concatenate([self._pack_emb, self._proto_emb]).astype(np.float32)
+        labels = self._pack_labels + self._proto_labels
+        sources = ["pack"] * len(self._pack_labels) + ["personal"] * len(self._proto_labels)
+        matrix = np.concatenate([self._pack_emb, self._proto_emb]).astype(np.float32)
+        # one assignment: a predict() on another thread sees either the old or the new set, never a mix
+        self._snap = (labels, sources, matrix)
+        self._labels, self._sources, self._matrix = labels, sources, matrix
 
     @property
     def labels(self) -> list[Label]:
@@ -92,13 +95,14 @@ class Scorer:
         return z / z.sum()
 
     def predict(self, embedding: np.ndarray, k: int = 5, sensitivity: float = 1.0) -> Prediction:
-        sims = self.similarities(embedding)
+        labels, sources, matrix = self._snap
+        sims = matrix @ _unit(np.asarray(embedding, np.float32)[None])[0]
         z = sims / self.calibration.temperature
         p = np.exp(z - z.max())
         p /= p.sum()
         order = np.argsort(-p, kind="stable")
-        top = [Guess(self._labels[i].id, self._labels[i].text, self._labels[i].language, float(p[i]),
-                     float(sims[i]), self._sources[i]) for i in order[:max(1, k)]]
+        top = [Guess(labels[i].id, labels[i].text, labels[i].language, float(p[i]),
+                     float(sims[i]), sources[i]) for i in order[:max(1, k)]]
         return Prediction(top, confidence_level(p[order], self.calibration, sensitivity))
 
 
