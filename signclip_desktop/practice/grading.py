@@ -180,7 +180,11 @@ def align(ref: Motion, att: Motion, dom: int, scales: dict[str, float]) -> Align
     ii = np.array([p[0] for p in path])
     jj = np.array([p[1] for p in path])
     per_step = {k: v[ii, jj] for k, v in parts.items()}
-    costs = {k: float(v.mean()) for k, v in per_step.items()}
+    # average over steps where the hands are seen in at least one clip (both empty: nothing to compare)
+    dom_any = ref.vis[dom][ii] | att.vis[dom][jj]
+    any_hand = dom_any | ref.vis[1 - dom][ii] | att.vis[1 - dom][jj]
+    masks = {"handshape": dom_any, "location": any_hand, "movement": any_hand}
+    costs = {k: float(v[masks[k]].mean()) if masks[k].any() else 0.0 for k, v in per_step.items()}
     if not use_loc:
         costs["location"] = float("nan")
     ratio = att.duration / max(ref.duration, 1e-6)
@@ -322,6 +326,8 @@ def feedback(ref: Motion, att: Motion, al: Alignment, dom: int, cal: Calibration
         msg = f"Hand shape differs{_where(al.per_step['handshape'], al.path)}: check your {worst}."
     else:
         msg = "Your hand is in view at different moments than in the reference."
+    if not att.vis[dom].any():
+        s = 0.0
     out["handshape"] = PartResult(s, c, msg)
     # location: mean offset of the dominant wrist along the path
     c = al.part_costs["location"]
@@ -430,7 +436,10 @@ class Grader:
         parts = feedback(ref, att, al, dom, self.cal)
         passed = score >= self.cal.pass_score
         weakest = min((p for p in parts.values() if p.available), key=lambda p: p.score)
-        summary = ("Well done! " if passed else "Not yet. ") + weakest.feedback
+        if passed:
+            summary = "Well done!" + (f" To polish: {weakest.feedback}" if weakest.score < 70 else "")
+        else:
+            summary = f"Not yet. {weakest.feedback}"
         return GradeResult(score, passed, parts, sim, mir, al, ref, att, reference_name, summary)
 
 

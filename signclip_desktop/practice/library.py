@@ -65,12 +65,10 @@ class LibraryError(Exception):
 
 
 def data_dir() -> Path:
-    env = os.environ.get("SIGNCLIP_HOME")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_DATA_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".local" / "share"
-    return base / "signclip-desktop"
+    """The app's user data folder (``$SIGNCLIP_HOME``, else the platform's; see model.registry)."""
+    from ..model.registry import data_dir as _data_dir
+
+    return _data_dir()
 
 
 def default_path() -> Path:
