@@ -1,0 +1,216 @@
+"""Widgets the practice pages share: an animated skeleton player, side-by-side replay,
+a countdown recorder over the live keypoint stream, and a background-task helper."""
+from __future__ import annotations
+
+import threading
+import traceback
+
+import numpy as np
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ...stream.window import resample
+from ..pipeline import DisplayFrame, display_transform
+from ..widgets import VideoView
+
+
+def to_display(frames: np.ndarray, offset, scale) -> np.ndarray:
+    out = np.array(frames, np.float32, copy=True)
+    vis = out[..., 3] > 0
+    out[..., :2] = np.where(vis[..., None], out[..., :2] * scale + offset, 0.0)
+    return out
+
+
+class SkeletonPlayer(QWidget):
+    """Plays a keypoint clip [T, 203, 4] as an animated skeleton (loops)."""
+
+    def __init__(self, title: str = "", parent=None, loop: bool = True):
+        super().__init__(parent)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.title = QLabel(title)
+        self.title.setObjectName("heading")
+        self.view = VideoView()
+        self.view.setMinimumSize(240, 200)
+        self.view.show_face = False
+        lay.addWidget(self.title)
+        lay.addWidget(self.view, 1)
+        self.loop = loop
+        self.frames: np.ndarray | None = None
+        self.fps = 30.0
+        self.index = 0
+        self._aspect = 4 / 3
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self.view.clear("No sign chosen")
+
+    def set_clip(self, frames: np.ndarray | None, fps: float = 30.0, play: bool = True, fit: np.ndarray | None = None) -> None:
+        self._timer.stop()
+        if frames is None or len(frames) == 0:
+            self.frames = None
+            self.view.clear("Nothing to show")
+            return
+        offset, scale, self._aspect = display_transform(fit if fit is not None else frames)
+        self.frames = to_display(frames, offset, scale)
+        self.fps = float(fps) or 30.0
+        self.index = 0
+        self.show_index(0)
+        if play:
+            self.play()
+
+    def play(self) -> None:
+        if self.frames is not None:
+            self._timer.start(max(15, int(1000 / self.fps)))
+
+    def stop(self) -> None:
+        self._timer.stop()
+
+    @property
+    def playing(self) -> bool:
+        return self._timer.isActive()
+
+    def show_index(self, i: int, caption: str = "") -> None:
+        if self.frames is None:
+            return
+        self.index = int(np.clip(i, 0, len(self.frames) - 1))
+        self.view.set_frame(DisplayFrame(self.index, self.index / self.fps, None, self.frames[self.index], self._aspect,
+                                         "keypoints", caption=caption, has_landmarks=True))
+
+    def _tick(self) -> None:
+        if self.frames is None:
+            return
+        nxt = self.index + 1
+        if nxt >= len(self.frames):
+            if not self.loop:
+                self._timer.stop()
+                return
+            nxt = 0
+        self.show_index(nxt)
+
+
+class SideBySide(QWidget):
+    """Reference and attempt replayed together along the DTW alignment path."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        self.left = SkeletonPlayer("Reference", loop=False)
+        self.right = SkeletonPlayer("Your attempt", loop=False)
+        lay.addWidget(self.left, 1)
+        lay.addWidget(self.right, 1)
+        self.path: list[tuple[int, int]] = []
+        self.step = 0
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._tick)
+        self.fps = 15.0
+
+    def set_pair(self, ref: np.ndarray, att: np.ndarray, path, fps: float = 15.0) -> None:
+        both = np.concatenate([ref, att])
+        self.left.set_clip(ref, fps, play=False, fit=both)
+        self.right.set_clip(att, fps, play=False, fit=both)
+        self.path = list(path)
+        self.fps = fps
+        self.replay()
+
+    def replay(self) -> None:
+        self.step = 0
+        if self.path:
+            self._timer.start(max(15, int(1000 / self.fps)))
+
+    def _tick(self) -> None:
+        if self.step >= len(self.path):
+            self._timer.stop()
+            return
+        i, j = self.path[self.step]
+        self.left.show_index(i)
+        self.right.show_index(j)
+        self.step += 1
+
+
+class Countdown(QObject):
+    """Countdown, then a recording of ``seconds`` from a live keypoint tap.
+
+    ``tap(seconds) -> (times [N], frames [N, 203, 4]) | None`` returns the newest frames of the
+    live stream. Emits ``tick(text)`` while counting and ``recorded(frames, fps)`` at the end
+    (frames resampled to ``fps``), or ``failed(reason)``."""
+    tick = Signal(str)
+    recorded = Signal(object, float)
+    failed = Signal(str)
+
+    def __init__(self, tap, count_s: int = 3, seconds: float = 3.0, fps: float = 30.0, parent=None):
+        super().__init__(parent)
+        self.tap, self.count_s, self.seconds, self.fps = tap, int(count_s), float(seconds), float(fps)
+        self._left = 0
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self._step)
+        self.busy = False
+
+    def start(self) -> None:
+        if self.busy:
+            return
+        if self.tap is None:
+            self.failed.emit("No live source: open the camera on the Live page first, or add files.")
+            return
+        self.busy = True
+        self._left = self.count_s
+        self._step()
+        self._timer.start(1000)
+
+    def cancel(self) -> None:
+        self._timer.stop()
+        self.busy = False
+        self.tick.emit("")
+
+    def _step(self) -> None:
+        if self._left > 0:
+            self.tick.emit(f"Get ready… {self._left}")
+            self._left -= 1
+            return
+        if self._left == 0:
+            self.tick.emit(f"Sign now! (recording {self.seconds:.0f} s)")
+            self._left = -1
+            self._timer.stop()
+            QTimer.singleShot(int(self.seconds * 1000), self._finish)
+
+    def _finish(self) -> None:
+        self.busy = False
+        try:
+            got = self.tap(self.seconds)
+        except Exception as e:  # noqa: BLE001 - a broken tap must not kill the page
+            got = None
+            self.failed.emit(f"Recording failed: {e}")
+            return
+        if got is None or len(got[0]) < 2:
+            self.tick.emit("")
+            self.failed.emit("Nothing was recorded: is the camera running on the Live page?")
+            return
+        times, frames = got
+        n = max(2, int(round((times[-1] - times[0]) * self.fps)) + 1)
+        out = resample(np.asarray(frames, np.float32), np.asarray(times, np.float64), self.fps, n)
+        self.tick.emit("Recorded.")
+        self.recorded.emit(out, self.fps)
+
+
+class _Bridge(QObject):
+    done = Signal(object, object)
+
+
+def run_async(fn, on_done, parent: QObject) -> threading.Thread:
+    """Run ``fn()`` on a thread; ``on_done(result, error_text)`` runs on the GUI thread."""
+    bridge = _Bridge(parent)
+    bridge.done.connect(lambda r, e: (on_done(r, e), bridge.deleteLater()), Qt.ConnectionType.QueuedConnection)
+
+    def work():
+        try:
+            r = fn()
+            bridge.done.emit(r, None)
+        except Exception as e:  # noqa: BLE001
+            msg = str(e) or e.__class__.__name__
+            if not isinstance(e, (ValueError, OSError)) and "Error" not in e.__class__.__name__:
+                msg += "\n" + traceback.format_exc(limit=3)
+            bridge.done.emit(None, msg)
+
+    t = threading.Thread(target=work, daemon=True, name="signclip-practice")
+    t.start()
+    return t

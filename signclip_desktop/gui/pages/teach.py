@@ -1,0 +1,319 @@
+"""Teach a sign: record 3-10 examples (countdown over the live stream) or add files, name the
+sign and its language, save. The sign joins live recognition at once (prototype embeddings,
+no retraining). The list on the right manages the personal library: rename, delete, export,
+import."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QInputDialog, QLabel,
+                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+
+from .common import Countdown, SkeletonPlayer, run_async
+
+LANGUAGES = ("und", "ase", "bfi", "ins", "gsg", "fsl", "lsf", "ssp", "mfs", "ise", "bzs", "swl", "tsm", "jsl", "csl")
+
+
+class TeachPage(QWidget):
+    library_changed = Signal()
+
+    def __init__(self, ctx, parent=None, countdown_s: int = 3, record_s: float = 3.0):
+        super().__init__(parent)
+        self.setObjectName("page")
+        self.ctx = ctx
+        self.pending: list = []   # practice.library.NewExample (embedded on save)
+        self.busy = False
+        self.countdown = Countdown(ctx.tap, countdown_s, record_s, parent=self)
+        self.countdown.tick.connect(lambda t: self.count_label.setText(t))
+        self.countdown.recorded.connect(self.add_recording)
+        self.countdown.failed.connect(self._say)
+        self._build()
+        self.refresh()
+
+    # ------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        root = QHBoxLayout(self)
+        left = QFrame()
+        left.setObjectName("card")
+        lv = QVBoxLayout(left)
+        h = QLabel("TEACH A SIGN")
+        h.setObjectName("heading")
+        lv.addWidget(h)
+        form = QFormLayout()
+        self.name = QLineEdit()
+        self.name.setPlaceholderText("name of the sign, e.g. coffee")
+        self.name.setAccessibleName("Sign name")
+        self.language = QComboBox()
+        self.language.setEditable(True)
+        self.language.addItems(LANGUAGES)
+        self.language.setAccessibleName("Sign language tag")
+        form.addRow("Name", self.name)
+        form.addRow("Language", self.language)
+        lv.addLayout(form)
+        row = QHBoxLayout()
+        self.record_btn = QPushButton("● Record an example")
+        self.record_btn.setObjectName("big")
+        self.record_btn.setToolTip("3-second countdown, then 3 seconds of recording from the live camera")
+        self.record_btn.clicked.connect(self.countdown.start)
+        self.files_btn = QPushButton("Add files…")
+        self.files_btn.clicked.connect(self._add_files_dialog)
+        row.addWidget(self.record_btn)
+        row.addWidget(self.files_btn)
+        lv.addLayout(row)
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("current")
+        self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        lv.addWidget(self.count_label)
+        self.preview = SkeletonPlayer("Last example")
+        lv.addWidget(self.preview, 1)
+        self.examples = QListWidget()
+        self.examples.setAccessibleName("Examples of the new sign")
+        self.examples.setMaximumHeight(140)
+        lv.addWidget(QLabel("Examples (3 to 10): trimmed from hands up to hands down"))
+        lv.addWidget(self.examples)
+        row = QHBoxLayout()
+        self.drop_btn = QPushButton("Remove example")
+        self.drop_btn.clicked.connect(self.remove_selected_example)
+        self.save_btn = QPushButton("Save sign")
+        self.save_btn.setObjectName("big")
+        self.save_btn.clicked.connect(self.save)
+        row.addWidget(self.drop_btn)
+        row.addStretch(1)
+        row.addWidget(self.save_btn)
+        lv.addLayout(row)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        lv.addWidget(self.status)
+
+        right = QFrame()
+        right.setObjectName("card")
+        rv = QVBoxLayout(right)
+        h = QLabel("YOUR SIGNS")
+        h.setObjectName("heading")
+        rv.addWidget(h)
+        self.signs = QListWidget()
+        self.signs.setAccessibleName("Signs in your library")
+        rv.addWidget(self.signs, 1)
+        row = QHBoxLayout()
+        for text, fn in (("Rename…", self._rename_dialog), ("Delete", self._delete_dialog),
+                         ("Export…", self._export_dialog), ("Import…", self._import_dialog)):
+            b = QPushButton(text)
+            b.clicked.connect(fn)
+            row.addWidget(b)
+        rv.addLayout(row)
+        root.addWidget(left, 3)
+        root.addWidget(right, 2)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ examples
+    def add_recording(self, frames, fps: float) -> None:
+        from ...practice.library import NewExample
+        from ...practice.clip import trim
+
+        fr = trim(frames, fps)
+        if len(fr) < 4 or not (fr[..., 3] > 0).any():
+            self._say("No signing found in that recording: raise your hands into view and try again.")
+            return
+        self._add(NewExample(fr, fps, "camera"))
+
+    def add_files(self, paths) -> None:
+        from ...practice.library import make_examples
+
+        self._set_busy(True, "Reading files…")
+
+        def done(result, err):
+            self._set_busy(False)
+            if err:
+                self._say(f"Could not read the files: {err}")
+                return
+            for ex in result:
+                self._add(ex)
+
+        run_async(lambda: make_examples(paths), done, self)
+
+    def _add(self, ex) -> None:
+        from ...practice.library import MAX_EXAMPLES
+
+        if len(self.pending) >= MAX_EXAMPLES:
+            self._say(f"A sign keeps at most {MAX_EXAMPLES} examples.")
+            return
+        self.pending.append(ex)
+        src = Path(ex.source).name if ex.source and ex.source != "camera" else "camera"
+        self.examples.addItem(QListWidgetItem(f"Example {len(self.pending)}: {len(ex.frames)} frames ({src})"))
+        self.preview.set_clip(ex.frames, ex.fps)
+        self._say(f"{len(self.pending)} example(s). " + ("Ready to save." if len(self.pending) >= 3 else
+                                                          f"{3 - len(self.pending)} more needed."))
+        self._update_buttons()
+
+    def remove_selected_example(self) -> None:
+        row = self.examples.currentRow()
+        if row < 0 and self.pending:
+            row = len(self.pending) - 1
+        if 0 <= row < len(self.pending):
+            self.pending.pop(row)
+            self.examples.clear()
+            for i, ex in enumerate(self.pending):
+                self.examples.addItem(f"Example {i + 1}: {len(ex.frames)} frames")
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ saving
+    def save(self) -> None:
+        from ...practice.library import MAX_EXAMPLES, MIN_EXAMPLES
+
+        name, lang = self.name.text().strip(), self.language.currentText().strip() or "und"
+        if not name:
+            self._say("Give the sign a name first.")
+            return
+        if not (MIN_EXAMPLES <= len(self.pending) <= MAX_EXAMPLES):
+            self._say(f"A sign needs {MIN_EXAMPLES} to {MAX_EXAMPLES} examples (you have {len(self.pending)}).")
+            return
+        examples = list(self.pending)
+        ctx = self.ctx
+        self._set_busy(True, "Saving…")
+
+        def work():
+            from ...practice.clip import embed_clip
+            from ...practice.library import pack_id
+
+            pack, enc = ctx.embedder("words")
+            pid = ""
+            if enc is not None:
+                pid = pack_id(pack)
+                for ex in examples:
+                    ex.embedding = embed_clip(enc, pack, ex.frames, ex.fps)
+            lib = ctx.library()
+            try:
+                return lib.add_sign(name, lang, examples, pack=pid)
+            finally:
+                lib.close()
+
+        def done(sign, err):
+            self._set_busy(False)
+            if err:
+                self._say(err)
+                return
+            self.pending.clear()
+            self.examples.clear()
+            self.name.clear()
+            note = "" if sign.pack else " (no model pack yet: it is recognised once a pack is installed)"
+            self._say(f"Saved “{sign.name}” with {sign.n_examples} examples. It is recognised live now{note}.")
+            self._changed()
+
+        run_async(work, done, self)
+
+    # ------------------------------------------------------------------ library management
+    def refresh(self) -> None:
+        self.signs.clear()
+        try:
+            lib = self.ctx.library()
+        except Exception as e:  # noqa: BLE001
+            self._say(f"The library cannot be opened: {e}")
+            return
+        try:
+            for s in lib.signs():
+                it = QListWidgetItem(f"{s.name}  ·  {s.language}  ·  {s.n_examples} examples")
+                it.setData(Qt.ItemDataRole.UserRole, (s.name, s.language))
+                self.signs.addItem(it)
+        finally:
+            lib.close()
+
+    def sign_names(self) -> list[str]:
+        return [self.signs.item(i).data(Qt.ItemDataRole.UserRole)[0] for i in range(self.signs.count())]
+
+    def _selected(self):
+        it = self.signs.currentItem()
+        return it.data(Qt.ItemDataRole.UserRole) if it else None
+
+    def _with_library(self, fn, ok_text):
+        from ...practice.library import LibraryError
+
+        try:
+            lib = self.ctx.library()
+            try:
+                r = fn(lib)
+            finally:
+                lib.close()
+        except LibraryError as e:
+            self._say(str(e))
+            return None
+        self._say(ok_text(r) if callable(ok_text) else ok_text)
+        self._changed()
+        return r
+
+    def rename_sign(self, name: str, new_name: str, language: str | None = None):
+        return self._with_library(lambda lib: lib.rename(name, new_name, language), f"Renamed “{name}” to “{new_name}”.")
+
+    def delete_sign(self, name: str, language: str | None = None):
+        return self._with_library(lambda lib: lib.remove(name, language), f"Deleted “{name}”.")
+
+    def export_to(self, path):
+        return self._with_library(lambda lib: lib.export(path), lambda p: f"Exported your signs to {p}.")
+
+    def import_from(self, path):
+        return self._with_library(lambda lib: lib.import_file(path),
+                                  lambda added: f"Imported {len(added)} sign(s).")
+
+    def _rename_dialog(self) -> None:
+        sel = self._selected()
+        if not sel:
+            self._say("Pick a sign in the list first.")
+            return
+        new, ok = QInputDialog.getText(self, "Rename sign", "New name:", text=sel[0])
+        if ok and new.strip():
+            self.rename_sign(sel[0], new.strip(), sel[1])
+
+    def _delete_dialog(self) -> None:
+        sel = self._selected()
+        if not sel:
+            self._say("Pick a sign in the list first.")
+            return
+        if QMessageBox.question(self, "Delete sign", f"Delete “{sel[0]}” and its examples?") == \
+                QMessageBox.StandardButton.Yes:
+            self.delete_sign(*sel)
+
+    def _export_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export your signs", "my-signs.signlib", "Sign library (*.signlib)")
+        if path:
+            self.export_to(path)
+
+    def _import_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import signs", "", "Sign library (*.signlib *.sqlite3);;All files (*)")
+        if path:
+            self.import_from(path)
+
+    def _add_files_dialog(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Add recordings of the sign", "",
+                                                "Recordings (*.mp4 *.mov *.avi *.mkv *.webm *.pose *.npz);;All files (*)")
+        if paths:
+            self.add_files(paths)
+
+    # ------------------------------------------------------------------ helpers
+    def _changed(self) -> None:
+        self.refresh()
+        self.ctx.library_changed()
+        self.library_changed.emit()
+
+    def _set_busy(self, busy: bool, text: str = "") -> None:
+        self.busy = busy
+        if text:
+            self._say(text)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        from ...practice.library import MIN_EXAMPLES
+
+        self.save_btn.setEnabled(not self.busy and len(self.pending) >= MIN_EXAMPLES)
+        self.record_btn.setEnabled(not self.busy)
+        self.files_btn.setEnabled(not self.busy)
+        self.drop_btn.setEnabled(bool(self.pending))
+
+    def _say(self, text: str) -> None:
+        self.status.setText(text)
+
+    def page_hidden(self) -> None:
+        self.countdown.cancel()
+        self.preview.stop()
+
+    def shutdown(self) -> None:
+        self.page_hidden()

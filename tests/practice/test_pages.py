@@ -1,0 +1,121 @@
+"""Practice pages under pytest-qt (offscreen): Teach a sign, Fingerspelling, Grade."""
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+
+from signclip_desktop.keypoints import layout as L  # noqa: E402
+
+
+def _clip(n=40, seed=0, hands=(6, 34), height=0.0):
+    rng = np.random.default_rng(seed)
+    f = L.empty_frames(n)
+    f[:, L.LEFT_SHOULDER] = [0.6, 0.5, 0, 1]
+    f[:, L.RIGHT_SHOULDER] = [0.4, 0.5, 0, 1]
+    a, b = hands
+    t = np.arange(b - a)[:, None]
+    base = np.random.default_rng(0).normal(0, 0.03, (21, 3))
+    f[a:b, L.RIGHT_HAND.slice, 0] = 0.35 + 0.08 * np.sin(t / 4) + base[:, 0]
+    f[a:b, L.RIGHT_HAND.slice, 1] = 0.35 + height + base[:, 1] + 0.002 * rng.random((b - a, 21))
+    f[a:b, L.RIGHT_HAND.slice, 2] = base[:, 2]
+    f[a:b, L.RIGHT_HAND.slice, 3] = 1
+    return f
+
+
+@pytest.fixture
+def ctx(tmp_path, tiny_pack):
+    from signclip_desktop.gui.pages.context import PracticeContext
+
+    calls = []
+
+    def tap(seconds):
+        fr = _clip(60, seed=len(calls), hands=(10, 50))
+        calls.append(seconds)
+        return np.arange(len(fr)) / 30.0, fr
+
+    c = PracticeContext(library_path=tmp_path / "lib.sqlite3", stats_path=tmp_path / "practice.sqlite3", tap=tap,
+                        words_pack=str(tiny_pack), fingerspelling_pack=None)
+    c.changed = []
+    c.on_library_changed = lambda: c.changed.append(1)
+    return c
+
+
+def test_teach_page_records_saves_and_manages(qtbot, ctx, tmp_path):
+    from signclip_desktop.gui.pages.teach import TeachPage
+    from signclip_desktop.practice.library import Library
+
+    page = TeachPage(ctx, countdown_s=0, record_s=0.05)
+    qtbot.addWidget(page)
+    for _ in range(3):
+        page.countdown.start()
+        qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
+    assert len(page.pending) == 3 and page.save_btn.isEnabled()
+    assert all(len(e.frames) < 60 for e in page.pending)  # trimmed to hands up .. hands down
+    page.name.setText("wave")
+    page.language.setCurrentText("bfi")
+    page.save()
+    qtbot.waitUntil(lambda: page.sign_names() == ["wave"], timeout=10000)
+    assert ctx.changed  # live recognition gets the new prototypes
+    lib = Library(ctx.library_path)
+    s = lib.get("wave")
+    assert s.language == "bfi" and s.n_examples == 3 and s.pack == "tiny-test@0.0.1"
+    assert lib.embeddings(s, s.pack).shape == (3, 16)
+    lib.close()
+    page.rename_sign("wave", "hello there")
+    assert page.sign_names() == ["hello there"]
+    out = page.export_to(tmp_path / "mine.signlib")
+    page.delete_sign("hello there")
+    assert page.sign_names() == []
+    page.import_from(out)
+    assert page.sign_names() == ["hello there"]
+    # too few examples: a plain message, nothing saved
+    page.name.setText("x")
+    page.save()
+    assert "3 to 10" in page.status.text()
+
+
+def test_fingerspelling_page_shows_letters_with_symbols(qtbot, ctx):
+    from signclip_desktop.gui.pages.fingerspelling import FingerspellingPage
+
+    page = FingerspellingPage(ctx)
+    qtbot.addWidget(page)
+    assert page.current_alphabet().language == "ase"
+    page.source.setCurrentIndex(1)
+    page.typed.setText("cab")
+    page.hold.setValue(2)
+    page.start()
+    assert page.prompt.text() == "CAB" and len(page.tiles) == 3
+    assert "now" in page.tiles[0].text() and "▶" in page.tiles[0].text()
+    for label in ["ase:C", "ase:C", None, "ase:X", "ase:X", None, "ase:A", "ase:A"]:
+        page.feed(label)
+    assert page.tiles[0].status == "right" and "✓" in page.tiles[0].text()
+    assert page.tiles[1].status == "wrong" and "✗" in page.tiles[1].text()
+    assert "Streak 0" in page.streak.text()
+    page.feed("ase:B")
+    page.feed("ase:B")
+    assert page.session.done and page.score.text() == "Score 20"
+    assert page.text_state() == "C✓ A✗ B✓"
+    assert page.table.rowCount() == 3  # per-letter statistics
+    page.shutdown()
+
+
+def test_grade_page_scores_and_replays(qtbot, ctx):
+    from signclip_desktop.gui.pages.grade import GradePage
+    from signclip_desktop.practice.references import Reference, ReferenceSet
+
+    refs = ReferenceSet([Reference("wave", _clip(), 30.0, "t"), Reference("point", _clip(height=0.3), 30.0, "t")])
+    page = GradePage(ctx, countdown_s=0, record_s=0.05, references=refs)
+    qtbot.addWidget(page)
+    assert page.select_sign("wave")
+    assert page.reference.frames is not None
+    with qtbot.waitSignal(page.graded, timeout=15000):
+        page.grade_frames(_clip(seed=3), 30.0)
+    r = page.result
+    assert 0 <= r.score <= 100
+    assert "/ 100" in page.score.text() and ("PASS" in page.score.text() or "NOT YET" in page.score.text())
+    assert all(page.part_labels[k][1].text() for k in page.part_labels)
+    assert page.side.path and page.replay_btn.isEnabled()
+    # the live recording path works too
+    with qtbot.waitSignal(page.graded, timeout=15000):
+        page.countdown.start()
+    page.shutdown()
