@@ -103,6 +103,14 @@ def run_gui(args) -> int:
         overrides = True
     persist = not headless and not overrides
     win = MainWindow(settings, settings_path(), persist=persist, notice=notice, live_kwargs={"pace": pace})
+    # --- practice pages (Teach a sign, Fingerspelling, Grade): gui/pages/, added through add_page ---
+    try:
+        from .pages import install_practice_pages
+
+        install_practice_pages(win)
+    except Exception as e:  # noqa: BLE001 - the live page must start even if a practice page cannot
+        print(f"signclip-desktop: practice pages unavailable ({e.__class__.__name__}: {e})", file=sys.stderr)
+    # --- end practice pages ---
 
     log_file = None
     n_logged = 0

@@ -4,7 +4,13 @@ import pytest
 
 pytest.importorskip("pytestqt")
 
+import signclip_desktop.gui  # noqa: E402,F401  (PySide6/Python 3.11 work-around before any Qt import)
 from signclip_desktop.keypoints import layout as L  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("SIGNCLIP_HOME", str(tmp_path / "home"))
 
 
 def _clip(n=40, seed=0, hands=(6, 34), height=0.0):
@@ -46,6 +52,8 @@ def test_teach_page_records_saves_and_manages(qtbot, ctx, tmp_path):
 
     page = TeachPage(ctx, countdown_s=0, record_s=0.05)
     qtbot.addWidget(page)
+    page.page_shown()
+    assert not ctx.library_path.exists()  # showing the page does not create the library
     for _ in range(3):
         page.countdown.start()
         qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
@@ -79,6 +87,7 @@ def test_fingerspelling_page_shows_letters_with_symbols(qtbot, ctx):
 
     page = FingerspellingPage(ctx)
     qtbot.addWidget(page)
+    page.page_shown()
     assert page.current_alphabet().language == "ase"
     page.source.setCurrentIndex(1)
     page.typed.setText("cab")
@@ -106,6 +115,7 @@ def test_grade_page_scores_and_replays(qtbot, ctx):
     refs = ReferenceSet([Reference("wave", _clip(), 30.0, "t"), Reference("point", _clip(height=0.3), 30.0, "t")])
     page = GradePage(ctx, countdown_s=0, record_s=0.05, references=refs)
     qtbot.addWidget(page)
+    page.page_shown()
     assert page.select_sign("wave")
     assert page.reference.frames is not None
     with qtbot.waitSignal(page.graded, timeout=15000):
@@ -119,3 +129,65 @@ def test_grade_page_scores_and_replays(qtbot, ctx):
     with qtbot.waitSignal(page.graded, timeout=15000):
         page.countdown.start()
     page.shutdown()
+
+
+def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny_pack, tmp_path, monkeypatch):
+    """The wiring into a main window: add_page hook, live keypoint tap, prototypes, live top-1."""
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QStackedWidget
+
+    from signclip_desktop.gui.pages import install_practice_pages
+    from signclip_desktop.model.encoder import Encoder
+    from signclip_desktop.model.pack import load_pack
+    from signclip_desktop.practice.clip import embed_clip
+    from signclip_desktop.practice.library import Library, NewExample, pack_id
+    from signclip_desktop.sources.base import KeypointFrame
+    from signclip_desktop.stream.recognizer import Recognizer
+
+    monkeypatch.setenv("SIGNCLIP_MODELS", str(tmp_path / "no-models"))
+    pack = load_pack(tiny_pack)
+    enc = Encoder(pack, "cpu", 1)
+    rec = Recognizer(pack, enc)
+    for i, kp in enumerate(_clip(60)):
+        rec.push(KeypointFrame(i, i / 30, kp))
+
+    class Live(QObject):
+        prediction_shown = Signal(dict)
+
+    class Win(QStackedWidget):
+        def __init__(self):
+            super().__init__()
+            self.live = Live()
+            self.live.pipeline = type("P", (), {})()
+            self.live.pipeline.inference = type("I", (), {"recognizer": rec, "_config": None,
+                                                          "configure": lambda self, **k: None})()
+            self.pages = {}
+
+        def add_page(self, title, widget, key=None, index=None):
+            self.pages[key] = (title, widget)
+            self.addWidget(widget)
+            return len(self.pages) - 1
+
+    win = Win()
+    qtbot.addWidget(win)
+    got = install_practice_pages(win)
+    assert [t for t, _ in win.pages.values()] == ["Teach a sign", "Fingerspelling", "Grade"]
+    times, frames = got["context"].tap(1.0)
+    assert len(times) >= 29 and frames.shape[1:] == (L.NUM_POINTS, 4)
+    lib = Library()
+    lib.add_sign("wave", "und", [NewExample(_clip(seed=i), 30.0, "t", embed_clip(enc, pack, _clip(seed=i), 30.0))
+                                 for i in range(3)], pack=pack_id(pack))
+    lib.close()
+    got["context"].library_changed()
+    assert "wave" in [l.id for l in rec.scorer.labels]
+    fs = got["fingerspelling"]
+    fs.page_shown()
+    fs.source.setCurrentIndex(1)
+    fs.typed.setText("ab")
+    fs.hold.setValue(1)
+    fs.start()
+    win.live.prediction_shown.emit({"t": 0.0, "top": [{"label": "ase:A"}]})
+    assert fs.session.letters[0].status == "right"
+    for p in got.values():
+        if hasattr(p, "shutdown"):
+            p.shutdown()

@@ -33,6 +33,11 @@ class PracticeContext:
 
         return Library(self.library_path)
 
+    def library_exists(self) -> bool:
+        from ...practice.library import default_path
+
+        return Path(self.library_path or default_path()).is_file()
+
     def stats(self):
         from ...practice.fingerspelling import PracticeStats
 

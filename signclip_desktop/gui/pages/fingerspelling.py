@@ -49,7 +49,8 @@ class FingerspellingPage(QWidget):
         self._idle.timeout.connect(self._idle_check)
         self._idle.start(250)
         self._build()
-        self.reload_alphabets()
+        self.alphabets = {}
+        self._loaded = False  # the pack's alphabets and the statistics are read when first shown
 
     def _build(self) -> None:
         root = QVBoxLayout(self)
@@ -129,6 +130,7 @@ class FingerspellingPage(QWidget):
 
     # ------------------------------------------------------------------ setup
     def reload_alphabets(self) -> None:
+        self._loaded = True
         self.alphabets = self.ctx.alphabets()
         self.alphabet.blockSignals(True)
         self.alphabet.clear()
@@ -271,6 +273,8 @@ class FingerspellingPage(QWidget):
 
     # ------------------------------------------------------------------ page hooks
     def page_shown(self) -> None:
+        if not self._loaded:
+            self.reload_alphabets()
         self._active = True
         if self.shown_hook:
             self.shown_hook()

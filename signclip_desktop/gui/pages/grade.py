@@ -26,8 +26,7 @@ class GradePage(QWidget):
         self.countdown.tick.connect(lambda t: self.count_label.setText(t))
         self.countdown.recorded.connect(self.grade_frames)
         self.countdown.failed.connect(lambda t: self.summary.setText(t))
-        self._build()
-        self.reload_signs()
+        self._build()  # signs and references are read when the page is first shown
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -108,12 +107,13 @@ class GradePage(QWidget):
         self.sign.blockSignals(True)
         self.sign.clear()
         try:
-            lib = self.ctx.library()
+            lib = self.ctx.library() if self.ctx.library_exists() else None
             try:
-                for s in lib.signs():
+                for s in (lib.signs() if lib else []):
                     self.sign.addItem(f"{s.name} (your sign, {s.language})", ("library", s.name, s.language))
             finally:
-                lib.close()
+                if lib:
+                    lib.close()
         except Exception:  # noqa: BLE001 - no library: built-in references only
             pass
         for w in self.references().words:

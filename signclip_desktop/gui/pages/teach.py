@@ -29,7 +29,7 @@ class TeachPage(QWidget):
         self.countdown.recorded.connect(self.add_recording)
         self.countdown.failed.connect(self._say)
         self._build()
-        self.refresh()
+        self._loaded = False  # nothing is read from disk until the page is first shown
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -204,7 +204,10 @@ class TeachPage(QWidget):
 
     # ------------------------------------------------------------------ library management
     def refresh(self) -> None:
+        self._loaded = True
         self.signs.clear()
+        if not self.ctx.library_exists():
+            return
         try:
             lib = self.ctx.library()
         except Exception as e:  # noqa: BLE001
@@ -310,6 +313,9 @@ class TeachPage(QWidget):
 
     def _say(self, text: str) -> None:
         self.status.setText(text)
+
+    def page_shown(self) -> None:
+        self.refresh()
 
     def page_hidden(self) -> None:
         self.countdown.cancel()
