@@ -92,6 +92,8 @@ def main(argv=None) -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-embedding", action="store_true", help="ignore the encoder (DTW only)")
     ap.add_argument("--write", action="store_true", help="write resources/grading_calibration.json")
+    ap.add_argument("--use-stored", action="store_true",
+                    help="no fitting: report the pass rates of the stored calibration (what the app uses)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     t0 = time.time()
@@ -185,33 +187,40 @@ def main(argv=None) -> int:
     sim_col = cal.features.index("similarity")
     Xn = X.copy()
     Xn[:, sim_col] = 0.0
-    w, b = fit_logistic(X if use_emb else Xn, y)
-    wn, bn = fit_logistic(Xn, y)
-    if not use_emb:
-        w, b = wn, bn
-    # part scales: typical same-sign cost
-    pos = [r for r in fit_rows if r[2] == 1]
-    good = {k: float(np.nanmedian([r[6][k] for r in pos])) for k in ("handshape", "location", "movement")}
-    good["timing"] = float(np.median([r[7] for r in pos]))
-
     attempts_words = sorted({(r[0], r[1]) for r in rows})
+    if a.use_stored:
+        w, b = np.asarray(cal.weights), cal.bias
+        wn, bn = np.asarray(cal.weights_no_embedding), cal.bias_no_embedding
+        good = cal.part_good
+        new = cal
+        if pack is not None and cal.pack and cal.pack != f"{pack.name}@{pack.version}":
+            print(f"[calibrate] note: the stored calibration was fitted with {cal.pack}, not {pack.name}@{pack.version}")
+    else:
+        w, b = fit_logistic(X if use_emb else Xn, y)
+        wn, bn = fit_logistic(Xn, y)
+        if not use_emb:
+            w, b = wn, bn
+        # part scales: typical same-sign cost
+        pos = [r for r in fit_rows if r[2] == 1]
+        good = {k: float(np.nanmedian([r[6][k] for r in pos])) for k in ("handshape", "location", "movement")}
+        good["timing"] = float(np.median([r[7] for r in pos]))
 
-    def place_bias(ww, bb):
-        s, same, _ = best_scores(cal_rows, ww, bb, attempts_words)
-        neg = np.sort(s[same == 0])
-        # shift so the (1 - target) quantile of negatives maps to 0.5
-        q = float(np.quantile(neg, 1 - a.target_false))
-        q = min(max(q, 1e-12), 1 - 1e-12)
-        return bb - np.log(q / (1 - q))
+        def place_bias(ww, bb):
+            s, same, _ = best_scores(cal_rows, ww, bb, attempts_words)
+            neg = np.sort(s[same == 0])
+            # shift so the (1 - target) quantile of negatives maps to 0.5
+            q = float(np.quantile(neg, 1 - a.target_false))
+            q = min(max(q, 1e-12), 1 - 1e-12)
+            return bb - np.log(q / (1 - q))
 
-    b = place_bias(w, b)
-    bn = place_bias(wn, bn)
-    new = Calibration(features=cal.features, weights=tuple(float(v) for v in w), bias=float(b),
-                      weights_no_embedding=tuple(float(v) for v in wn), bias_no_embedding=float(bn),
-                      scales=cal.scales, part_good=good, pass_score=50.0,
-                      pack=f"{pack.name}@{pack.version}" if pack else "",
-                      notes={"heldout_signers": len(held), "references_per_word": a.k,
-                             "target_false_pass": a.target_false})
+        b = place_bias(w, b)
+        bn = place_bias(wn, bn)
+        new = Calibration(features=cal.features, weights=tuple(float(v) for v in w), bias=float(b),
+                          weights_no_embedding=tuple(float(v) for v in wn), bias_no_embedding=float(bn),
+                          scales=cal.scales, part_good=good, pass_score=50.0,
+                          pack=f"{pack.name}@{pack.version}" if pack else "",
+                          notes={"heldout_signers": len(held), "references_per_word": a.k,
+                                 "target_false_pass": a.target_false})
     report = {}
     for name, rs in (("calibration signers", cal_rows), ("held-out signers", test_rows)):
         for variant, ww, bb in (("encoder+DTW", w, b), ("DTW only", wn, bn)):
@@ -239,7 +248,7 @@ def main(argv=None) -> int:
     print(f"[calibrate] done in {time.time() - t0:.0f}s")
     if a.json:
         print(json.dumps(report))
-    if a.write:
+    if a.write and not a.use_stored:
         new.notes["report"] = report
         new.save()
         print("wrote", "resources/grading_calibration.json")

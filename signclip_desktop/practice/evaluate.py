@@ -1,0 +1,105 @@
+"""Measure the practice features on the shared data (signer-disjoint where it matters).
+
+    python -m signclip_desktop.practice.evaluate --data ../shared/data --pack models/words
+
+1. Grading: pass rates of the stored calibration (``resources/grading_calibration.json``) on
+   the pack's held-out signers: a same-sign attempt should pass >= 85% of the time, a
+   different sign <= 2%. References are medoids of the other (training) signers only.
+2. Teach a sign: for a signer, 5 examples each of 10 signs become prototypes
+   (``Scorer.set_prototypes``); that signer's other recordings of those signs are classified.
+   Top-1 among the taught signs, and top-1 with the pack's own labels competing. Signers with
+   at least 10 signs of >= 6 recordings are used; held-out signers (the pack never saw them)
+   with fewer signs are reported separately.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from collections import defaultdict
+
+import numpy as np
+
+
+def teach_eval(data, pack_path, n_signs: int = 10, n_examples: int = 5, min_signs_heldout: int = 5,
+               providers: str = "auto") -> dict:
+    from ..model.encoder import Encoder
+    from ..model.pack import Label, load_pack
+    from ..model.scorer import Scorer
+    from .clip import embed_clips
+    from .evaldata import load_word_clips, pack_heldout_signers
+
+    pack = load_pack(pack_path)
+    enc = Encoder(pack, providers)
+    held = set(pack_heldout_signers(pack, data))
+    clips = load_word_clips(data, per_signer=None)  # every recording
+    by_signer = defaultdict(dict)
+    for (word, signer), v in clips.items():
+        if len(v) >= n_examples + 1:
+            by_signer[signer][word] = v
+    report = {}
+    for signer, words in sorted(by_signer.items()):
+        is_held = signer in held
+        if len(words) < (min_signs_heldout if is_held else n_signs):
+            continue
+        chosen = sorted(words)[:n_signs]
+        protos, tests = [], []
+        for w in chosen:
+            v = words[w]
+            idx = np.linspace(0, len(v) - 1, n_examples).round().astype(int)  # spread over the session
+            ex = [v[i] for i in idx]
+            rest = [c for i, c in enumerate(v) if i not in set(idx.tolist())]
+            e = embed_clips(enc, pack, [(c.frames, c.fps) for c in ex])
+            protos.append((Label(f"my:{w}", w, "und"), e))
+            tests += [(w, c) for c in rest]
+        te = embed_clips(enc, pack, [(c.frames, c.fps) for _, c in tests])
+        only = Scorer([], np.zeros((0, pack.embedding_dim), np.float32), pack.calibration)
+        only.set_prototypes(protos)
+        full = Scorer.from_pack(pack)
+        full.set_prototypes(protos)
+        ok_only = ok_full = 0
+        for (w, _), e in zip(tests, te):
+            ok_only += only.predict(e, 1).top[0].label == f"my:{w}"
+            ok_full += full.predict(e, 1).top[0].label == f"my:{w}"
+        report[signer] = {"heldout_signer": is_held, "signs": len(chosen), "examples_per_sign": n_examples,
+                          "attempts": len(tests), "top1_taught_only": ok_only / len(tests),
+                          "top1_with_pack_labels": ok_full / len(tests)}
+    return report
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--pack", required=True)
+    ap.add_argument("--skip-grading", action="store_true")
+    ap.add_argument("--skip-teach", action="store_true")
+    ap.add_argument("--cpu", action="store_true")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    t0 = time.time()
+    if not a.skip_grading:
+        from .calibrate import main as calibrate_main
+
+        print("== Grading (stored calibration; pack's held-out signers vs references of other signers) ==")
+        calibrate_main(["--data", a.data, "--pack", a.pack, "--use-stored"])
+    if not a.skip_teach:
+        print("== Teach a sign (5 examples x 10 signs of one signer -> that signer's other recordings) ==")
+        rep = teach_eval(a.data, a.pack, providers="cpu" if a.cpu else "auto")
+        for signer, r in rep.items():
+            tag = "held-out signer" if r["heldout_signer"] else "signer seen in pack training"
+            print(f"{signer:24s} ({tag}): {r['signs']} signs x {r['examples_per_sign']} examples, "
+                  f"{r['attempts']} attempts: top-1 among taught signs {100 * r['top1_taught_only']:.1f}%, "
+                  f"with the pack's labels competing {100 * r['top1_with_pack_labels']:.1f}%")
+        ten = [r for r in rep.values() if r["signs"] >= 10]
+        if ten:
+            n = sum(r["attempts"] for r in ten)
+            acc = sum(r["top1_taught_only"] * r["attempts"] for r in ten) / n
+            print(f"10-sign signers overall: top-1 {100 * acc:.1f}% over {n} attempts")
+        if a.json:
+            print(json.dumps(rep))
+    print(f"done in {time.time() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
