@@ -16,7 +16,8 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QHBoxLayout, QLabel, QPushButton,
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
                                QSlider, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from . import theme
@@ -53,6 +54,17 @@ def list_packs() -> list[tuple[str, str]]:
         return []
 
 
+def probe_camera(index: int) -> bool:
+    """Can camera ``index`` be opened right now? (opened and closed again at once)"""
+    try:
+        from ..sources.webcam import WebcamSource
+
+        WebcamSource(index).close()
+        return True
+    except Exception:
+        return False
+
+
 def resolve_pack(name_or_path: str) -> str | None:
     if not name_or_path:
         return None
@@ -72,13 +84,14 @@ class LivePage(QWidget):
     first_frame = Signal(float)       # time.monotonic() when the first frame was drawn
 
     def __init__(self, settings: Settings, save=None, detector_factory=None, feed_factory=None,
-                 pace: bool = True, camera_lister=list_cameras, parent=None):
+                 pace: bool = True, camera_lister=None, camera_probe=None, parent=None):
         super().__init__(parent)
         self.setObjectName("page")
         self.settings = settings
         self._save = save or (lambda: None)
         self._pace = pace
-        self._camera_lister = camera_lister
+        self._camera_lister = camera_lister or list_cameras
+        self._camera_probe = camera_probe or probe_camera
         self._bridge = _Bridge()
         self._bridge.event.connect(self._on_event, Qt.ConnectionType.QueuedConnection)
         kw = {"detector_factory": detector_factory}
@@ -121,7 +134,7 @@ class LivePage(QWidget):
         bar.setSpacing(10)
         bar.addWidget(QLabel("Source"))
         self.source_box = QComboBox()
-        self.source_box.setMinimumWidth(200)
+        self.source_box.setMinimumWidth(260)
         self.source_box.activated.connect(self._source_chosen)
         bar.addWidget(self.source_box)
         self.open_button = QPushButton("Open a file…")
@@ -136,31 +149,6 @@ class LivePage(QWidget):
         self.mirror_box.setChecked(self.settings.mirror)
         self.mirror_box.toggled.connect(self._mirror_changed)
         bar.addWidget(self.mirror_box)
-        bar.addSpacing(16)
-        bar.addWidget(QLabel("Signs"))
-        self.pack_box = QComboBox()
-        self.pack_box.setMinimumWidth(160)
-        self.pack_box.activated.connect(self._pack_chosen)
-        bar.addWidget(self.pack_box)
-        self.left_box = QCheckBox("Left-handed")
-        self.left_box.setToolTip("Your dominant hand is the left one")
-        self.left_box.setChecked(self.settings.left_handed)
-        self.left_box.toggled.connect(self._left_changed)
-        bar.addWidget(self.left_box)
-        bar.addWidget(QLabel("Guesses"))
-        self.topk_spin = QSpinBox()
-        self.topk_spin.setRange(1, TopKPanel.MAX_ROWS)
-        self.topk_spin.setValue(self.settings.top_k)
-        self.topk_spin.valueChanged.connect(self._topk_changed)
-        bar.addWidget(self.topk_spin)
-        bar.addWidget(QLabel("Sensitivity"))
-        self.sens_slider = QSlider(Qt.Orientation.Horizontal)
-        self.sens_slider.setRange(25, 300)
-        self.sens_slider.setFixedWidth(120)
-        self.sens_slider.setValue(int(round(self.settings.sensitivity * 100)))
-        self.sens_slider.setToolTip("Higher shows a sign sooner; lower waits until it is more certain")
-        self.sens_slider.valueChanged.connect(self._sens_changed)
-        bar.addWidget(self.sens_slider)
         bar.addStretch(1)
         root.addLayout(bar)
 
@@ -184,9 +172,11 @@ class LivePage(QWidget):
         h.setObjectName("heading")
         cl.addWidget(h)
         self.current = QLabel("")
-        self.current.setObjectName("current")
-        self.current.setMinimumHeight(84)
-        self.current.setWordWrap(True)
+        self._current_font = QFont(self.font())
+        self._current_font.setPointSize(theme.CURRENT_PT)
+        self._current_font.setBold(True)
+        self.current.setFont(self._current_font)
+        self.current.setFixedHeight(QFontMetrics(self._current_font).height() + 8)
         cl.addWidget(self.current)
         h2 = QLabel("RECENT")
         h2.setObjectName("heading")
@@ -201,6 +191,38 @@ class LivePage(QWidget):
         self.topk = TopKPanel()
         self.topk.set_k(self.settings.top_k)
         side.addWidget(self.topk, 1)
+        settings_card = QFrame()
+        settings_card.setObjectName("card")
+        grid = QGridLayout(settings_card)
+        grid.setContentsMargins(16, 10, 16, 10)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+        grid.addWidget(QLabel("Signs"), 0, 0)
+        self.pack_box = QComboBox()
+        self.pack_box.setToolTip("Which signs to recognise (a model pack)")
+        self.pack_box.activated.connect(self._pack_chosen)
+        grid.addWidget(self.pack_box, 0, 1, 1, 3)
+        grid.addWidget(QLabel("Guesses"), 1, 0)
+        self.topk_spin = QSpinBox()
+        self.topk_spin.setRange(1, TopKPanel.MAX_ROWS)
+        self.topk_spin.setValue(self.settings.top_k)
+        self.topk_spin.setToolTip("How many guesses to list")
+        self.topk_spin.valueChanged.connect(self._topk_changed)
+        grid.addWidget(self.topk_spin, 1, 1)
+        self.left_box = QCheckBox("Left-handed")
+        self.left_box.setToolTip("Your dominant hand is the left one")
+        self.left_box.setChecked(self.settings.left_handed)
+        self.left_box.toggled.connect(self._left_changed)
+        grid.addWidget(self.left_box, 1, 2, 1, 2)
+        grid.addWidget(QLabel("Sensitivity"), 2, 0)
+        self.sens_slider = QSlider(Qt.Orientation.Horizontal)
+        self.sens_slider.setRange(25, 300)
+        self.sens_slider.setValue(int(round(self.settings.sensitivity * 100)))
+        self.sens_slider.setToolTip("Higher shows a sign sooner; lower waits until it is more certain")
+        self.sens_slider.valueChanged.connect(self._sens_changed)
+        grid.addWidget(self.sens_slider, 2, 1, 1, 3)
+        grid.setColumnStretch(3, 1)
+        side.addWidget(settings_card)
         sidew = QWidget()
         sidew.setLayout(side)
         sidew.setFixedWidth(380)
@@ -396,10 +418,12 @@ class LivePage(QWidget):
 
     def _camera_failed(self, spec: SourceSpec, reason: str, lost: bool) -> None:
         self._camera_wanted = True
-        what = (f"Camera {spec.camera_index} stopped sending pictures" if lost
-                else f"No camera found (camera {spec.camera_index}: {reason})")
-        self.banner.show_message(f"{what} — showing the built-in demo.",
-                                 [("Retry camera", self.retry_camera), ("Open a file", self.open_file_dialog)])
+        what = "The camera stopped sending pictures" if lost else "No camera found"
+        self.banner.show_message(
+            f"<b>{what} — showing the built-in demo.</b><br><span style='font-size:{theme.BASE_PT}pt'>"
+            f"Camera {spec.camera_index}: {_html(reason)}. The app keeps looking for it; "
+            f"you can also open a video or keypoint file.</span>",
+            [("Retry camera", self.retry_camera), ("Open a file", self.open_file_dialog)])
         self._retry_timer.start()
         self._spec = SourceSpec("demo", loop=True, pace=self._pace)
         self._select_source_item(self._spec)
@@ -474,11 +498,16 @@ class LivePage(QWidget):
         self._set_history([])
 
     def _set_current(self, label: str | None) -> None:
+        """The stable current sign; long names get a smaller size, the line height never changes."""
         self._last_current = label
-        if label is None:
-            self.current.setText(f"<span style='color:{theme.TEXT_DIM}'>—</span>")
-        else:
-            self.current.setText(self._label_texts.get(label, label))
+        text = "—" if label is None else self._label_texts.get(label, label)
+        font = QFont(self._current_font)
+        width = max(200, self.current.width() - 4)
+        while font.pointSize() > 18 and QFontMetrics(font).horizontalAdvance(text) > width:
+            font.setPointSize(font.pointSize() - 2)
+        self.current.setFont(font)
+        self.current.setStyleSheet(f"color:{theme.TEXT_DIM};" if label is None else f"color:{theme.TEXT};")
+        self.current.setText(text)
 
     def _set_history(self, history) -> None:
         items = [self._label_texts.get(h, h) for h in list(history)[-self.settings.history_size:]]
@@ -517,15 +546,15 @@ class LivePage(QWidget):
         if not self._camera_wanted or (self._probe is not None and self._probe.is_alive()):
             return
         index = self.settings.camera_index
+        check = self._camera_probe
 
         def probe():
             try:
-                from ..sources.webcam import WebcamSource
-
-                WebcamSource(index).close()
+                ok = check(index)
             except Exception:
-                return
-            self._bridge.event.emit("camera_back", index)
+                ok = False
+            if ok:
+                self._bridge.event.emit("camera_back", index)
 
         self._probe = threading.Thread(target=probe, name="signclip-camera-probe", daemon=True)
         self._probe.start()
@@ -533,6 +562,10 @@ class LivePage(QWidget):
     def _ev_camera_back(self, index: int) -> None:
         if self._camera_wanted and self._spec is not None and self._spec.kind != "camera":
             self.use_camera(index, remember=False)
+
+
+def _html(text: str) -> str:
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def record_to_json(record: dict) -> str:

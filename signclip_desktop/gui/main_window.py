@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidgetItem, QMainWindow, QStackedWidget, QWidget
 
 from . import theme
+from .gcguard import MainThreadGC
 from .live_page import LivePage
 from ..settings import Settings, save_settings
 
@@ -31,6 +32,11 @@ class MainWindow(QMainWindow):
                  live_kwargs: dict | None = None):
         super().__init__()
         self.setWindowTitle("SignCLIP Desktop")
+        app = QApplication.instance()
+        font = app.font()
+        if font.pointSize() < theme.BASE_PT:  # large readable type everywhere (menus and dialogs too)
+            font.setPointSize(theme.BASE_PT)
+            app.setFont(font)
         self.setStyleSheet(theme.STYLE)
         self.resize(1360, 820)
         self.setMinimumSize(1000, 640)
@@ -39,6 +45,7 @@ class MainWindow(QMainWindow):
         self._persist = persist
         self._pages: list[tuple[str, QWidget]] = []
         self._closed = False
+        self.gc_guard = MainThreadGC(parent=self)
 
         central = QWidget()
         lay = QHBoxLayout(central)
@@ -138,6 +145,7 @@ class MainWindow(QMainWindow):
                                               [("Dismiss", self.live.notice.dismiss)])
 
     def start(self, spec=None) -> None:
+        self.gc_guard.start()  # before any worker thread exists
         self.live.start(spec)
 
     def shutdown(self, timeout: float = 5.0) -> bool:
@@ -151,7 +159,9 @@ class MainWindow(QMainWindow):
                     w.shutdown()
                 except Exception:
                     pass
-        return self.live.stop(timeout)
+        ok = self.live.stop(timeout)
+        self.gc_guard.stop()
+        return ok
 
     def closeEvent(self, ev) -> None:
         self.shutdown()

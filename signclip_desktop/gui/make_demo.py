@@ -70,6 +70,8 @@ def mean_motion(seqs, n: int = SIGN_FRAMES) -> tuple[np.ndarray, int]:
         if _hand_activity(f, L.LEFT_HAND) > _hand_activity(f, L.RIGHT_HAND):
             x = x[:, L.MIRROR_PERMUTATION]
             x[..., 0] = -x[..., 0]
+        pose = slice(L.POSE.start, L.POSE.stop)
+        x[:, pose][x[:, pose, 3] < 0.5] = 0  # points the pose model only guessed (out of frame)
         hands = (x[:, L.RIGHT_HAND.start, 3] > 0) | (x[:, L.LEFT_HAND.start, 3] > 0)
         idx = np.flatnonzero(hands)
         if len(idx) < 6:
@@ -101,19 +103,55 @@ def _smooth(x: np.ndarray, k: int = 5) -> np.ndarray:
     return out
 
 
+P = {name: L.POSE.start + i for i, name in enumerate(L.POSE_POINTS)}
+UPPER_ARM, FOREARM = 0.75, 0.68  # in shoulder widths (about 30 cm and 27 cm)
+_ARM_TIPS = ("WRIST", "PINKY", "INDEX", "THUMB")
+
+
 def _rest_pose(body: np.ndarray) -> np.ndarray:
-    """The mean body with the arms down and no hands (shoulder units)."""
+    """The mean body with the arms down and no hand landmarks (shoulder units)."""
     f = body.copy()
     f[L.LEFT_HAND.slice] = 0
     f[L.RIGHT_HAND.slice] = 0
-    P = {name: L.POSE.start + i for i, name in enumerate(L.POSE_POINTS)}
     for side, sx in (("LEFT", 1.0), ("RIGHT", -1.0)):
         sh = f[P[f"{side}_SHOULDER"], :2]
-        f[P[f"{side}_ELBOW"], :2] = sh + [0.12 * sx, 0.95]
-        f[P[f"{side}_ELBOW"], 3] = 0.9
-        for name in ("WRIST", "PINKY", "INDEX", "THUMB"):
-            f[P[f"{side}_{name}"]] = 0  # out of view, below the frame
+        wrist = sh + [0.2 * sx, UPPER_ARM + FOREARM - 0.08]  # hanging, nearly straight
+        for name in _ARM_TIPS:
+            f[P[f"{side}_{name}"], :2] = wrist + [0.04 * sx, 0.08] if name != "WRIST" else wrist
+            f[P[f"{side}_{name}"], 3] = 1.0
     return f
+
+
+def _arms(clip: np.ndarray) -> np.ndarray:
+    """Pose wrists follow the hand landmarks; elbows are placed by two-bone inverse kinematics
+    (averaging many signers blurs elbows, which are often out of frame)."""
+    out = clip.copy()
+    for side, comp, sx in (("LEFT", L.LEFT_HAND, 1.0), ("RIGHT", L.RIGHT_HAND, -1.0)):
+        sh, el, wr = P[f"{side}_SHOULDER"], P[f"{side}_ELBOW"], P[f"{side}_WRIST"]
+        hand = out[:, comp.start]
+        has = hand[:, 3] > 0
+        delta = hand[has, :2] - out[has, wr, :2]
+        out[has, wr, :2] = hand[has, :2]
+        for name in _ARM_TIPS[1:]:
+            out[has, P[f"{side}_{name}"], :2] += np.where(out[has, P[f"{side}_{name}"], 3:4] > 0, delta, 0)
+        for t in range(len(out)):
+            if out[t, sh, 3] <= 0 or out[t, wr, 3] <= 0:
+                continue
+            s, w = out[t, sh, :2], out[t, wr, :2]
+            d = w - s
+            dist = float(np.linalg.norm(d))
+            if dist < 1e-6:
+                continue
+            dist_c = min(dist, UPPER_ARM + FOREARM - 1e-3)
+            along = (UPPER_ARM ** 2 - FOREARM ** 2 + dist_c ** 2) / (2 * dist_c)
+            h = np.sqrt(max(UPPER_ARM ** 2 - along ** 2, 0.0))
+            u = d / dist
+            n = np.array([-u[1], u[0]])
+            if n[1] + 0.1 * n[0] * sx < 0:  # the elbow hangs down (and a little outwards)
+                n = -n
+            out[t, el, :2] = s + u * along + n * h
+            out[t, el, 3] = 1.0
+    return out
 
 
 def build_demo(data_dir: Path, words=DEMO_WORDS) -> dict[str, np.ndarray]:
@@ -133,7 +171,11 @@ def build_demo(data_dir: Path, words=DEMO_WORDS) -> dict[str, np.ndarray]:
             continue
         means[w], counts[w] = _smooth(m), used
     # One canonical body: the average upper body over all the demo words (so every clip has the same person).
-    body = np.mean([m.mean(0) for m in means.values()], axis=0)
+    allf = np.concatenate(list(means.values()))
+    seen = allf[..., 3] > 0
+    body = L.empty_frames(1)[0]
+    body[..., :2] = (allf[..., :2] * seen[..., None]).sum(0) / np.maximum(seen.sum(0), 1)[:, None]
+    body[..., 3] = seen.mean(0)
     body[L.POSE.start + NPZ_POSE_POINTS:] = 0
     rest = _rest_pose(body)
     pose_sl = slice(L.POSE.start, L.POSE.start + NPZ_POSE_POINTS)
@@ -144,6 +186,11 @@ def build_demo(data_dir: Path, words=DEMO_WORDS) -> dict[str, np.ndarray]:
         steady = [L.POSE.start + i for i, n in enumerate(L.POSE_POINTS[:NPZ_POSE_POINTS])
                   if not any(k in n for k in ("ELBOW", "WRIST", "PINKY", "INDEX", "THUMB"))]
         sign[:, steady] = body[steady]
+        for side in ("LEFT", "RIGHT"):  # arm points of the rest pose where the mean lost them
+            for name in ("ELBOW",) + _ARM_TIPS:
+                j = P[f"{side}_{name}"]
+                gone = sign[:, j, 3] <= 0
+                sign[gone, j] = rest[j]
         pre = np.repeat(rest[None], REST_FRAMES, 0)
         a = np.linspace(0, 1, MOVE_FRAMES + 2)[1:-1, None, None]
         move_in = rest[None] * (1 - a) + sign[:1] * a
@@ -152,7 +199,7 @@ def build_demo(data_dir: Path, words=DEMO_WORDS) -> dict[str, np.ndarray]:
             mv[:, L.LEFT_HAND.slice] = 0
             mv[:, L.RIGHT_HAND.slice] = 0
             mv[:, pose_sl, 3] = np.maximum(mv[:, pose_sl, 3], 0)
-        clip = np.concatenate([pre, move_in, sign, move_out]).astype(np.float32)
+        clip = _arms(np.concatenate([pre, move_in, sign, move_out]).astype(np.float32))
         vis = clip[..., 3] > 0
         clip[..., :2] = clip[..., :2] * SHOULDER + CENTRE
         clip[..., 3] = np.where(vis, 1.0, 0.0)

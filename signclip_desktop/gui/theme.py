@@ -31,7 +31,7 @@ HISTORY_PT = 17
 
 STYLE = f"""
 QMainWindow, QWidget#page {{ background: {BG}; color: {TEXT}; }}
-QWidget {{ color: {TEXT}; font-size: {BASE_PT}pt; }}
+QWidget {{ color: {TEXT}; }}
 QFrame#card {{ background: {PANEL}; border-radius: 10px; }}
 QLabel#dim {{ color: {TEXT_DIM}; }}
 QLabel#heading {{ color: {TEXT_DIM}; font-size: {BASE_PT}pt; font-weight: 600; letter-spacing: 1px; }}

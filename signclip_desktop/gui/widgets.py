@@ -128,6 +128,8 @@ class VideoView(QWidget):
 
         if self.show_face:
             draw(S.FACE_EDGES, theme.FACE, 1.2, 170)
+        if not vis[L.FACE.start:L.FACE.stop].any():
+            self._paint_head(p, px, py, vis, scale)
         draw(S.POSE_FACE_EDGES, theme.FACE, 1.5, 200)
         # dark outline under the body and hands keeps them readable on any background
         draw(S.POSE_BODY_EDGES, "#000000", 6, 110)
@@ -154,6 +156,27 @@ class VideoView(QWidget):
                 p.setBrush(QColor(colour))
                 p.drawEllipse(QPointF(px[w], py[w]), 4.5 * scale, 4.5 * scale)
                 p.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _paint_head(self, p: QPainter, px, py, vis, scale: float) -> None:
+        """No face landmarks (keypoint files without a face): a faint head outline from the pose's ears/eyes."""
+        P = {n: L.POSE.start + i for i, n in enumerate(L.POSE_POINTS)}
+        nose, le, re = P["NOSE"], P["LEFT_EAR"], P["RIGHT_EAR"]
+        if not vis[nose]:
+            return
+        if vis[le] and vis[re]:
+            w = abs(px[le] - px[re])
+            cx, cy = (px[le] + px[re] + 2 * px[nose]) / 4, (py[le] + py[re] + 2 * py[nose]) / 4
+        elif vis[P["LEFT_SHOULDER"]] and vis[P["RIGHT_SHOULDER"]]:
+            w = abs(px[P["LEFT_SHOULDER"]] - px[P["RIGHT_SHOULDER"]]) * 0.45
+            cx, cy = px[nose], py[nose]
+        else:
+            return
+        if w < 4:
+            return
+        c = QColor(theme.FACE)
+        c.setAlpha(150)
+        p.setPen(QPen(c, 1.5 * scale))
+        p.drawEllipse(QPointF(cx, cy - 0.1 * w), 0.62 * w, 0.8 * w)
 
     def _paint_legend(self, p: QPainter, target: QRectF, f) -> None:
         font = QFont(self.font())
@@ -222,6 +245,9 @@ class ConfidenceBar(QWidget):
         r = QRectF(self.rect()).adjusted(0, 3, 0, -3)
         label_w = 52
         trough = QRectF(r.x(), r.y(), max(10.0, r.width() - label_w), r.height())
+        if self.value is None:
+            p.end()
+            return
         p.setPen(Qt.PenStyle.NoPen)
         p.setBrush(QColor(theme.PANEL_2))
         p.drawRoundedRect(trough, 5, 5)
@@ -263,24 +289,25 @@ class TopKPanel(QFrame):
         self.rows = []
         for _ in range(self.MAX_ROWS):
             row = QWidget()
-            rl = QVBoxLayout(row)
-            rl.setContentsMargins(0, 2, 0, 2)
-            rl.setSpacing(1)
-            top = QHBoxLayout()
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            rl.setSpacing(8)
             name = QLabel("")
             f = name.font()
-            f.setPointSize(theme.BASE_PT + 3)
+            f.setPointSize(theme.BASE_PT + 2)
             f.setBold(True)
             name.setFont(f)
+            name.setFixedWidth(128)
             tag = QLabel("")
+            tag.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            tag.setFixedWidth(44)
             tag.setStyleSheet(f"background:{theme.PANEL_2}; color:{theme.TEXT_DIM}; border-radius:6px;"
-                              f" padding:1px 7px; font-size:{theme.BASE_PT - 2}pt;")
-            top.addWidget(name)
-            top.addStretch(1)
-            top.addWidget(tag)
+                              f" padding:1px 4px; font-size:{theme.BASE_PT - 2}pt;")
             bar = ConfidenceBar()
-            rl.addLayout(top)
-            rl.addWidget(bar)
+            rl.addWidget(name)
+            rl.addWidget(bar, 1)
+            rl.addWidget(tag)
+            row.setFixedHeight(max(30, name.fontMetrics().height() + 8))
             lay.addWidget(row)
             self.rows.append((row, name, tag, bar))
         lay.addStretch(1)
@@ -306,9 +333,12 @@ class TopKPanel(QFrame):
         for i, (_row, name, tag, bar) in enumerate(self.rows):
             if i < len(top):
                 g = top[i]
-                name.setText(texts.get(g.label, g.text or g.label))
+                text = texts.get(g.label, g.text or g.label)
+                name.setText(name.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, name.width()))
+                name.setToolTip(text)
                 name.setStyleSheet("" if i == 0 else f"color:{theme.TEXT_DIM};")
-                tag.setText(g.language + (" · mine" if getattr(g, "source", "pack") == "personal" else ""))
+                tag.setText(g.language)
+                tag.setToolTip("sign language " + g.language + (" (your own example)" if getattr(g, "source", "pack") == "personal" else ""))
                 tag.setVisible(True)
                 bar.set_value(g.score, colour if i == 0 else "#5b6675")
             else:
