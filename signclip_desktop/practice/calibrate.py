@@ -113,7 +113,12 @@ def main(argv=None) -> int:
             enc = Encoder(pack, "auto")
     clips = load_word_clips(a.data, per_signer=a.per_signer, vocab=vocab)
     if pack is not None:
+        from .evaldata import pack_is_signer_disjoint
+
         held = set(pack_heldout_signers(pack, a.data))
+        if enc is not None and not pack_is_signer_disjoint(pack):
+            print("[calibrate] WARNING: this pack was trained on every signer, so the encoder term is not "
+                  "signer-disjoint; use a pack trained with held-out signers (train without --all-signers)")
     else:
         from ..training.data import heldout_signers, keep_labels_with_signers, load_words
 

@@ -70,6 +70,12 @@ def pack_heldout_signers(pack, data_dir=None) -> list[str]:
     return heldout_signers(samples)
 
 
+def pack_is_signer_disjoint(pack) -> bool:
+    """True when the pack was trained with some signers held out (its provenance says which)."""
+    prov = pack.provenance or {}
+    return not prov.get("all_signers", False) and bool(prov.get("heldout_signers"))
+
+
 def signer_folds(signers: list[str], k: int, seed: int = 0) -> list[list[str]]:
     rng = np.random.default_rng(seed)
     s = sorted(signers)

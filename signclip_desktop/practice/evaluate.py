@@ -32,6 +32,10 @@ def teach_eval(data, pack_path, n_signs: int = 10, n_examples: int = 5, min_sign
     pack = load_pack(pack_path)
     enc = Encoder(pack, providers)
     held = set(pack_heldout_signers(pack, data))
+    from .evaldata import pack_is_signer_disjoint
+
+    if not pack_is_signer_disjoint(pack):
+        print("[teach] note: the pack was trained on every signer; 'held-out' below means the default split only")
     clips = load_word_clips(data, per_signer=None)  # every recording
     by_signer = defaultdict(dict)
     for (word, signer), v in clips.items():
