@@ -85,6 +85,8 @@ def run(args) -> int:
         try:
             src = open_source(item, fps=args.fps)
             try:
+                # A fresh Holistic graph per clip (about 0.5 s): a reused one keeps some smoothing
+                # state, and a clip must give the same result alone or among others.
                 for ci, seq in enumerate(to_sequences(src, progress=not args.no_progress,
                                                       static_image_mode=args.static)):
                     n_clips += 1

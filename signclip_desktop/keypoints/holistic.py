@@ -135,6 +135,11 @@ class HolisticDetector:
                     min_detection_confidence=min_detection_confidence,
                     min_tracking_confidence=min_tracking_confidence,
                 )
+                # The graph opens its calculators on worker threads after start_run returns;
+                # they log (TFLite's XNNPACK line) then. Wait for them while stderr is quiet.
+                graph = getattr(self._h, "_graph", None)
+                if graph is not None and hasattr(graph, "wait_until_idle"):
+                    graph.wait_until_idle()
         except Exception as e:  # a broken install fails here, with MediaPipe's own exception types
             raise DetectorError(f"MediaPipe Holistic cannot start ({e.__class__.__name__}: {str(e)[:200]}); "
                                 f"is {MEDIAPIPE_REQUIREMENT} installed?") from e
@@ -169,6 +174,14 @@ class HolisticDetector:
         legacy solution keeps its own clock: frames must come in order)."""
         return results_to_layout(self.process(image_bgr))
 
+    def reset(self) -> None:
+        """Forget the tracking before an unrelated clip: one blank frame makes the next frame a
+        fresh detection (cheaper than a new graph; the trick pose-format's pool uses). Not bit
+        exact: landmark/visibility smoothing keeps a little state (differences ~0.01); use a
+        new detector where results must not depend on what came before."""
+        if self._h is not None and not self.static_image_mode:
+            self.process(np.full((64, 64, 3), 255, np.uint8))
+
     def close(self) -> None:
         if getattr(self, "_h", None) is not None:
             with silenced_stderr(self._quiet):
@@ -186,3 +199,46 @@ class HolisticDetector:
             self.close()
         except Exception:
             pass
+
+
+def _bench(folders: list[str], static: bool, limit: int) -> None:
+    """Time the detector on image folders: ms per frame after the first (warm-up) frame."""
+    import time
+    from pathlib import Path
+
+    from ..sources.images import ImageFolderSource, list_images
+
+    files = []
+    for f in folders:
+        p = Path(f)
+        files += list_images(p) if any(list_images(p)) else [x for d in sorted(p.iterdir()) if d.is_dir()
+                                                               for x in list_images(d)]
+    files = files[:limit] if limit else files
+    src = ImageFolderSource(Path(folders[0]), files=files)
+    images = [fr.image for fr in src]
+    t0 = time.perf_counter()
+    det = HolisticDetector(static_image_mode=static)
+    t_init = time.perf_counter() - t0
+    times, hands = [], 0
+    for i, img in enumerate(images):
+        t = time.perf_counter()
+        kp = det.detect(img, i / 30)
+        times.append(time.perf_counter() - t)
+        hands += int(kp[L.LEFT_HAND.slice, 3].max() > 0 or kp[L.RIGHT_HAND.slice, 3].max() > 0)
+    det.close()
+    steady = np.array(times[1:] or times) * 1000
+    print(f"{len(images)} images {images[0].shape[1]}x{images[0].shape[0]}, mode={'static' if static else 'video'}: "
+          f"init {t_init * 1000:.0f} ms, first frame {times[0] * 1000:.0f} ms, then median {np.median(steady):.1f} ms/frame "
+          f"(mean {steady.mean():.1f}, p90 {np.percentile(steady, 90):.1f}) = {1000 / np.median(steady):.1f} frames/s; "
+          f"hands found in {hands}/{len(images)}")
+
+
+if __name__ == "__main__":  # python -m signclip_desktop.keypoints.holistic --bench FOLDER...
+    import argparse
+
+    ap = argparse.ArgumentParser(description="Time MediaPipe Holistic on image folders")
+    ap.add_argument("--bench", nargs="+", metavar="FOLDER", required=True)
+    ap.add_argument("--static", action="store_true")
+    ap.add_argument("--limit", type=int, default=0)
+    a = ap.parse_args()
+    _bench(a.bench, a.static, a.limit)

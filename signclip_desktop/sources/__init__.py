@@ -164,8 +164,9 @@ def expand_inputs(paths: Iterable) -> list:
 
 def to_sequences(source, detector=None, progress: bool | Callable = False, max_frames: int | None = None,
                  static_image_mode: bool = False) -> Iterator[KeypointSequence]:
-    """Any source -> ``KeypointSequence``s. Frame sources go through ``detector`` (a new
-    ``HolisticDetector`` in video mode when None; closed afterwards) into one sequence.
+    """Any source -> ``KeypointSequence``s. Frame sources go through ``detector`` into one
+    sequence: a new ``HolisticDetector`` (video mode unless ``static_image_mode``; closed
+    afterwards) when None, else the given one after its ``reset()`` (left open).
     ``progress``: True for a stderr progress bar, or a callable ``(done, total)``."""
     if getattr(source, "kind", None) == "keypoints":
         yield from source
@@ -179,6 +180,8 @@ def to_sequences(source, detector=None, progress: bool | Callable = False, max_f
         from ..keypoints.holistic import HolisticDetector
 
         detector = HolisticDetector(static_image_mode=static_image_mode)
+    elif hasattr(detector, "reset"):
+        detector.reset()  # a detector reused across clips must not carry tracking over
     total = None
     try:
         total = len(source) or None

@@ -104,3 +104,18 @@ def test_detector_logs_are_quiet(shared_data):
     assert r.returncode == 0, r.stderr
     assert "ok (203, 4)" in r.stdout
     assert "XNNPACK" not in r.stderr and "W0000" not in r.stderr and "I0000" not in r.stderr, r.stderr
+
+
+def test_reset_between_clips_matches_a_fresh_detector(photos):
+    from signclip_desktop.keypoints.holistic import HolisticDetector
+
+    clip_a, clip_b = [img for _, img in photos[:2]], [img for _, img in photos[2:4]]
+    with HolisticDetector() as fresh:
+        want = [fresh.detect(img) for img in clip_b]
+    with HolisticDetector() as reused:
+        for img in clip_a:
+            reused.detect(img)
+        reused.reset()
+        got = [reused.detect(img) for img in clip_b]
+    # tracking is gone (same detections), only a little smoothing state remains
+    np.testing.assert_allclose(np.stack(got), np.stack(want), atol=0.02)
