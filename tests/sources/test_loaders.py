@@ -272,3 +272,32 @@ def test_list_cameras_is_fast():
     cams = list_cameras()
     assert time.perf_counter() - t < 2.0
     assert isinstance(cams, list)
+
+
+def test_kaggle_train_csv_labels(shared_data, tmp_path):
+    import shutil
+
+    src = shared_data / "fixtures" / "kaggle_parquet" / "train_landmark_files" / "100" / "1050.parquet"
+    dst = tmp_path / "train_landmark_files" / "26734" / "1000035562.parquet"
+    dst.parent.mkdir(parents=True)
+    shutil.copy(src, dst)
+    (tmp_path / "train.csv").write_text("path,participant_id,sequence_id,sign\n"
+                                        "train_landmark_files/26734/1000035562.parquet,26734,1000035562,blow\n")
+    (s,) = load_sequences(tmp_path)
+    assert s.label == "blow" and s.signer == "26734" and len(s) == 1
+
+
+def test_progress_printer():
+    import io
+
+    from signclip_desktop.progress import Progress
+
+    buf = io.StringIO()
+    with Progress(4, "work", stream=buf, min_interval=0) as p:
+        for _ in range(4):
+            p.update()
+    assert "4/4" in buf.getvalue() and "work" in buf.getvalue()
+    quiet = io.StringIO()
+    with Progress(4, "x", stream=quiet, enabled=False) as p:
+        p.update()
+    assert quiet.getvalue() == ""
