@@ -46,7 +46,7 @@ def _reference(args, grader):
     ref = args.reference
     if Path(ref).exists():
         seq = load_clip(ref)
-        return [(seq.frames, seq.fps)], Path(ref).name
+        return [(seq.frames, seq.fps)], Path(ref).name, None
     # a word: personal library first, then built-in references
     from ..practice.library import Library, LibraryError, default_path
 
@@ -56,7 +56,7 @@ def _reference(args, grader):
             lib = Library(lib_path, readonly=True)
             try:
                 sign = lib.get(ref)
-                return [(e.frames, e.fps) for e in lib.examples(sign)], f"{sign.name} (your library)"
+                return [(e.frames, e.fps) for e in lib.examples(sign)], f"{sign.name} (your library)", None
             finally:
                 lib.close()
         except LibraryError:
@@ -68,7 +68,7 @@ def _reference(args, grader):
         from ..sources.base import SourceError
 
         raise SourceError(ref, "neither a file nor a known sign (no library sign or built-in reference of that name)")
-    return [(r.frames, r.fps) for r in refs], f"{ref} (built-in reference)"
+    return [(r.frames, r.fps) for r in refs], f"{ref} (built-in reference)", ref
 
 
 @one_line_errors(NAME)
@@ -93,11 +93,11 @@ def run(args) -> int:
                 raise
             print(f"signclip-desktop grade: note: {e}; grading with DTW only", file=sys.stderr)
     grader = Grader(pack, enc)
-    refs, ref_name = _reference(args, grader)
+    refs, ref_name, word = _reference(args, grader)
     att = load_clip(args.attempt)
     lh = True if args.left_handed else (False if args.right_handed else None)
     results = [grader.grade(grader.prepare(fr, fps), att.frames, att_fps=att.fps, left_handed=lh,
-                            reference_name=ref_name) for fr, fps in refs]
+                            reference_name=ref_name, word=word) for fr, fps in refs]
     best = max(results, key=lambda r: r.score)
     if args.json:
         j = best.to_json()

@@ -1,34 +1,37 @@
 """Calibrate the grading score on signer-disjoint splits of the shared data and print pass rates.
 
-    python -m signclip_desktop.practice.calibrate --data ../shared/data --pack models/words [--write]
+    python -m signclip_desktop.practice.calibrate --data ../shared/data --pack PACK [--write]
 
-Signers the pack did not train on (its held-out signers) are the test signers; the rest
-are calibration signers. References are medoid motions of calibration signers only
-(``references.derive``). The logistic score model is fitted on calibration-signer
-attempts against references of *other* calibration signers; the pass mark (50) is placed
-so that at most ``--target-false`` of different-sign attempts pass on calibration signers.
-Then, on test signers only: same-sign pass rate and different-sign pass rate.
+The pack's held-out signers (``provenance.heldout_signers``; use a pack trained with held-out
+signers so the encoder never saw them) are the test signers; the others are calibration
+signers. References are medoid motions of calibration signers only (``references.derive``).
+One logistic score model per variant (DTW only / + encoder similarity / + the pack's label)
+is fitted on calibration-signer attempts against references of *other* calibration signers,
+and its pass mark (50) is placed so that at most ``--target-false`` of different-sign attempts
+pass on calibration signers. The pass rates printed for held-out signers are the honest ones.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import time
 from collections import defaultdict
 
 import numpy as np
 
-from .grading import Calibration, align, dominant_slot_motion, feature_vector, logistic, motion_from_frames
+from .grading import VARIANTS, Calibration, align, dominant_slot_motion, feature_values, label_features, \
+    motion_from_frames
 
-# ---------------------------------------------------------------- pair features (fork-shared)
 _STATE: dict = {}
 
 
 def _pair_rows(task):
-    """One attempt (both orientations) against a list of references -> feature rows."""
+    """One attempt (both orientations) against the references of some words -> feature rows."""
     ai, targets = task
     cal: Calibration = _STATE["cal"]
     att = _STATE["motions"][ai]
+    label_emb, label_index = _STATE["label_emb"], _STATE["label_index"]
     rows = []
     for word, same in targets:
         for ri in _STATE["refs_by_word"][word]:
@@ -40,54 +43,61 @@ def _pair_rows(task):
                 a = att[o]
                 al = align(ref, a, dom, cal.scales)
                 sim = None if ref.embedding is None else float(np.dot(ref.embedding, a.embedding))
-                x = feature_vector(sim, al, cal)
-                rows.append((ai, word, int(same), ri, o, x, al.part_costs, al.timing_cost))
+                lab = None
+                if sim is not None and word in label_index:
+                    lab = label_features(a.embedding, label_emb, label_index[word])
+                vals = feature_values(sim, al, cal, lab)
+                rows.append((ai, word, int(same), ri, o, vals, al.part_costs, al.timing_cost))
     return rows
 
 
 def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-2, iters: int = 50) -> tuple[np.ndarray, float]:
-    """Class-balanced L2 logistic regression (Newton steps); returns (w, b) in raw feature units."""
+    """Class-balanced L2 logistic regression (Newton steps); (w, b) in raw feature units."""
     mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-9
     z = (x - mu) / sd
     zb = np.hstack([z, np.ones((len(z), 1))])
-    wpos = 0.5 / max(y.mean(), 1e-9)
-    wneg = 0.5 / max(1 - y.mean(), 1e-9)
-    sw = np.where(y > 0, wpos, wneg)
+    sw = np.where(y > 0, 0.5 / max(y.mean(), 1e-9), 0.5 / max(1 - y.mean(), 1e-9))
     beta = np.zeros(zb.shape[1])
+    reg = l2 * np.diag(np.r_[np.ones(len(beta) - 1), 0])
     for _ in range(iters):
         p = 1 / (1 + np.exp(-np.clip(zb @ beta, -40, 40)))
-        g = zb.T @ (sw * (p - y)) / len(y) + l2 * np.r_[beta[:-1], 0]
-        h = (zb * (sw * p * (1 - p))[:, None]).T @ zb / len(y) + l2 * np.diag(np.r_[np.ones(len(beta) - 1), 0])
+        g = zb.T @ (sw * (p - y)) / len(y) + reg @ beta
+        h = (zb * (sw * p * (1 - p))[:, None]).T @ zb / len(y) + reg
         step = np.linalg.solve(h + 1e-9 * np.eye(len(beta)), g)
         beta -= step
         if np.abs(step).max() < 1e-7:
             break
     w = beta[:-1] / sd
-    b = beta[-1] - float((beta[:-1] * mu / sd).sum())
-    return w, b
+    return w, float(beta[-1] - (beta[:-1] * mu / sd).sum())
 
 
-def best_scores(rows, w, b, attempts_words):
-    """max over references and orientations of the score, per (attempt, word)."""
-    best = defaultdict(float)
-    same = {}
-    for ai, word, s, ri, o, x, *_ in rows:
-        p = logistic(x, w, b)
+def _prob(model: dict, vals: dict) -> float:
+    z = model["bias"] + sum(w * vals.get(f, 0.0) for f, w in model["weights"].items())
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def best_scores(rows, model: dict, variant: str):
+    """max over references and orientations of the probability, per (attempt, word)."""
+    best, same = defaultdict(float), {}
+    for ai, word, s, ri, o, vals, *_ in rows:
+        if variant == "encoder_label" and "label_sim" not in vals:
+            continue
+        p = _prob(model, vals)
         if p > best[(ai, word)]:
             best[(ai, word)] = p
         same[(ai, word)] = s
-    keys = [k for k in attempts_words if k in best]
+    keys = sorted(best)
     return np.array([best[k] for k in keys]), np.array([same[k] for k in keys]), keys
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True)
-    ap.add_argument("--pack", help="words pack (embedding similarity); without it DTW only")
+    ap.add_argument("--pack", help="words pack (encoder terms); without it DTW only")
     ap.add_argument("--per-signer", type=int, default=6, help="repetitions per (word, signer) loaded")
     ap.add_argument("--attempts", type=int, default=3, help="attempts per (word, signer) graded")
     ap.add_argument("--others", type=int, default=12, help="different words each attempt is graded against")
-    ap.add_argument("--k", type=int, default=3, help="references per word")
+    ap.add_argument("--k", type=int, default=6, help="references per word")
     ap.add_argument("--target-false", type=float, default=0.015, help="different-sign pass rate on calibration signers")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-embedding", action="store_true", help="ignore the encoder (DTW only)")
@@ -98,7 +108,7 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     t0 = time.time()
     from .clip import embed_clips
-    from .evaldata import load_word_clips, pack_heldout_signers
+    from .evaldata import load_word_clips, pack_heldout_signers, pack_is_signer_disjoint
     from .references import derive
 
     pack = enc = None
@@ -113,18 +123,15 @@ def main(argv=None) -> int:
             enc = Encoder(pack, "auto")
     clips = load_word_clips(a.data, per_signer=a.per_signer, vocab=vocab)
     if pack is not None:
-        from .evaldata import pack_is_signer_disjoint
-
         held = set(pack_heldout_signers(pack, a.data))
         if enc is not None and not pack_is_signer_disjoint(pack):
-            print("[calibrate] WARNING: this pack was trained on every signer, so the encoder term is not "
-                  "signer-disjoint; use a pack trained with held-out signers (train without --all-signers)")
+            print("[calibrate] WARNING: this pack was trained on every signer, so the encoder terms are not "
+                  "signer-disjoint; use a pack trained with held-out signers")
     else:
         from ..training.data import heldout_signers, keep_labels_with_signers, load_words
 
         held = set(heldout_signers(keep_labels_with_signers(load_words(a.data), 2)))
     cal = Calibration.load()
-    # motions for every loaded clip, both orientations (+ embeddings)
     flat = [c for v in clips.values() for c in v]
     index = {id(c): i for i, c in enumerate(flat)}
     emb = [None, None]
@@ -136,15 +143,13 @@ def main(argv=None) -> int:
         for o in (0, 1):
             m = motion_from_frames(c.frames, c.fps, mirrored=bool(o), trim_clip=False,
                                    embedding=None if emb[o] is None else emb[o][i])
-            m.frames = None  # not needed here; saves memory
+            m.frames = None
             pair.append(m)
         motions.append(pair)
     print(f"[calibrate] {len(flat)} clips, {len(clips)} (word, signer) groups, {len(held)} held-out signers, "
           f"{time.time() - t0:.0f}s", flush=True)
-    # references from calibration signers only
     train_groups = {k: v for k, v in clips.items() if k[1] not in held}
     refset = derive({k: [(c.frames, c.fps) for c in v] for k, v in train_groups.items()}, k=a.k, scales=cal.scales)
-    # map references back to clip indices (same arrays)
     by_arr = {id(c.frames): index[id(c)] for c in flat}
     refs_by_word = defaultdict(list)
     for r in refset.refs:
@@ -163,7 +168,9 @@ def main(argv=None) -> int:
             others = list(rng.choice(others, size=min(a.others, len(others)), replace=False))
             tasks.append((ai, [(word, True)] + [(w, False) for w in others]))
             split_of[ai] = "test" if signer in held else "cal"
-    _STATE.update(cal=cal, motions=motions, refs_by_word=refs_by_word, signer=[c.signer for c in flat])
+    _STATE.update(cal=cal, motions=motions, refs_by_word=refs_by_word, signer=[c.signer for c in flat],
+                  label_emb=pack.label_embeddings if (pack is not None and enc is not None) else None,
+                  label_index={l: i for i, l in enumerate(pack.label_ids)} if (pack is not None and enc is not None) else {})
     if a.jobs > 1:
         import multiprocessing as mp
 
@@ -175,89 +182,79 @@ def main(argv=None) -> int:
     print(f"[calibrate] {len(tasks)} attempts, {len(rows)} comparisons, {time.time() - t0:.0f}s", flush=True)
     cal_rows = [r for r in rows if split_of[r[0]] == "cal"]
     test_rows = [r for r in rows if split_of[r[0]] == "test"]
+    variants = ["dtw"] + (["encoder", "encoder_label"] if enc is not None else [])
 
-    # fit on calibration signers: per (attempt, ref) the better orientation (lower DTW total)
-    def pick_orient(rs):
-        best = {}
-        for r in rs:
-            k = (r[0], r[3])
-            if k not in best or r[5][cal.features.index("total")] < best[k][5][cal.features.index("total")]:
-                best[k] = r
-        return list(best.values())
-
-    fit_rows = pick_orient(cal_rows)
-    X = np.stack([r[5] for r in fit_rows])
-    y = np.array([r[2] for r in fit_rows], float)
-    use_emb = enc is not None
-    sim_col = cal.features.index("similarity")
-    Xn = X.copy()
-    Xn[:, sim_col] = 0.0
-    attempts_words = sorted({(r[0], r[1]) for r in rows})
+    # fit rows: per (attempt, reference) the orientation with the lower DTW total
+    best = {}
+    for r in cal_rows:
+        k = (r[0], r[3])
+        if k not in best or r[5]["total"] < best[k][5]["total"]:
+            best[k] = r
+    fit_rows = list(best.values())
+    models = dict(cal.models)
+    if not a.use_stored:
+        for v in variants:
+            feats = VARIANTS[v]
+            rs = [r for r in fit_rows if v != "encoder_label" or "label_sim" in r[5]]
+            X = np.array([[r[5].get(f, 0.0) for f in feats] for r in rs])
+            y = np.array([r[2] for r in rs], float)
+            w, b = fit_logistic(X, y)
+            model = {"bias": b, "weights": {f: float(x) for f, x in zip(feats, w)}}
+            s, same, _ = best_scores(cal_rows, model, v)
+            q = float(np.quantile(s[same == 0], 1 - a.target_false))
+            q = min(max(q, 1e-12), 1 - 1e-12)
+            model["bias"] = float(b - math.log(q / (1 - q)))  # the (1 - target) quantile of negatives -> 50
+            models[v] = model
+    pos = [r for r in fit_rows if r[2] == 1]
+    good = {k: float(np.nanmedian([r[6][k] for r in pos])) for k in ("handshape", "location", "movement")}
+    good["timing"] = float(np.median([r[7] for r in pos]))
     if a.use_stored:
-        w, b = np.asarray(cal.weights), cal.bias
-        wn, bn = np.asarray(cal.weights_no_embedding), cal.bias_no_embedding
         good = cal.part_good
-        new = cal
         if pack is not None and cal.pack and cal.pack != f"{pack.name}@{pack.version}":
             print(f"[calibrate] note: the stored calibration was fitted with {cal.pack}, not {pack.name}@{pack.version}")
-    else:
-        w, b = fit_logistic(X if use_emb else Xn, y)
-        wn, bn = fit_logistic(Xn, y)
-        if not use_emb:
-            w, b = wn, bn
-        # part scales: typical same-sign cost
-        pos = [r for r in fit_rows if r[2] == 1]
-        good = {k: float(np.nanmedian([r[6][k] for r in pos])) for k in ("handshape", "location", "movement")}
-        good["timing"] = float(np.median([r[7] for r in pos]))
-
-        def place_bias(ww, bb):
-            s, same, _ = best_scores(cal_rows, ww, bb, attempts_words)
-            neg = np.sort(s[same == 0])
-            # shift so the (1 - target) quantile of negatives maps to 0.5
-            q = float(np.quantile(neg, 1 - a.target_false))
-            q = min(max(q, 1e-12), 1 - 1e-12)
-            return bb - np.log(q / (1 - q))
-
-        b = place_bias(w, b)
-        bn = place_bias(wn, bn)
-        new = Calibration(features=cal.features, weights=tuple(float(v) for v in w), bias=float(b),
-                          weights_no_embedding=tuple(float(v) for v in wn), bias_no_embedding=float(bn),
-                          scales=cal.scales, part_good=good, pass_score=50.0,
-                          pack=f"{pack.name}@{pack.version}" if pack else "",
-                          notes={"heldout_signers": len(held), "references_per_word": a.k,
-                                 "target_false_pass": a.target_false})
     report = {}
     for name, rs in (("calibration signers", cal_rows), ("held-out signers", test_rows)):
-        for variant, ww, bb in (("encoder+DTW", w, b), ("DTW only", wn, bn)):
-            if variant == "encoder+DTW" and not use_emb:
-                continue
-            s, same, keys = best_scores(rs, ww, bb, attempts_words)
+        for v in variants:
+            s, same, keys = best_scores(rs, models[v], v)
             if not len(s):
                 continue
-            sp = float((s[same == 1] >= 0.5).mean()) if (same == 1).any() else float("nan")
-            dp = float((s[same == 0] >= 0.5).mean()) if (same == 0).any() else float("nan")
-            # ranking: same-sign score above different-sign scores of the same attempt
-            by_att = defaultdict(dict)
-            for (ai, word), v, sm in zip(keys, s, same):
-                by_att[ai][bool(sm)] = max(by_att[ai].get(bool(sm), 0), v) if sm else None
-            report[f"{name} / {variant}"] = {
+            report[f"{name} / {v}"] = {
                 "attempts": int((same == 1).sum()), "different_pairs": int((same == 0).sum()),
-                "same_sign_pass": round(sp, 4), "different_sign_pass": round(dp, 4),
+                "same_sign_pass": float((s[same == 1] >= 0.5).mean()) if (same == 1).any() else float("nan"),
+                "different_sign_pass": float((s[same == 0] >= 0.5).mean()) if (same == 0).any() else float("nan"),
                 "signers": len({flat[ai].signer for ai, _ in keys}),
+                "ranking": _ranking(s, same, keys),
             }
     for k, v in report.items():
         print(f"{k:40s} same-sign pass {100 * v['same_sign_pass']:5.1f}% ({v['attempts']} attempts, "
               f"{v['signers']} signers)   different-sign pass {100 * v['different_sign_pass']:5.2f}% "
-              f"({v['different_pairs']} pairs)")
+              f"({v['different_pairs']} pairs)   same > different {100 * v['ranking']:.1f}%")
     print(f"part 'good' costs (score 70): {json.dumps({k: round(v, 3) for k, v in good.items()})}")
     print(f"[calibrate] done in {time.time() - t0:.0f}s")
     if a.json:
         print(json.dumps(report))
     if a.write and not a.use_stored:
-        new.notes["report"] = report
+        new = Calibration(models=models, scales=cal.scales, part_good=good, pass_score=50.0,
+                          pack=f"{pack.name}@{pack.version}" if pack else "",
+                          notes={"heldout_signers": len(held), "references_per_word": a.k,
+                                 "target_false_pass": a.target_false, "report": report})
         new.save()
-        print("wrote", "resources/grading_calibration.json")
+        print("wrote resources/grading_calibration.json")
     return 0
+
+
+def _ranking(s, same, keys) -> float:
+    """Fraction of (same-sign, different-sign) score pairs of one attempt ranked right."""
+    by = defaultdict(lambda: ([], []))
+    for (ai, _w), v, sm in zip(keys, s, same):
+        by[ai][0 if sm else 1].append(v)
+    win = tot = 0
+    for pos, neg in by.values():
+        for p in pos:
+            for n in neg:
+                win += p > n
+                tot += 1
+    return win / tot if tot else float("nan")
 
 
 if __name__ == "__main__":

@@ -200,17 +200,32 @@ def align(ref: Motion, att: Motion, dom: int, scales: dict[str, float]) -> Align
 
 # ------------------------------------------------------------------------ calibration
 
+FEATURES = ("similarity", "total", "handshape", "location", "movement", "timing", "label_sim", "label_margin")
+_DTW = ("total", "handshape", "location", "movement", "timing")
+# which features each score model uses: no pack -> DTW only; a pack -> + attempt/reference
+# embedding similarity; a built-in word of the pack -> + similarity to the pack's own label
+VARIANTS = {"dtw": _DTW, "encoder": ("similarity",) + _DTW, "encoder_label": FEATURES}
+
+
+def _default_models() -> dict:
+    return {
+        "dtw": {"bias": 4.0, "weights": {"total": -3.0, "handshape": -1.5, "location": -0.7, "movement": -0.7,
+                                         "timing": -0.7}},
+        "encoder": {"bias": -2.0, "weights": {"similarity": 8.0, "total": -2.0, "handshape": -1.0, "location": -0.5,
+                                              "movement": -0.5, "timing": -0.5}},
+        "encoder_label": {"bias": -2.0, "weights": {"similarity": 4.0, "label_sim": 4.0, "label_margin": 4.0,
+                                                    "total": -2.0, "handshape": -1.0, "location": -0.5,
+                                                    "movement": -0.5, "timing": -0.5}},
+    }
+
+
 @dataclass
 class Calibration:
-    """Score model. ``features`` names the inputs of the logistic model; the pass mark is 50."""
-    features: tuple[str, ...] = ("similarity", "total", "handshape", "location", "movement", "timing")
-    weights: tuple[float, ...] = (8.0, -2.0, -1.0, -0.5, -0.5, -0.5)
-    bias: float = -2.0
-    weights_no_embedding: tuple[float, ...] = (0.0, -3.0, -1.5, -0.7, -0.7, -0.7)
-    bias_no_embedding: float = 4.0
+    """Score models (logistic, one per variant); the pass mark is ``pass_score`` (50)."""
+    models: dict = field(default_factory=_default_models)
     scales: dict = field(default_factory=lambda: {"handshape": 0.35, "location": 0.35, "movement": 1.0,
                                                   "timing": 0.4})
-    part_good: dict = field(default_factory=lambda: {"handshape": 0.35, "location": 0.35, "movement": 1.0,
+    part_good: dict = field(default_factory=lambda: {"handshape": 0.5, "location": 0.37, "movement": 0.4,
                                                      "timing": 0.4})
     pass_score: float = 50.0
     pack: str = ""
@@ -223,36 +238,43 @@ class Calibration:
             return cls()
         d = json.loads(p.read_text(encoding="utf-8"))
         kw = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
-        for k in ("features", "weights", "weights_no_embedding"):
-            if k in kw:
-                kw[k] = tuple(kw[k])
-        return cls(**kw)
+        cal = cls(**kw)
+        for name, m in _default_models().items():  # a file without a variant falls back to the default
+            cal.models.setdefault(name, m)
+        return cal
 
     def save(self, path=CALIBRATION_FILE) -> None:
         import os
 
         p = Path(path)
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
-        for k in ("features", "weights", "weights_no_embedding"):
-            d[k] = list(d[k])
         tmp = p.with_name(p.name + ".tmp")
         tmp.write_text(json.dumps(d, indent=2), encoding="utf-8")
         os.replace(tmp, p)
 
+    def probability(self, values: dict, variant: str) -> float:
+        m = self.models[variant]
+        z = m["bias"] + sum(w * values.get(f, 0.0) for f, w in m["weights"].items())
+        return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
 
-def feature_vector(similarity: float | None, al: Alignment, cal: Calibration) -> np.ndarray:
+
+def feature_values(similarity: float | None, al: Alignment, cal: Calibration,
+                   label: tuple[float, float] | None = None) -> dict:
     vals = {"similarity": 0.0 if similarity is None else similarity, "total": al.total, "timing": al.timing_cost}
     for k in ("handshape", "location", "movement"):
         c = al.part_costs[k]
-        vals[k] = 0.0 if not np.isfinite(c) else c / cal.scales[k]
-    if not np.isfinite(al.part_costs["location"]):
-        vals["location"] = 1.0  # no body in view: the location term is neutral-ish
-    return np.array([vals[f] for f in cal.features], np.float64)
+        vals[k] = 1.0 if not np.isfinite(c) else c / cal.scales[k]  # no body in view: location neutral-ish
+    if label is not None:
+        vals["label_sim"], vals["label_margin"] = label
+    return vals
 
 
-def logistic(x: np.ndarray, w, b: float) -> float:
-    z = float(np.dot(np.asarray(w, np.float64), x) + b)
-    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+def label_features(embedding: np.ndarray, label_embeddings: np.ndarray, index: int) -> tuple[float, float]:
+    """(cosine to the word's own label, that minus the best other label)."""
+    sims = label_embeddings @ embedding
+    own = float(sims[index])
+    others = np.delete(sims, index)
+    return own, own - (float(others.max()) if len(others) else 0.0)
 
 
 # ------------------------------------------------------------------------ results
@@ -405,22 +427,40 @@ class Grader:
         m.embedding = self._embed(fr, fps, mirrored)
         return m
 
-    def compare(self, ref: Motion, att: Motion, dom: int | None = None) -> tuple[float, Alignment, float | None]:
-        """(score 0-100, alignment, similarity) for prepared motions."""
+    def variant(self, word: str | None = None) -> str:
+        if self.encoder is None:
+            return "dtw"
+        if word is not None and word in self._label_index:
+            return "encoder_label"
+        return "encoder"
+
+    @property
+    def _label_index(self) -> dict:
+        if self.pack is None:
+            return {}
+        if not hasattr(self, "_li"):
+            self._li = {l: i for i, l in enumerate(self.pack.label_ids)}
+        return self._li
+
+    def compare(self, ref: Motion, att: Motion, dom: int | None = None, word: str | None = None
+                ) -> tuple[float, Alignment, float | None]:
+        """(score 0-100, alignment, similarity) for prepared motions. ``word``: the pack label
+        the reference shows (built-in references), which adds the label-similarity terms."""
         dom = dominant_slot_motion(ref) if dom is None else dom
         al = align(ref, att, dom, self.cal.scales)
         sim = None
         if ref.embedding is not None and att.embedding is not None:
             sim = float(np.dot(ref.embedding, att.embedding))
-        x = feature_vector(sim, al, self.cal)
-        if sim is None:
-            p = logistic(x, self.cal.weights_no_embedding, self.cal.bias_no_embedding)
-        else:
-            p = logistic(x, self.cal.weights, self.cal.bias)
+        variant = self.variant(word) if sim is not None else "dtw"
+        label = None
+        if variant == "encoder_label":
+            label = label_features(att.embedding, self.pack.label_embeddings, self._label_index[word])
+        p = self.cal.probability(feature_values(sim, al, self.cal, label), variant)
         return 100.0 * p, al, sim
 
     def grade(self, reference: np.ndarray | Motion, attempt: np.ndarray, ref_fps: float = 30.0,
-              att_fps: float = 30.0, left_handed: bool | None = None, reference_name: str = "") -> GradeResult:
+              att_fps: float = 30.0, left_handed: bool | None = None, reference_name: str = "",
+              word: str | None = None) -> GradeResult:
         """``left_handed``: None tries the attempt plain and mirrored and keeps the better;
         True grades it mirrored only; False plain only."""
         ref = reference if isinstance(reference, Motion) else self.prepare(reference, ref_fps)
@@ -429,7 +469,7 @@ class Grader:
         best = None
         for mir in options:
             att = self.prepare(attempt, att_fps, mirrored=mir)
-            score, al, sim = self.compare(ref, att, dom)
+            score, al, sim = self.compare(ref, att, dom, word)
             if best is None or score > best[0]:
                 best = (score, al, sim, att, mir)
         score, al, sim, att, mir = best

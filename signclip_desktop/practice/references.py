@@ -134,7 +134,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="Derive resources/references.npz (medoid reference motions per word)")
     ap.add_argument("--data", required=True, help="shared data folder (with words/)")
     ap.add_argument("--pack", help="words pack: keep only its vocabulary")
-    ap.add_argument("--k", type=int, default=3, help="references per word")
+    ap.add_argument("--k", type=int, default=6, help="references per word")
     ap.add_argument("--per-signer", type=int, default=6, help="repetitions per (word, signer) considered")
     ap.add_argument("--exclude-heldout", action="store_true",
                     help="use only the pack's training signers (for evaluation builds)")

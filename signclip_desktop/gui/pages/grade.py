@@ -178,6 +178,8 @@ class GradePage(QWidget):
             self.summary.setText("Pick a sign first.")
             return
         name = self.sign.currentText()
+        data = self.sign.currentData()
+        word = data[1] if data and data[0] == "builtin" else None
         lh = True if self.left_handed.isChecked() else None
         ctx = self.ctx
         self._set_busy(True)
@@ -188,7 +190,8 @@ class GradePage(QWidget):
                 self._grader = ctx.grader()
             g = self._grader
             frames, fps = get_attempt()
-            results = [g.grade(g.prepare(rf, rfps), frames, rfps, fps, left_handed=lh, reference_name=name)
+            results = [g.grade(g.prepare(rf, rfps), frames, rfps, fps, left_handed=lh, reference_name=name,
+                               word=word)
                        for rf, rfps in refs]
             return max(results, key=lambda r: r.score)
 
