@@ -117,6 +117,8 @@ class HolisticDetector:
     ``static_image_mode=False`` (default) tracks between frames of one video/camera;
     use ``True`` for unrelated photos. Not thread-safe: one detector per thread."""
 
+    QUIET_CALLS = 30  # stderr is silenced while building and for the first frames (graphs log then)
+
     def __init__(self, static_image_mode: bool = False, model_complexity: int = 1, refine_face: bool = False,
                  min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
                  smooth_landmarks: bool = True, quiet: bool = True):
@@ -127,6 +129,7 @@ class HolisticDetector:
         self.static_image_mode = bool(static_image_mode)
         self._quiet = quiet
         self._calls = 0
+        self._pose_frames = 0
         try:
             with silenced_stderr(quiet):
                 self._h = holistic.Holistic(
@@ -164,9 +167,13 @@ class HolisticDetector:
         rgb.flags.writeable = False
         # The C++ side logs while it builds its graphs on the first frames (and when a
         # hand first shows up); keep those quiet without hiding our own later output.
-        with silenced_stderr(self._quiet and self._calls < 30):
+        # The landmark projection logs once when the first person shows up, however late.
+        quiet = self._quiet and (self._calls < self.QUIET_CALLS or (self._pose_frames < 2 and self._calls < 3000))
+        with silenced_stderr(quiet):
             res = self._h.process(rgb)
         self._calls += 1
+        if getattr(res, "pose_landmarks", None) is not None:
+            self._pose_frames += 1
         return res
 
     def detect(self, image_bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray:
