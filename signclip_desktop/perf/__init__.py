@@ -1,0 +1,1 @@
+"""Benchmarks of the live pipeline (``signclip-desktop bench``); no Qt."""

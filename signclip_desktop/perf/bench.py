@@ -1,0 +1,522 @@
+"""``signclip-desktop bench``: how fast and how heavy the live pipeline is, on this machine.
+
+All on one clip, in one run (ratios hold on a noisy machine where absolute times do not):
+
+1. landmark fps of a *bare* MediaPipe Holistic loop (cv2.VideoCapture -> Holistic.process)
+   and of the app's pipeline (VideoSource -> HolisticDetector -> Recognizer.push), run in
+   alternating chunks of the same frames so load changes hit both alike;
+2. encoder ms per window at batch 1 for 16..256 frames, and its share of a Holistic frame;
+3. the Holistic worker pool (``keypoints/pool.py``): fps in video and static mode,
+   hand-found rate against the single detector, extra RSS, per-frame latency;
+4. guess latency: the clip played in real time like a camera (a one-slot frame buffer
+   that drops stale frames); for each sign, the time from its last frame being captured
+   to the Recognizer's *final* update being emitted (single detector and pool);
+5. start-up to first frame / first guess and peak / steady RSS of one app session in a
+   fresh process (``perf/session.py``).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .clip import Clip, make_clip, source_clip
+from .session import peak_rss_mb, rss_mb
+
+WINDOW_LENGTHS = (16, 32, 64, 128, 256)
+_L_WRIST = 33 + 128
+_R_WRIST = 33 + 128 + 21
+
+
+def has_hand(kp: np.ndarray) -> bool:
+    return bool(kp[[_L_WRIST, _R_WRIST], 3].max() > 0)
+
+
+def _log(msg: str, quiet: bool) -> None:
+    if not quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+# -- packs --------------------------------------------------------------------------------------
+def choose_pack(want: str | None, tmp: Path) -> tuple[Path, str]:
+    """``--pack`` (name or path), else the default built-in pack, else a tiny untrained one."""
+    from ..model.pack import PackError
+
+    try:
+        from ..model.registry import resolve_pack
+
+        return Path(resolve_pack(want)), "pack"
+    except (PackError, ImportError):
+        if want:
+            raise
+    from ..model.tiny import write_tiny_pack
+
+    return Path(write_tiny_pack(tmp / "tiny-pack")), "tiny (untrained; no trained pack installed)"
+
+
+# -- 1. bare Holistic vs the app's pipeline --------------------------------------------------------
+class _Bare:
+    """The reference: OpenCV decode + BGR->RGB + MediaPipe Holistic, nothing else."""
+
+    def __init__(self, clip: Path):
+        import cv2
+
+        from ..keypoints.holistic import import_holistic, silenced_stderr
+
+        self.cv2 = cv2
+        with silenced_stderr():
+            self.h = import_holistic().Holistic(static_image_mode=False, model_complexity=1)
+        self.cap = cv2.VideoCapture(str(clip))
+        self.silenced = silenced_stderr
+
+    def warm(self, n: int) -> None:
+        with self.silenced():  # MediaPipe's C++ start-up chatter on the first frames
+            self.run(n)
+
+    def run(self, n: int) -> tuple[int, float]:
+        cv2, done = self.cv2, 0
+        t0 = time.perf_counter()
+        for _ in range(n):
+            ok, img = self.cap.read()
+            if not ok:
+                break
+            rgb = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
+            rgb.flags.writeable = False
+            self.h.process(rgb)
+            done += 1
+        return done, time.perf_counter() - t0
+
+    def close(self) -> None:
+        self.cap.release()
+        with self.silenced():
+            self.h.close()
+
+
+class _App:
+    """The app's own path: VideoSource frames -> HolisticDetector -> Recognizer."""
+
+    def __init__(self, clip: Path, pack, encoder):
+        from ..keypoints.holistic import HolisticDetector
+        from ..sources.video import VideoSource
+        from ..stream.recognizer import Recognizer
+
+        self.det = HolisticDetector()
+        self.rec = Recognizer(pack, encoder)
+        self.src = VideoSource(clip)
+        self.it = iter(self.src)
+        self.keypoints: list[np.ndarray] = []
+        self.updates = 0
+
+    def run(self, n: int) -> tuple[int, float]:
+        from ..sources import KeypointFrame
+
+        done = 0
+        t0 = time.perf_counter()
+        for _ in range(n):
+            fr = next(self.it, None)
+            if fr is None:
+                break
+            kp = self.det.detect(fr.image, fr.timestamp)
+            if self.rec.push(KeypointFrame(fr.index, fr.timestamp, kp)) is not None:
+                self.updates += 1
+            self.keypoints.append(kp)
+            done += 1
+        return done, time.perf_counter() - t0
+
+    def close(self) -> None:
+        self.det.close()
+        self.src.close()
+
+
+def landmark_loops(clip: Clip, pack, encoder, frames: int, chunk: int = 24) -> dict:
+    bare, app = _Bare(clip.path), _App(clip.path, pack, encoder)
+    try:
+        bare.warm(3), app.run(3)  # graph start-up and first detections, not timed
+        nb = na = 0
+        tb = ta = 0.0
+        left = max(1, frames - 3)
+        order = 0
+        while left > 0:
+            k = min(chunk, left)
+            # alternate which goes first so neither always runs on a just-warmed cache
+            runs = (bare, app) if order % 2 == 0 else (app, bare)
+            res = {}
+            for r in runs:
+                res[r] = r.run(k)
+            (db, sb), (da, sa) = res[bare], res[app]
+            if db == 0 or da == 0:
+                break
+            nb, tb, na, ta = nb + db, tb + sb, na + da, ta + sa
+            left -= min(db, da)
+            order += 1
+        hands = [has_hand(k) for k in app.keypoints]
+        return {"holistic_frames": nb, "holistic_fps": nb / tb, "holistic_ms": 1000 * tb / nb,
+                "pipeline_frames": na, "pipeline_fps": na / ta, "pipeline_ms": 1000 * ta / na,
+                "pipeline_ratio": (na / ta) / (nb / tb), "_keypoints": app.keypoints, "_hands": hands,
+                "recognizer_updates": app.updates}
+    finally:
+        bare.close()
+        app.close()
+
+
+def _hand_rate(hands: list[bool], mask, offset: int) -> float:
+    """Share of frames with a hand found; only frames with the signer in view when known."""
+    if mask:
+        sel = [h for i, h in enumerate(hands) if offset + i < len(mask) and mask[offset + i]]
+        hands = sel or hands
+    return float(np.mean(hands)) if hands else 0.0
+
+
+# -- 2. encoder -----------------------------------------------------------------------------------
+def encoder_times(pack, encoder, lengths=WINDOW_LENGTHS, repeats: int = 20) -> dict:
+    spec = pack.input
+    rng = np.random.default_rng(0)
+    out = {}
+    for t in lengths:
+        x = rng.standard_normal((t, spec.num_points, spec.num_channels)).astype(np.float32)
+        x[..., -1] = 1.0
+        try:
+            encoder.embed(x)
+            times = []
+            for _ in range(repeats):
+                t0 = time.perf_counter()
+                encoder.embed(x)
+                times.append(time.perf_counter() - t0)
+            out[t] = float(np.median(times) * 1000)
+        except Exception as e:  # a pack whose encoder has a fixed maximum length
+            out[t] = None
+            out[f"error_{t}"] = str(e)[:120]
+    return out
+
+
+# -- 3/4. camera-paced runs ------------------------------------------------------------------------
+class _Camera(threading.Thread):
+    """Plays decoded frames at the clip's fps into a one-slot buffer (a camera driver
+    keeps only the newest frame): a slow consumer gets the latest frame, not a backlog."""
+
+    def __init__(self, images, fps: float):
+        super().__init__(daemon=True)
+        self.images, self.fps = images, fps
+        self.cv = threading.Condition()
+        self.slot = None
+        self.done = False
+        self.captured: dict[int, float] = {}
+        self.t0 = 0.0
+
+    def run(self) -> None:
+        self.t0 = time.perf_counter()
+        for i, img in enumerate(self.images):
+            due = self.t0 + i / self.fps
+            d = due - time.perf_counter()
+            if d > 0:
+                time.sleep(d)
+            now = time.perf_counter()
+            with self.cv:
+                self.captured[i] = now
+                self.slot = (i, now, img)
+                self.cv.notify_all()
+        with self.cv:
+            self.done = True
+            self.cv.notify_all()
+
+    def take(self):
+        with self.cv:
+            while self.slot is None and not self.done:
+                self.cv.wait()
+            item, self.slot = self.slot, None
+            return item
+
+
+def _match_latency(clip: Clip, camera: _Camera, finals: list[tuple[float, int]]) -> list[float]:
+    """For each known sign end: ms from its capture to the first final update after it."""
+    out = []
+    ends = clip.sign_ends
+    for e in ends:
+        t_end = camera.captured.get(e)
+        if t_end is None:
+            continue
+        nxt = [w for (w, idx) in finals if w >= t_end and idx > e - 3]
+        if nxt:
+            out.append((min(nxt) - t_end) * 1000)
+    return out
+
+
+def paced_single(clip: Clip, images, pack, encoder) -> dict:
+    """The clip in real time through one HolisticDetector + Recognizer (the app's default)."""
+    from ..keypoints.holistic import HolisticDetector
+    from ..sources import KeypointFrame
+    from ..stream.recognizer import Recognizer
+
+    det = HolisticDetector()
+    rec = Recognizer(pack, encoder)
+    det.detect(images[0])  # warm graph
+    det.reset()
+    cam = _Camera(images, clip.fps)
+    finals, seen, detect_ms, cls_ms = [], 0, [], []
+    cam.start()
+    try:
+        while True:
+            item = cam.take()
+            if item is None:
+                break
+            i, t_cap, img = item
+            t0 = time.perf_counter()
+            kp = det.detect(img, i / clip.fps)
+            detect_ms.append((time.perf_counter() - t0) * 1000)
+            u = rec.push(KeypointFrame(i, i / clip.fps, kp))
+            seen += 1
+            if u is not None:
+                cls_ms.append(u.inference_ms)
+                if u.final and u.prediction is not None:
+                    finals.append((time.perf_counter(), i))
+    finally:
+        cam.join()
+        det.close()
+    lat = _match_latency(clip, cam, finals)
+    return {"guess_latency_ms": float(np.median(lat)) if lat else None, "guess_latency_max_ms": max(lat) if lat else None,
+            "guesses_matched": len(lat), "signs": len(clip.sign_ends), "paced_frames_seen": seen,
+            "paced_frames_dropped": len(images) - seen, "paced_detect_ms": float(np.median(detect_ms)),
+            "paced_classify_ms": float(np.median(cls_ms)) if cls_ms else 0.0}
+
+
+def paced_pool(clip: Clip, images, pack, encoder, pool) -> dict:
+    """The same, with the camera feeding a HolisticPool (drop oldest when full)."""
+    from ..sources import KeypointFrame
+    from ..stream.recognizer import Recognizer
+
+    rec = Recognizer(pack, encoder)
+    cam = _Camera(images, clip.fps)
+    finals, lat_frame = [], []
+    stop = threading.Event()
+
+    def consume():
+        while not stop.is_set() or pool.in_flight() > 0:
+            r = pool.get(timeout=0.05)
+            if r is None:
+                continue
+            lat_frame.append((r.done_at - r.submitted_at) * 1000)
+            u = rec.push(KeypointFrame(r.seq, r.timestamp, r.keypoints))
+            if u is not None and u.final and u.prediction is not None:
+                finals.append((time.perf_counter(), int(round(r.timestamp * clip.fps))))
+
+    # live settings: only the newest frame waits, one frame per worker (latency over throughput)
+    pool.max_pending, pool.depth = 1, 1
+    dropped0 = pool.stats.dropped
+    th = threading.Thread(target=consume, daemon=True)
+    th.start()
+    cam.start()
+    while True:
+        item = cam.take()
+        if item is None:
+            break
+        i, t_cap, img = item
+        pool.submit(img, i / clip.fps, block=False)
+    cam.join()
+    stop.set()
+    th.join(30)
+    lat = _match_latency(clip, cam, finals)
+    return {"pool_guess_latency_ms": float(np.median(lat)) if lat else None, "pool_guesses_matched": len(lat),
+            "pool_frame_latency_ms": float(np.median(lat_frame)) if lat_frame else None,
+            "pool_paced_dropped": pool.stats.dropped - dropped0}
+
+
+def pool_run(clip: Clip, workers: int, static: bool, frames: int, ref_hands: list[bool], ref_kp) -> tuple[dict, object]:
+    from ..keypoints.pool import HolisticPool
+    from ..sources.video import VideoSource
+
+    pool = HolisticPool(workers=workers, static_image_mode=static)
+    rss_parent0 = rss_mb()
+    t0 = time.perf_counter()
+    pool.start()
+    start_s = time.perf_counter() - t0
+    src = VideoSource(clip.path)
+    it = iter(src)
+    warm = [next(it).image for _ in range(3)]
+    list(pool.map(warm))
+    kps = []
+
+    def limited():
+        for n, fr in enumerate(it):
+            if n >= frames - 3:
+                break
+            yield fr
+
+    t0 = time.perf_counter()
+    for r in pool.map(limited()):
+        kps.append(r.keypoints)
+    dt = time.perf_counter() - t0
+    src.close()
+    worker_rss = sum(rss_mb(p) for p in pool.pids)
+    hands = [has_hand(k) for k in kps]
+    ref = ref_hands[3:3 + len(hands)]
+    hand_rate = _hand_rate(hands, clip.sign_mask, 3)
+    m = min(len(ref), len(hands))
+    agree = float(np.mean([a == b for a, b in zip(ref[:m], hands[:m])])) if m else None
+    # wrist position difference where both found the hand (in image widths)
+    dists = []
+    for a, b in zip(ref_kp[3:3 + m], kps[:m]):
+        for w in (_L_WRIST, _R_WRIST):
+            if a[w, 3] > 0 and b[w, 3] > 0:
+                dists.append(float(np.linalg.norm(a[w, :2] - b[w, :2])))
+    mode = "static" if static else "video"
+    res = {f"pool_{mode}_fps": len(kps) / dt, f"pool_{mode}_hand_rate": hand_rate,
+           f"pool_{mode}_hand_agree": agree, f"pool_{mode}_wrist_diff": float(np.median(dists)) if dists else None,
+           f"pool_{mode}_start_s": start_s, f"pool_{mode}_rss_mb_workers": worker_rss,
+           f"pool_{mode}_rss_mb_parent_delta": rss_mb() - rss_parent0, f"pool_{mode}_frames": len(kps),
+           f"pool_{mode}_per_worker": pool.worker_frames()}
+    return res, pool
+
+
+# -- 5. a fresh app session ----------------------------------------------------------------------
+def session_run(clip: Clip, pack_path: Path, frames: int) -> dict:
+    env = dict(os.environ)
+    cmd = [sys.executable, "-m", "signclip_desktop.perf.session", "--clip", str(clip.path), "--pack", str(pack_path),
+           "--frames", str(frames)]
+    if getattr(sys, "frozen", False):  # inside the bundle the executable runs it (see packaging/entry.py)
+        cmd = [sys.executable, "--bench-session", "--clip", str(clip.path), "--pack", str(pack_path), "--frames", str(frames)]
+    launched = time.time()
+    p = subprocess.run([*cmd, "--launched", repr(launched)], capture_output=True, text=True, env=env, timeout=600)
+    for line in p.stdout.splitlines():
+        if line.startswith("SESSION "):
+            return json.loads(line[len("SESSION "):])
+    raise RuntimeError(f"session run failed (exit {p.returncode}): {p.stderr[-800:]}")
+
+
+# -- all together --------------------------------------------------------------------------------------
+@dataclass
+class BenchOptions:
+    source: str | None = None
+    data: str | None = None
+    pack: str | None = None
+    frames: int = 150
+    workers: int = 2
+    quiet: bool = False
+    skip_pool: bool = False
+    skip_session: bool = False
+
+
+def run_bench(opt: BenchOptions) -> dict:
+    from ..model.encoder import Encoder
+    from ..model.pack import load_pack
+    from ..sources.video import VideoSource
+
+    q = opt.quiet
+    with tempfile.TemporaryDirectory(prefix="signclip-bench-") as td:
+        tmp = Path(td)
+        clip = source_clip(opt.source) if opt.source else make_clip(tmp, data=opt.data)
+        frames = min(opt.frames, clip.frames) if clip.frames else opt.frames
+        pack_path, pack_kind = choose_pack(opt.pack, tmp)
+        pack = load_pack(pack_path)
+        encoder = Encoder(pack, providers="cpu")
+        load1, load5, _ = os.getloadavg()
+        out: dict = {"clip": {"kind": clip.kind, "frames": clip.frames, "fps": clip.fps, "size": f"{clip.width}x{clip.height}",
+                              "signs": clip.signs, "path": str(clip.path) if opt.source else None},
+                     "pack": {"name": pack.name, "version": pack.version, "kind": pack_kind,
+                              "window_frames": pack.input.window_frames, "stride_frames": pack.stride_frames},
+                     "machine": {"cpus": os.cpu_count(), "load_before": [round(load1, 2), round(load5, 2)],
+                                 "python": sys.version.split()[0]},
+                     "frames_per_loop": frames}
+
+        _log(f"bench: clip {clip.kind} {clip.width}x{clip.height} {clip.frames} frames @ {clip.fps:g} fps; "
+             f"pack {pack.name} ({pack_kind}); load {load1:.1f}", q)
+        _log("bench: bare Holistic vs app pipeline (alternating chunks) ...", q)
+        lm = landmark_loops(clip, pack, encoder, frames)
+        ref_kp, ref_hands = lm.pop("_keypoints"), lm.pop("_hands")
+        out.update(lm)
+        out["single_hand_rate"] = _hand_rate(ref_hands, clip.sign_mask, 0)
+
+        _log("bench: encoder ms per window ...", q)
+        enc = encoder_times(pack, encoder)
+        out["encoder_ms"] = {str(k): v for k, v in enc.items()}
+        out["encoder_ms_64"] = enc.get(64)
+        out["encoder_ratio_64"] = (enc[64] / out["holistic_ms"]) if enc.get(64) else None
+
+        with VideoSource(clip.path) as src:
+            images = [f.image for f in src]
+        if opt.source is None or clip.sign_mask:
+            _log("bench: guess latency, clip played in real time (single detector) ...", q)
+            out.update(paced_single(clip, images, pack, encoder))
+
+        if not opt.skip_pool and opt.workers >= 1:
+            out["pool_workers"] = opt.workers
+            for static in (False, True):
+                _log(f"bench: pool of {opt.workers} workers, {'static' if static else 'video'} mode ...", q)
+                res, pool = pool_run(clip, opt.workers, static, frames, ref_hands, ref_kp)
+                out.update(res)
+                if not static and clip.sign_mask:
+                    _log("bench: guess latency through the pool ...", q)
+                    out.update(paced_pool(clip, images, pack, encoder, pool))
+                pool.close()
+            out["pool_fps"] = out["pool_video_fps"]
+            out["pool_ratio"] = out["pool_fps"] / out["holistic_fps"]
+            out["pool_static_ratio"] = out["pool_static_fps"] / out["holistic_fps"]
+            out["pool_rss_mb_extra"] = out["pool_video_rss_mb_workers"]
+        del images
+
+        if not opt.skip_session:
+            _log("bench: start-up and memory of one app session (fresh process) ...", q)
+            s = session_run(clip, pack_path, frames)
+            out.update(first_frame_s=s["first_frame_s"], first_guess_s=s["first_guess_s"],
+                       python_start_s=s["python_start_s"], rss_mb_peak=s["rss_mb_peak"],
+                       rss_mb_steady=s["rss_mb_steady"])
+        out["bench_process_rss_mb_peak"] = peak_rss_mb()
+        load1, load5, _ = os.getloadavg()
+        out["machine"]["load_after"] = [round(load1, 2), round(load5, 2)]
+        out["targets"] = targets(out)
+        return out
+
+
+def targets(r: dict) -> dict:
+    """The issue's targets, measured: True / False / None (not measured)."""
+    def ok(v, cond):
+        return None if v is None else bool(cond(v))
+
+    return {
+        "pipeline_ratio>=0.95": ok(r.get("pipeline_ratio"), lambda v: v >= 0.95),
+        "pool_ratio>1.0 (needs >=4 cores)": ok(r.get("pool_ratio"), lambda v: v > 1.0),
+        "encoder_64<=1/15 holistic": ok(r.get("encoder_ratio_64"), lambda v: v <= 1 / 15),
+        "guess_latency<=150ms": ok(r.get("guess_latency_ms"), lambda v: v <= 150),
+        "rss_peak<=500MB": ok(r.get("rss_mb_peak"), lambda v: v <= 500),
+    }
+
+
+def format_report(r: dict) -> str:
+    def f(v, fmt="{:.1f}"):
+        return "-" if v is None else fmt.format(v)
+
+    lines = [
+        f"clip: {r['clip']['kind']} {r['clip']['size']}, {r['clip']['frames']} frames @ {r['clip']['fps']:g} fps; "
+        f"pack {r['pack']['name']} ({r['pack']['kind']}); {r['machine']['cpus']} CPUs, load {r['machine']['load_before'][0]}"
+        f" -> {r['machine'].get('load_after', ['?'])[0]}",
+        f"landmarks: bare Holistic {f(r['holistic_fps'])} fps ({f(r['holistic_ms'])} ms/frame), app pipeline "
+        f"{f(r['pipeline_fps'])} fps -> ratio {f(r['pipeline_ratio'], '{:.3f}')} (hands found in {f(100 * r['single_hand_rate'], '{:.0f}')}% of frames)",
+        "encoder ms/window (batch 1): " + ", ".join(f"{k}: {f(v, '{:.2f}')}" for k, v in r["encoder_ms"].items()
+                                                    if not k.startswith("error")),
+        f"encoder at 64 frames = {f(r.get('encoder_ratio_64'), '{:.4f}')} x one Holistic frame (target <= {1 / 15:.4f})",
+    ]
+    if r.get("guess_latency_ms") is not None or "guesses_matched" in r:
+        lines.append(f"guess latency (sign's last frame -> final guess, real-time playback): median {f(r.get('guess_latency_ms'))} ms, "
+                     f"max {f(r.get('guess_latency_max_ms'))} ms over {r.get('guesses_matched')}/{r.get('signs')} signs; "
+                     f"detect {f(r.get('paced_detect_ms'))} ms, classify {f(r.get('paced_classify_ms'), '{:.2f}')} ms, "
+                     f"{r.get('paced_frames_dropped')} stale frames skipped")
+    if "pool_fps" in r:
+        lines.append(f"pool x{r['pool_workers']}: video mode {f(r['pool_video_fps'])} fps (ratio {f(r['pool_ratio'], '{:.2f}')}, "
+                     f"hands {f(100 * r['pool_video_hand_rate'], '{:.0f}')}%, agree {f(100 * (r['pool_video_hand_agree'] or 0), '{:.0f}')}%), "
+                     f"static mode {f(r['pool_static_fps'])} fps (ratio {f(r['pool_static_ratio'], '{:.2f}')}, hands "
+                     f"{f(100 * r['pool_static_hand_rate'], '{:.0f}')}%); +{f(r['pool_rss_mb_extra'], '{:.0f}')} MB in workers, "
+                     f"start {f(r['pool_video_start_s'])} s, frame latency {f(r.get('pool_frame_latency_ms'))} ms, "
+                     f"guess latency {f(r.get('pool_guess_latency_ms'))} ms")
+    if "first_frame_s" in r:
+        lines.append(f"start-up: first frame {f(r['first_frame_s'], '{:.2f}')} s, first guess {f(r['first_guess_s'], '{:.2f}')} s "
+                     f"(interpreter up after {f(r['python_start_s'], '{:.2f}')} s); RSS peak {f(r['rss_mb_peak'], '{:.0f}')} MB, "
+                     f"steady {f(r['rss_mb_steady'], '{:.0f}')} MB")
+    lines.append("targets: " + ", ".join(f"{k} {'ok' if v else ('-' if v is None else 'MISSED')}" for k, v in r["targets"].items()))
+    return "\n".join(lines)
