@@ -7,6 +7,11 @@ Vector layouts recognised by size (the tutorial's ``extract_keypoints`` order):
 * 258  = pose 33 x 4, left hand, right hand
 * 126  = left hand, right hand
 
+Some projects store the same parts in another order: face first (F3P4LR, 1662) or the
+right hand before the left (P4RL, 258). ``layout="auto"`` (default) tells them apart on
+the data, as the data README does: the pose nose lies inside the face mesh, and
+MediaPipe's left-hand wrist lies at pose landmark 15 (LEFT_WRIST).
+
 Confidence: pose = visibility as stored (0 where the whole pose is zero), face and
 hands = 1 where that part is non-zero. The face contour points are taken from the 468.
 """
@@ -22,15 +27,75 @@ from ..keypoints.normalize import hide_legs
 from .base import KeypointSequence, SourceError
 
 LAYOUT_SIZES = {1662: "P4F3LR", 258: "P4LR", 126: "LR"}
+ALTERNATIVES = {"P4F3LR": "F3P4LR", "P4LR": "P4RL"}
 _FACE_IDX = np.asarray(L.FACE_CONTOUR_MESH_INDICES)
 
 
-def vectors_to_layout(vec: np.ndarray) -> np.ndarray:
-    """[T, D] flat vectors (D in 1662 / 258 / 126) -> float32 [T, 203, 4]."""
-    vec = np.nan_to_num(np.asarray(vec, np.float64))
-    t, d = vec.shape
+def _canonical(vec: np.ndarray, layout: str) -> np.ndarray:
+    """Reorder a face-first or right-first vector into the canonical order."""
+    if layout == "F3P4LR":
+        return np.concatenate([vec[:, 1404:1536], vec[:, :1404], vec[:, 1536:]], axis=1)
+    if layout == "P4RL":
+        return np.concatenate([vec[:, :132], vec[:, 195:258], vec[:, 132:195]], axis=1)
+    return vec
+
+
+def _pose_face_score(vec: np.ndarray) -> float:
+    """How well [T, 1662] reads as pose-then-face: the nose inside the face mesh, both shoulders
+    outside it, and every visibility in [0, 1]. Up to 3; a misread order scores lower."""
+    pose = vec[:, :132].reshape(-1, 33, 4)
+    face = vec[:, 132:1536].reshape(-1, 468, 3)
+    ok = (np.abs(pose).sum(axis=(1, 2)) > 0) & (np.abs(face).sum(axis=(1, 2)) > 0)
+    if not ok.any():
+        return 0.0
+    pose, f = pose[ok], face[ok, :, :2]
+    lo, hi = f.min(axis=1), f.max(axis=1)
+
+    def inside(p):
+        return ((p >= lo) & (p <= hi)).all(axis=1)
+
+    nose = inside(pose[:, 0, :2]).mean()
+    shoulders = (~inside(pose[:, 11, :2]) & ~inside(pose[:, 12, :2])).mean()
+    vis = ((pose[..., 3] >= 0) & (pose[..., 3] <= 1)).all(axis=1).mean()
+    return float(nose + shoulders + vis)
+
+
+def _left_wrist_match(vec: np.ndarray) -> float:
+    """> 0 when the first hand block's wrist sits at pose LEFT_WRIST (15) and the second's at
+    RIGHT_WRIST (16), as in MediaPipe's own order; < 0 when they are swapped."""
+    pose = vec[:, :132].reshape(-1, 33, 4)
+    votes = []
+    for k, (own, other) in enumerate(((15, 16), (16, 15))):
+        hand = vec[:, 132 + 63 * k:195 + 63 * k].reshape(-1, 21, 3)
+        ok = (np.abs(hand).sum(axis=(1, 2)) > 0) & (pose[:, own, 3] > 0.5) & (pose[:, other, 3] > 0.5)
+        if ok.any():
+            w = hand[ok, 0, :2]
+            votes.append(np.linalg.norm(w - pose[ok, other, :2], axis=1) - np.linalg.norm(w - pose[ok, own, :2], axis=1))
+    return float(np.concatenate(votes).mean()) if votes else 0.0
+
+
+def detect_layout(vec: np.ndarray) -> str:
+    """The source layout code of [T, D] vectors (see the module doc)."""
+    d = vec.shape[1]
     if d not in LAYOUT_SIZES:
         raise ValueError(f"unknown MediaPipe vector of {d} values (known: {sorted(LAYOUT_SIZES)})")
+    base = LAYOUT_SIZES[d]
+    if base == "P4F3LR":
+        alt = _canonical(vec, "F3P4LR")
+        return "F3P4LR" if _pose_face_score(alt) > _pose_face_score(vec) else base
+    if base == "P4LR":
+        return "P4RL" if _left_wrist_match(vec) < 0 else base
+    return base
+
+
+def vectors_to_layout(vec: np.ndarray, layout: str = "auto") -> np.ndarray:
+    """[T, D] flat vectors (D in 1662 / 258 / 126) -> float32 [T, 203, 4]."""
+    vec = np.nan_to_num(np.asarray(vec, np.float64))
+    if vec.ndim != 2 or vec.shape[1] not in LAYOUT_SIZES:
+        raise ValueError(f"unknown MediaPipe vector of {vec.shape[-1]} values (known: {sorted(LAYOUT_SIZES)})")
+    layout = detect_layout(vec) if layout == "auto" else layout
+    vec = _canonical(vec, layout)
+    t, d = vec.shape
     out = L.empty_frames(t)
     o = 0
     if d in (1662, 258):
@@ -82,7 +147,8 @@ def find_mp_data_root(path) -> tuple[Path, str] | None:
     return None
 
 
-def load_sequence_dir(seq_dir, label: str | None = None, fps: float = 30.0, signer: str | None = None) -> KeypointSequence:
+def load_sequence_dir(seq_dir, label: str | None = None, fps: float = 30.0, signer: str | None = None,
+                      layout: str = "auto") -> KeypointSequence:
     seq_dir = Path(seq_dir)
     files = _npy_files(seq_dir)
     if not files:
@@ -99,10 +165,11 @@ def load_sequence_dir(seq_dir, label: str | None = None, fps: float = 30.0, sign
         if rows and a.size != rows[0].size:
             raise SourceError(f, f"frame has {a.size} values but the first frame has {rows[0].size}")
         rows.append(a)
-    vec = np.stack(rows)
-    return KeypointSequence(frames=vectors_to_layout(vec), fps=fps, label=label, signer=signer, language="und",
-                            source=str(seq_dir), meta={"seq_id": f"{seq_dir.parent.name}/{seq_dir.name}",
-                                                       "source_layout": LAYOUT_SIZES[vec.shape[1]]})
+    vec = np.nan_to_num(np.stack(rows).astype(np.float64))
+    layout = detect_layout(vec) if layout == "auto" else layout
+    return KeypointSequence(frames=vectors_to_layout(vec, layout), fps=fps, label=label, signer=signer,
+                            language="und", source=str(seq_dir),
+                            meta={"seq_id": f"{seq_dir.parent.name}/{seq_dir.name}", "source_layout": layout})
 
 
 class MpDataSource:
@@ -110,7 +177,7 @@ class MpDataSource:
 
     kind = "keypoints"
 
-    def __init__(self, path, fps: float = 30.0, signer: str | None = None):
+    def __init__(self, path, fps: float = 30.0, signer: str | None = None, layout: str = "auto"):
         self.path = Path(path)
         if not self.path.exists():
             raise SourceError(self.path, "folder not found")
@@ -118,7 +185,7 @@ class MpDataSource:
         if found is None:
             raise SourceError(self.path, "not an MP_Data folder (<word>/<sequence>/<frame>.npy)")
         self.root, self.layout = found
-        self.fps, self.signer = fps, signer
+        self.fps, self.signer, self.vector_layout = fps, signer, layout
 
     def sequence_dirs(self) -> list[tuple[str | None, Path]]:
         if self.layout == "sequence":
@@ -139,7 +206,7 @@ class MpDataSource:
 
     def __iter__(self) -> Iterator[KeypointSequence]:
         for word, sdir in self.sequence_dirs():
-            yield load_sequence_dir(sdir, label=word, fps=self.fps, signer=self.signer)
+            yield load_sequence_dir(sdir, label=word, fps=self.fps, signer=self.signer, layout=self.vector_layout)
 
     def close(self) -> None:
         pass

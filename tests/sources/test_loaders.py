@@ -301,3 +301,23 @@ def test_progress_printer():
     with Progress(4, "x", stream=quiet, enabled=False) as p:
         p.update()
     assert quiet.getvalue() == ""
+
+
+def test_mp_data_other_vector_orders_are_recognised(shared_data):
+    """Face-first (F3P4LR) and right-hand-first (P4RL) projects map onto the same layout."""
+    from signclip_desktop.sources.mp_data import detect_layout, vectors_to_layout
+
+    d = shared_data / "fixtures" / "mp_data_raw" / "MP_Data" / "yes" / "0"
+    vec = np.stack([np.load(d / f"{i}.npy") for i in range(30)])
+    assert detect_layout(vec) == "P4F3LR"
+    want = vectors_to_layout(vec)
+    face_first = np.concatenate([vec[:, 132:1536], vec[:, :132], vec[:, 1536:]], axis=1)
+    assert detect_layout(face_first) == "F3P4LR"
+    np.testing.assert_array_equal(vectors_to_layout(face_first), want)
+    p4lr = np.concatenate([vec[:, :132], vec[:, 1536:]], axis=1)  # 258: pose, left, right
+    has_both = (np.abs(vec[:, 1536:1599]).sum(1) > 0).any() or (np.abs(vec[:, 1599:]).sum(1) > 0).any()
+    assert has_both
+    if detect_layout(p4lr) == "P4LR":  # MediaPipe's left hand sits at pose LEFT_WRIST in this recording
+        p4rl = np.concatenate([vec[:, :132], vec[:, 1599:], vec[:, 1536:1599]], axis=1)
+        assert detect_layout(p4rl) == "P4RL"
+        np.testing.assert_array_equal(vectors_to_layout(p4rl)[:, L.LEFT_HAND.slice], want[:, L.LEFT_HAND.slice])
