@@ -121,3 +121,27 @@ def test_reset_between_clips_matches_a_fresh_detector(photos):
         got = [reused.detect(img) for img in clip_b]
     # tracking is gone (same detections), only a little smoothing state remains
     np.testing.assert_allclose(np.stack(got), np.stack(want), atol=0.02)
+
+
+def test_silencing_stderr_is_thread_safe():
+    """Overlapping silenced windows from several threads always give stderr back."""
+    import os
+    import threading
+    import time
+
+    from signclip_desktop.keypoints.holistic import silenced_stderr
+
+    before = os.fstat(2)
+
+    def work(k):
+        for i in range(20):
+            with silenced_stderr():
+                time.sleep(0.001 * ((i + k) % 3))
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = os.fstat(2)
+    assert (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino)
