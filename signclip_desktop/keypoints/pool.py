@@ -63,13 +63,23 @@ class PoolStats:
     per_worker: list = field(default_factory=list)
 
 
-def _worker_main(conn, worker_id: int, detector_kwargs: dict) -> None:  # pragma: no cover - runs in a child
-    """Child process: one HolisticDetector, frames in over ``conn``, keypoints out."""
-    try:
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
+def _make_detector(factory: str | None, kwargs: dict):
+    if not factory:
         from .holistic import HolisticDetector
 
-        det = HolisticDetector(**detector_kwargs)
+        return HolisticDetector(**kwargs)
+    import importlib
+
+    mod, _, name = factory.partition(":")
+    return getattr(importlib.import_module(mod), name)(**kwargs)
+
+
+def _worker_main(conn, worker_id: int, detector_kwargs: dict, factory: str | None = None) -> None:  # pragma: no cover
+    """Child process: one detector (HolisticDetector unless ``factory`` names another
+    "module:callable"), frames in over ``conn``, keypoints out."""
+    try:
+        os.environ.setdefault("OMP_NUM_THREADS", "1")
+        det = _make_detector(factory, detector_kwargs)
     except BaseException as e:  # report why the worker cannot start, then leave
         try:
             conn.send(("error", f"{e.__class__.__name__}: {e}"))
@@ -108,8 +118,8 @@ class PoolError(RuntimeError):
 
 
 class _Worker:
-    def __init__(self, ctx, detector_kwargs: dict, wid: int):
-        self.ctx, self.detector_kwargs, self.wid = ctx, detector_kwargs, wid
+    def __init__(self, ctx, detector_kwargs: dict, wid: int, factory: str | None = None):
+        self.ctx, self.detector_kwargs, self.wid, self.factory = ctx, detector_kwargs, wid, factory
         self.proc = None
         self.conn = None
         self.pid = None
@@ -120,7 +130,7 @@ class _Worker:
     def spawn(self) -> None:
         ctx = self.ctx
         parent, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, self.wid, self.detector_kwargs),
+        self.proc = ctx.Process(target=_worker_main, args=(child, self.wid, self.detector_kwargs, self.factory),
                                 name=f"signclip-holistic-{self.wid}", daemon=True)
         self.proc.start()
         child.close()
@@ -170,7 +180,7 @@ class HolisticPool:
 
     def __init__(self, workers: int = 2, *, static_image_mode: bool = False, max_pending: int | None = None,
                  depth: int = 2, start_timeout: float = 120.0, detector_kwargs: dict | None = None,
-                 max_tries: int = 2):
+                 max_tries: int = 2, factory: str | None = None):
         if workers < 1:
             raise ValueError("workers must be >= 1")
         self.workers = int(workers)
@@ -178,8 +188,9 @@ class HolisticPool:
         self.max_pending = int(max_pending) if max_pending is not None else 2 * self.workers
         self.max_tries = max(1, int(max_tries))
         self._detector_kwargs = dict(detector_kwargs or {})
-        self._detector_kwargs.setdefault("static_image_mode", static_image_mode)
-        self.static_image_mode = bool(self._detector_kwargs["static_image_mode"])
+        if factory is None:
+            self._detector_kwargs.setdefault("static_image_mode", static_image_mode)
+        self.static_image_mode = bool(self._detector_kwargs.get("static_image_mode", static_image_mode))
         self._ctx = mp.get_context("spawn")
         self._cv = threading.Condition()
         self._pending: collections.deque = collections.deque()
@@ -190,7 +201,7 @@ class HolisticPool:
         self._closed = False
         self._started = False
         self.stats = PoolStats()
-        self._w = [_Worker(self._ctx, self._detector_kwargs, i) for i in range(self.workers)]
+        self._w = [_Worker(self._ctx, self._detector_kwargs, i, factory) for i in range(self.workers)]
         self._alive = 0
         self._start_timeout = start_timeout
         self.start_seconds = 0.0
@@ -407,8 +418,10 @@ class HolisticPool:
     def _restart(self, w: _Worker) -> bool:
         """The worker died: start a new one and send its frames again (once each)."""
         retry = collections.deque()
-        for seq, ts, img, t_sub, tries in w.outstanding:
-            if tries + 1 >= self.max_tries:
+        for k, (seq, ts, img, t_sub, tries) in enumerate(w.outstanding):
+            if k > 0:  # the worker works in order: only the oldest frame can have killed it
+                retry.append((seq, ts, img, t_sub, tries))
+            elif tries + 1 >= self.max_tries:
                 self._deliver(PoolResult(seq, ts, L.empty_frames(1)[0], 0.0, w.wid,
                                          "the Holistic worker died on this frame", t_sub, time.perf_counter()))
             else:

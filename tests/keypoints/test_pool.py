@@ -1,0 +1,99 @@
+"""HolisticPool: order, bounds, drop-oldest, worker crash recovery, clean shutdown.
+
+Uses the fake detector (``perf/fakes.py``) in spawned workers; one test runs real
+MediaPipe Holistic in two workers."""
+import os
+import time
+
+import numpy as np
+import pytest
+
+from signclip_desktop.keypoints.pool import HolisticPool, PoolError
+from signclip_desktop.perf.fakes import value_image
+
+FAKE = "signclip_desktop.perf.fakes:FakeDetector"
+
+
+def _v(r):
+    return int(round(float(r.keypoints[0, 0]) * 255))
+
+
+def test_order_kept_with_uneven_workers():
+    with HolisticPool(workers=2, factory=FAKE, detector_kwargs={"delay": 0.005}) as pool:
+        res = list(pool.map(value_image(i % 200) for i in range(60)))
+        pids = pool.pids
+    assert [r.seq for r in res] == list(range(60))
+    assert [_v(r) for r in res] == [i % 200 for i in range(60)]
+    assert {r.worker for r in res} == {0, 1}
+    assert all(not r.error for r in res)
+    time.sleep(0.2)
+    for pid in pids:  # clean shutdown: the workers are gone
+        assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/status").read().find("zombie") >= 0
+
+
+def test_drop_oldest_when_camera_outpaces_pool():
+    with HolisticPool(workers=1, factory=FAKE, detector_kwargs={"delay": 0.05}, max_pending=2, depth=1) as pool:
+        for i in range(30):
+            pool.submit(value_image(i), i / 30, block=False)
+        res = list(pool.drain(timeout=5))
+        st = pool.stats
+    seqs = [r.seq for r in res]
+    assert seqs == sorted(seqs)
+    assert st.dropped > 0 and st.dropped + len(res) == 30
+    assert seqs[-1] == 29  # the newest frame is never the one dropped
+    assert pool.in_flight() == 0
+
+
+def test_worker_crash_restarts_and_loses_nothing(tmp_path):
+    kw = {"delay": 0.002, "crash_value": 7, "crash_once_file": str(tmp_path / "crashed")}
+    with HolisticPool(workers=2, factory=FAKE, detector_kwargs=kw) as pool:
+        res = list(pool.map(value_image(i) for i in range(20)))
+        assert pool.stats.restarts >= 1
+    assert [r.seq for r in res] == list(range(20))
+    assert [_v(r) for r in res] == list(range(20))  # frame 7 was re-sent after the crash
+
+
+def test_frame_that_always_crashes_comes_back_empty():
+    with HolisticPool(workers=1, factory=FAKE, detector_kwargs={"delay": 0.0, "crash_value": 3}, max_tries=2) as pool:
+        res = list(pool.map(value_image(i) for i in range(6)))
+    assert [r.seq for r in res] == list(range(6))
+    assert res[3].error and not res[3].keypoints.any()
+    assert [_v(r) for r in res if r.seq != 3] == [0, 1, 2, 4, 5]
+
+
+def test_detector_exception_is_an_error_result_not_a_dead_worker():
+    with HolisticPool(workers=1, factory=FAKE, detector_kwargs={"delay": 0.0, "raise_value": 2}) as pool:
+        res = list(pool.map(value_image(i) for i in range(5)))
+        assert pool.stats.restarts == 0
+    assert res[2].error and "fake detector failure" in res[2].error
+    assert len(res) == 5
+
+
+def test_worker_that_cannot_start_raises():
+    with pytest.raises(PoolError):
+        HolisticPool(workers=1, factory="signclip_desktop.perf.fakes:NoSuchThing").start()
+
+
+def test_close_is_idempotent_and_submit_after_close_fails():
+    pool = HolisticPool(workers=1, factory=FAKE).start()
+    pool.submit(value_image(1))
+    pool.close()
+    pool.close()
+    with pytest.raises(PoolError):
+        pool.submit(value_image(2))
+
+
+@pytest.mark.slow
+def test_real_holistic_pool_matches_single_detector():
+    import cv2
+
+    from signclip_desktop.keypoints.holistic import HolisticDetector
+    from signclip_desktop.perf.clip import selftest_image_path
+
+    img = cv2.imread(str(selftest_image_path()))
+    with HolisticDetector(static_image_mode=True) as det:
+        ref = det.detect(img)
+    with HolisticPool(workers=2, static_image_mode=True) as pool:
+        res = list(pool.map([img, img[:, ::-1].copy(), img]))
+    assert [r.seq for r in res] == [0, 1, 2]
+    assert np.allclose(res[0].keypoints, ref, atol=1e-4) and np.allclose(res[2].keypoints, ref, atol=1e-4)
