@@ -2,13 +2,13 @@
 
     python -m signclip_desktop.practice.calibrate --data ../shared/data --pack PACK [--write]
 
-The pack's held-out signers (``provenance.heldout_signers``; use a pack trained with held-out
-signers so the encoder never saw them) are the test signers; the others are calibration
-signers. References are medoid motions of calibration signers only (``references.derive``).
-One logistic score model per variant (DTW only / + encoder similarity / + the pack's label)
-is fitted on calibration-signer attempts against references of *other* calibration signers,
-and its pass mark (50) is placed so that at most ``--target-false`` of different-sign attempts
-pass on calibration signers. The pass rates printed for held-out signers are the honest ones.
+Only signers the pack's encoder never saw are graded: its held-out signers
+(``provenance.heldout_signers``; use a pack trained with held-out signers). References are
+medoid motions of the *other* signers (``references.derive``), so reference and attempt never
+share a signer. One logistic score model per variant (DTW only / + encoder similarity / + the
+pack's own label) is fitted and its pass mark (50) placed so that ``--target-false`` of the
+different-sign attempts pass. The printed pass rates are cross-validated by signer (fit on
+the other folds' signers, grade this fold's); ``--write`` then fits on all held-out signers.
 """
 from __future__ import annotations
 
@@ -104,11 +104,12 @@ def main(argv=None) -> int:
     ap.add_argument("--write", action="store_true", help="write resources/grading_calibration.json")
     ap.add_argument("--use-stored", action="store_true",
                     help="no fitting: report the pass rates of the stored calibration (what the app uses)")
+    ap.add_argument("--folds", type=int, default=4, help="signer folds of the held-out signers (cross-validation)")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     t0 = time.time()
     from .clip import embed_clips
-    from .evaldata import load_word_clips, pack_heldout_signers, pack_is_signer_disjoint
+    from .evaldata import load_word_clips, pack_heldout_signers, pack_is_signer_disjoint, signer_folds
     from .references import derive
 
     pack = enc = None
@@ -157,17 +158,16 @@ def main(argv=None) -> int:
     words = sorted(refs_by_word)
     print(f"[calibrate] {len(refset.refs)} references for {len(words)} words, {time.time() - t0:.0f}s", flush=True)
     rng = np.random.default_rng(0)
-    tasks, split_of = [], {}
+    tasks = []
     for (word, signer), v in sorted(clips.items()):
-        if word not in refs_by_word:
-            continue
+        if word not in refs_by_word or signer not in held:
+            continue  # only signers the encoder never saw are graded (fitting and testing)
         pick = np.linspace(0, len(v) - 1, min(a.attempts, len(v))).round().astype(int)
         for p in sorted(set(pick.tolist())):
             ai = index[id(v[p])]
             others = [w for w in words if w != word]
             others = list(rng.choice(others, size=min(a.others, len(others)), replace=False))
             tasks.append((ai, [(word, True)] + [(w, False) for w in others]))
-            split_of[ai] = "test" if signer in held else "cal"
     _STATE.update(cal=cal, motions=motions, refs_by_word=refs_by_word, signer=[c.signer for c in flat],
                   label_emb=pack.label_embeddings if (pack is not None and enc is not None) else None,
                   label_index={l: i for i, l in enumerate(pack.label_ids)} if (pack is not None and enc is not None) else {})
@@ -175,58 +175,73 @@ def main(argv=None) -> int:
         import multiprocessing as mp
 
         with mp.get_context("fork").Pool(a.jobs) as pool:
-            parts = pool.map(_pair_rows, tasks, chunksize=8)
+            parts = pool.map(_pair_rows, tasks, chunksize=4)
     else:
         parts = [_pair_rows(t) for t in tasks]
     rows = [r for p in parts for r in p]
-    print(f"[calibrate] {len(tasks)} attempts, {len(rows)} comparisons, {time.time() - t0:.0f}s", flush=True)
-    cal_rows = [r for r in rows if split_of[r[0]] == "cal"]
-    test_rows = [r for r in rows if split_of[r[0]] == "test"]
+    print(f"[calibrate] {len(tasks)} attempts by {len({flat[t[0]].signer for t in tasks})} held-out signers, "
+          f"{len(rows)} comparisons, {time.time() - t0:.0f}s", flush=True)
     variants = ["dtw"] + (["encoder", "encoder_label"] if enc is not None else [])
+    signer_of = lambda r: flat[r[0]].signer  # noqa: E731
 
-    # fit rows: per (attempt, reference) the orientation with the lower DTW total
-    best = {}
-    for r in cal_rows:
-        k = (r[0], r[3])
-        if k not in best or r[5]["total"] < best[k][5]["total"]:
-            best[k] = r
-    fit_rows = list(best.values())
+    def fit(rs_all, variant):
+        best = {}  # per (attempt, reference) the orientation with the lower DTW total
+        for r in rs_all:
+            k = (r[0], r[3])
+            if k not in best or r[5]["total"] < best[k][5]["total"]:
+                best[k] = r
+        feats = VARIANTS[variant]
+        rs = [r for r in best.values() if variant != "encoder_label" or "label_sim" in r[5]]
+        X = np.array([[r[5].get(f, 0.0) for f in feats] for r in rs])
+        y = np.array([r[2] for r in rs], float)
+        w, b = fit_logistic(X, y)
+        model = {"bias": b, "weights": {f: float(x) for f, x in zip(feats, w)}}
+        sc, same, _ = best_scores(rs_all, model, variant)
+        q = float(np.quantile(sc[same == 0], 1 - a.target_false))
+        q = min(max(q, 1e-12), 1 - 1e-12)
+        model["bias"] = float(b - math.log(q / (1 - q)))  # the (1 - target) quantile of negatives -> 50
+        return model
+
+    def rates(sc, same, keys):
+        return {"attempts": int((same == 1).sum()), "different_pairs": int((same == 0).sum()),
+                "same_sign_pass": float((sc[same == 1] >= 0.5).mean()) if (same == 1).any() else float("nan"),
+                "different_sign_pass": float((sc[same == 0] >= 0.5).mean()) if (same == 0).any() else float("nan"),
+                "signers": len({flat[ai].signer for ai, _ in keys}), "ranking": _ranking(sc, same, keys)}
+
+    report = {}
+    folds = [set(f) for f in signer_folds(sorted({signer_of(r) for r in rows}), a.folds)]
+    for v in variants:
+        # cross-validated by signer: fit on the other folds' signers, grade this fold's signers
+        sc_all, same_all, keys_all = [], [], []
+        for f in folds:
+            model = fit([r for r in rows if signer_of(r) not in f], v)
+            sc, same, keys = best_scores([r for r in rows if signer_of(r) in f], model, v)
+            sc_all.append(sc)
+            same_all.append(same)
+            keys_all += keys
+        report[f"held-out signers, {a.folds}-fold by signer / {v}"] = rates(np.concatenate(sc_all),
+                                                                           np.concatenate(same_all), keys_all)
+        if a.use_stored:
+            sc, same, keys = best_scores(rows, cal.models[v], v)
+            report[f"held-out signers, stored calibration (in-sample) / {v}"] = rates(sc, same, keys)
     models = dict(cal.models)
     if not a.use_stored:
         for v in variants:
-            feats = VARIANTS[v]
-            rs = [r for r in fit_rows if v != "encoder_label" or "label_sim" in r[5]]
-            X = np.array([[r[5].get(f, 0.0) for f in feats] for r in rs])
-            y = np.array([r[2] for r in rs], float)
-            w, b = fit_logistic(X, y)
-            model = {"bias": b, "weights": {f: float(x) for f, x in zip(feats, w)}}
-            s, same, _ = best_scores(cal_rows, model, v)
-            q = float(np.quantile(s[same == 0], 1 - a.target_false))
-            q = min(max(q, 1e-12), 1 - 1e-12)
-            model["bias"] = float(b - math.log(q / (1 - q)))  # the (1 - target) quantile of negatives -> 50
-            models[v] = model
-    pos = [r for r in fit_rows if r[2] == 1]
+            models[v] = fit(rows, v)
+    best = {}
+    for r in rows:
+        k = (r[0], r[3])
+        if r[2] == 1 and (k not in best or r[5]["total"] < best[k][5]["total"]):
+            best[k] = r
+    pos = list(best.values())
     good = {k: float(np.nanmedian([r[6][k] for r in pos])) for k in ("handshape", "location", "movement")}
     good["timing"] = float(np.median([r[7] for r in pos]))
     if a.use_stored:
         good = cal.part_good
         if pack is not None and cal.pack and cal.pack != f"{pack.name}@{pack.version}":
             print(f"[calibrate] note: the stored calibration was fitted with {cal.pack}, not {pack.name}@{pack.version}")
-    report = {}
-    for name, rs in (("calibration signers", cal_rows), ("held-out signers", test_rows)):
-        for v in variants:
-            s, same, keys = best_scores(rs, models[v], v)
-            if not len(s):
-                continue
-            report[f"{name} / {v}"] = {
-                "attempts": int((same == 1).sum()), "different_pairs": int((same == 0).sum()),
-                "same_sign_pass": float((s[same == 1] >= 0.5).mean()) if (same == 1).any() else float("nan"),
-                "different_sign_pass": float((s[same == 0] >= 0.5).mean()) if (same == 0).any() else float("nan"),
-                "signers": len({flat[ai].signer for ai, _ in keys}),
-                "ranking": _ranking(s, same, keys),
-            }
     for k, v in report.items():
-        print(f"{k:40s} same-sign pass {100 * v['same_sign_pass']:5.1f}% ({v['attempts']} attempts, "
+        print(f"{k:58s} same-sign pass {100 * v['same_sign_pass']:5.1f}% ({v['attempts']} attempts, "
               f"{v['signers']} signers)   different-sign pass {100 * v['different_sign_pass']:5.2f}% "
               f"({v['different_pairs']} pairs)   same > different {100 * v['ranking']:.1f}%")
     print(f"part 'good' costs (score 70): {json.dumps({k: round(v, 3) for k, v in good.items()})}")
@@ -237,7 +252,8 @@ def main(argv=None) -> int:
         new = Calibration(models=models, scales=cal.scales, part_good=good, pass_score=50.0,
                           pack=f"{pack.name}@{pack.version}" if pack else "",
                           notes={"heldout_signers": len(held), "references_per_word": a.k,
-                                 "target_false_pass": a.target_false, "report": report})
+                                 "target_false_pass": a.target_false, "fitted_on": "held-out signers (all folds)",
+                                 "report": report})
         new.save()
         print("wrote resources/grading_calibration.json")
     return 0
