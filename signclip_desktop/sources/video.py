@@ -43,7 +43,10 @@ class VideoSource:
             raise SourceError(self.path, "is a folder, not a video file")
         if self.path.stat().st_size == 0:
             raise SourceError(self.path, "file is empty (0 bytes)")
-        self._cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
+        from ..keypoints.holistic import silenced_stderr  # FFmpeg prints "moov atom not found" & co.
+
+        with silenced_stderr():
+            self._cap = cv2.VideoCapture(str(self.path), cv2.CAP_FFMPEG)
         if not self._cap.isOpened():
             self._cap.release()
             raise SourceError(self.path, "cannot be read as a video (unknown format or damaged file)")

@@ -321,3 +321,22 @@ def test_mp_data_other_vector_orders_are_recognised(shared_data):
         p4rl = np.concatenate([vec[:, :132], vec[:, 1599:], vec[:, 1536:1599]], axis=1)
         assert detect_layout(p4rl) == "P4RL"
         np.testing.assert_array_equal(vectors_to_layout(p4rl)[:, L.LEFT_HAND.slice], want[:, L.LEFT_HAND.slice])
+
+
+def test_mp4_and_truncated_mp4(tmp_path, capfd):
+    import cv2
+
+    path = tmp_path / "ramp.mp4"
+    vw = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), 25, (320, 240))
+    assert vw.isOpened()
+    for i in range(10):
+        vw.write(np.full((240, 320, 3), i * 20, np.uint8))
+    vw.release()
+    src = open_source(path)
+    assert src.fps == 25 and len(list(src)) == 10
+    cut = tmp_path / "cut.mp4"
+    cut.write_bytes(path.read_bytes()[: path.stat().st_size // 2])  # the index (moov) is at the end
+    capfd.readouterr()
+    with pytest.raises(SourceError, match="cut.mp4.*cannot be read as a video"):
+        open_source(cut)
+    assert "moov" not in capfd.readouterr().err  # FFmpeg's own complaint is kept quiet
