@@ -10,8 +10,21 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...stream.window import resample
+from .. import theme
 from ..pipeline import DisplayFrame, display_transform
 from ..widgets import VideoView
+
+# inputs, lists and tables in the app's dark theme (the main style sheet covers buttons and combos)
+PAGE_STYLE = f"""
+QLineEdit {{ background: {theme.PANEL_2}; color: {theme.TEXT}; border: 1px solid #3a424d; border-radius: 6px;
+            padding: 4px 8px; min-height: 26px; }}
+QLineEdit:focus {{ border: 2px solid {theme.ACCENT}; }}
+QListWidget, QTableWidget {{ background: {theme.PANEL_2}; color: {theme.TEXT}; border: 1px solid #3a424d;
+            border-radius: 6px; alternate-background-color: {theme.PANEL}; gridline-color: #3a424d; }}
+QListWidget::item:selected, QTableWidget::item:selected {{ background: #244a6b; color: {theme.TEXT}; }}
+QHeaderView::section {{ background: {theme.PANEL}; color: {theme.TEXT_DIM}; border: none; padding: 4px; }}
+QTableCornerButton::section {{ background: {theme.PANEL}; border: none; }}
+"""
 
 
 def to_display(frames: np.ndarray, offset, scale) -> np.ndarray:

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
+from .common import PAGE_STYLE
 from ...practice.fingerspelling import (CURRENT, PENDING, RIGHT, SLOW, SYMBOLS, WRONG, FingerspellingSession,
                                         word_list)
 
@@ -38,6 +39,7 @@ class FingerspellingPage(QWidget):
     def __init__(self, ctx, parent=None):
         super().__init__(parent)
         self.setObjectName("page")
+        self.setStyleSheet(PAGE_STYLE)
         self.ctx = ctx
         self.session: FingerspellingSession | None = None
         self.stats = None
@@ -121,6 +123,7 @@ class FingerspellingPage(QWidget):
         h.setObjectName("heading")
         sv.addWidget(h)
         self.table = QTableWidget(0, 5)
+        self.table.setMaximumWidth(620)
         self.table.setHorizontalHeaderLabels(["Letter", "Tries", "✓ right", "◔ slow", "✗ wrong"])
         self.table.verticalHeader().setVisible(False)
         sv.addWidget(self.table)

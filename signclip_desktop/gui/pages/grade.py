@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridL
                                QPushButton, QVBoxLayout, QWidget)
 
 from ...practice.grading import PART_TITLES, PARTS
-from .common import Countdown, SideBySide, SkeletonPlayer, run_async
+from .common import PAGE_STYLE, Countdown, SideBySide, SkeletonPlayer, run_async
 
 
 class GradePage(QWidget):
@@ -17,6 +17,7 @@ class GradePage(QWidget):
     def __init__(self, ctx, parent=None, countdown_s: int = 3, record_s: float = 3.0, references=None):
         super().__init__(parent)
         self.setObjectName("page")
+        self.setStyleSheet(PAGE_STYLE)
         self.ctx = ctx
         self._refs = references
         self._grader = None
@@ -61,7 +62,7 @@ class GradePage(QWidget):
         self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rv.addWidget(self.count_label)
         self.score = QLabel("—")
-        self.score.setObjectName("current")
+        self.score.setStyleSheet("font-size: 30pt; font-weight: 700;")
         self.score.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rv.addWidget(self.score)
         self.summary = QLabel("Pick a sign, watch the reference, then record your attempt.")
@@ -148,9 +149,13 @@ class GradePage(QWidget):
     def _sign_changed(self) -> None:
         from ...keypoints.normalize import normalize_shoulders
 
+        from ...keypoints import layout as L
+
         clips = self.reference_clips()
         if clips:
-            fr, fps = clips[0]
+            # show a recording with the body in view when there is one (some sources are hands only)
+            body = [c for c in clips if (c[0][:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 3] > 0).all(axis=1).mean() > 0.5]
+            fr, fps = (body or clips)[0]
             self.reference.set_clip(normalize_shoulders(fr), fps)
         else:
             self.reference.set_clip(None)

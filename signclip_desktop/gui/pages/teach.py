@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QInputDialog, QLabel,
                                QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget)
 
-from .common import Countdown, SkeletonPlayer, run_async
+from .common import PAGE_STYLE, Countdown, SkeletonPlayer, run_async
 
 LANGUAGES = ("und", "ase", "bfi", "ins", "gsg", "fsl", "lsf", "ssp", "mfs", "ise", "bzs", "swl", "tsm", "jsl", "csl")
 
@@ -21,6 +21,7 @@ class TeachPage(QWidget):
     def __init__(self, ctx, parent=None, countdown_s: int = 3, record_s: float = 3.0):
         super().__init__(parent)
         self.setObjectName("page")
+        self.setStyleSheet(PAGE_STYLE)
         self.ctx = ctx
         self.pending: list = []   # practice.library.NewExample (embedded on save)
         self.busy = False
