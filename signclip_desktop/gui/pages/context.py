@@ -126,6 +126,8 @@ def install(win) -> dict:
         if rec is None or (rec is state["rec"] and not force):
             return
         state["rec"] = rec
+        if not ctx.library_exists():
+            return
         try:
             lib = ctx.library()
             try:
