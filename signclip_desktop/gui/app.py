@@ -51,15 +51,24 @@ class LagProbe:
         now = self._clock.nsecsElapsed()
         lag = max(0.0, (now - self._last) / 1e6 - self.interval)
         self._last = now
-        self.lags.append(lag)
+        self.lags.append((time.monotonic(), lag))
         self.max_ms = max(self.max_ms, lag)
 
-    def summary(self) -> dict:
-        xs = sorted(self.lags)
-        if not xs:
-            return {"max_gui_lag_ms": None}
-        return {"max_gui_lag_ms": round(xs[-1], 2), "p99_gui_lag_ms": round(xs[int(0.99 * (len(xs) - 1))], 2),
-                "gui_lag_samples": len(xs), "gui_blocks_over_50ms": sum(x > 50 for x in xs)}
+    def summary(self, steady_from: float | None = None) -> dict:
+        """Lag statistics; ``steady_from`` (time.monotonic()) also reports the part after start-up."""
+        def stats(xs, prefix):
+            xs = sorted(xs)
+            if not xs:
+                return {}
+            return {f"{prefix}max_gui_lag_ms": round(xs[-1], 2), f"{prefix}p99_gui_lag_ms": round(xs[int(0.99 * (len(xs) - 1))], 2),
+                    f"{prefix}gui_lag_samples": len(xs), f"{prefix}gui_blocks_over_50ms": sum(x > 50 for x in xs)}
+
+        out = stats([lag for _t, lag in self.lags], "")
+        if steady_from is not None:
+            out.update(stats([lag for t, lag in self.lags if t >= steady_from], "steady_"))
+        t0 = self.lags[0][0] if self.lags else 0.0
+        out["gui_blocks_over_50ms_at_s"] = [[round(t - t0, 2), round(lag, 1)] for t, lag in self.lags if lag > 50][:20]
+        return out
 
 
 def _needs_offscreen() -> bool:
@@ -133,12 +142,22 @@ def run_gui(args) -> int:
     win.show()
     probe.start()
     win.start(spec)
+    final: dict = {}
     quit_after = getattr(args, "quit_after", None)
     if quit_after is not None:
-        QTimer.singleShot(int(float(quit_after) * 1000), win.close)
+        def finish():
+            probe.stop()  # closing joins the workers: that wait is shutdown, not a stall while running
+            final["tracking"] = win.live.pipeline.capture.tracking_state
+            final["landmarks"] = win.live.pipeline.stats.landmark_fps.count
+            final["t_end"] = time.monotonic()
+            win.close()
+
+        QTimer.singleShot(int(float(quit_after) * 1000), finish)
     rc = app.exec()
     probe.stop()
-    t_end = time.monotonic()
+    t_end = final.get("t_end", time.monotonic())
+    tracking = final.get("tracking", win.live.pipeline.capture.tracking_state)
+    landmarks = final.get("landmarks", win.live.pipeline.stats.landmark_fps.count)
     ok = win.shutdown()
     if log_file is not None:
         log_file.close()
@@ -147,9 +166,11 @@ def run_gui(args) -> int:
     report = {
         "first_frame_s": round(age0 + first_t - t_start, 3) if first_t else None,
         "first_frame_after_command_s": round(first_t - t_start, 3) if first_t else None,
-        "landmark_frames": stats.landmark_fps.count,
-        "landmark_fps_mean": round(stats.landmark_fps.count / max(1e-6, t_end - (stats.first_frame_at or t_end)), 2)
-        if stats.first_frame_at else None,
+        "landmark_frames": landmarks,
+        "tracking": tracking,
+        # from the first frame with landmarks (after Holistic has loaded) to the end
+        "landmark_fps_mean": round((landmarks - 1) / max(1e-6, t_end - stats.first_landmark_at), 2)
+        if stats.first_landmark_at and landmarks > 1 else None,
         "frames_drawn": win.live.video.frames_drawn,
         "display_dropped": win.live.pipeline.display.dropped,
         "keypoints_dropped": win.live.pipeline.keypoints.dropped,
@@ -159,7 +180,8 @@ def run_gui(args) -> int:
         "detect_ms_last": round(stats.detect_ms, 2),
         "threads_left": [t.name for t in threading.enumerate() if t.name.startswith("signclip-") and t.is_alive()],
         "clean_shutdown": ok,
-        **probe.summary(),
+        "gc_max_ms": round(win.gc_guard.max_ms, 2),
+        **probe.summary(steady_from=(first_t + 2.0) if first_t else None),
     }
     if getattr(args, "stats", None):
         Path(args.stats).write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

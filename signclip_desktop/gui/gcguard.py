@@ -6,8 +6,9 @@ garbage holds Qt wrappers (widgets, lambdas connected to signals) they are then 
 outside the GUI thread, which crashes Qt. ``MainThreadGC`` turns automatic collection off
 while the window lives and collects on a GUI-thread timer instead, one generation at a
 time as the usual thresholds say (cheap: milliseconds), and restores the previous state at
-``stop()``. The long-lived startup objects are frozen (``gc.freeze``) so the occasional
-full collection stays short.
+``stop()``. Long-lived objects (start-up, and whatever survives a full collection, e.g.
+MediaPipe and onnxruntime once loaded) are frozen (``gc.freeze``) so full collections stay
+short; frozen objects are released again at ``stop()``.
 """
 from __future__ import annotations
 
@@ -37,6 +38,12 @@ class MainThreadGC(QObject):
         gc.disable()
         self._timer.start()
 
+    def freeze_now(self) -> None:
+        """Move everything alive now out of the collector's sight (after MediaPipe or a pack has
+        loaded: thousands of long-lived objects a full collection would otherwise scan)."""
+        if self._active:
+            gc.freeze()
+
     def check(self) -> None:
         c0, c1, c2 = gc.get_count()
         t0 = time.perf_counter()
@@ -47,6 +54,8 @@ class MainThreadGC(QObject):
                 if c2 > self.threshold[2]:
                     gen = 2
             gc.collect(gen)
+            if gen == 2:
+                gc.freeze()  # what survived a full collection is long-lived: keep later full passes short
             self.max_ms = max(self.max_ms, (time.perf_counter() - t0) * 1000)
 
     def stop(self) -> None:

@@ -81,6 +81,7 @@ class LivePage(QWidget):
     """``settings`` is shared with the main window (which saves it); ``save`` is called after a change."""
 
     prediction_shown = Signal(dict)   # the JSON record of each shown prediction
+    heavy_loaded = Signal(str)        # "pack" / "tracking": a big library finished loading
     first_frame = Signal(float)       # time.monotonic() when the first frame was drawn
 
     def __init__(self, settings: Settings, save=None, detector_factory=None, feed_factory=None,
@@ -157,6 +158,7 @@ class LivePage(QWidget):
         self.video_stack = QStackedWidget()
         self.video = VideoView()
         self.video.show_face = self.settings.show_face
+        self.video.on_box_changed = self._view_resized
         self.no_source = NoSourceScreen(self.open_file_dialog, self.retry_camera, self.show_demo)
         self.video_stack.addWidget(self.video)
         self.video_stack.addWidget(self.no_source)
@@ -357,6 +359,9 @@ class LivePage(QWidget):
         self.pipeline.inference.configure(sensitivity=v / 100.0)
         self._save()
 
+    def _view_resized(self, box: tuple[int, int]) -> None:
+        self.pipeline.capture.view_box = box  # the capture worker scales pictures to this
+
     # ------------------------------------------------------------------ lists
     def _refresh_sources(self) -> None:
         box = self.source_box
@@ -459,7 +464,11 @@ class LivePage(QWidget):
     def _ev_worker_error(self, message: str) -> None:
         self.notice.show_message("Something went wrong: " + message, [("Dismiss", self.notice.dismiss)])
 
+    def _ev_tracking_ready(self, _p) -> None:
+        self.heavy_loaded.emit("tracking")
+
     def _ev_pack_loaded(self, pack) -> None:
+        self.heavy_loaded.emit("pack")
         self._label_texts = {l.id: l.text for l in pack.labels}
         langs = sorted({l.language for l in pack.labels})
         self.topk.set_note(f"{pack.name}: {len(pack.labels)} signs ({', '.join(langs)})")

@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
 
         self.live = LivePage(settings, save=self.save_settings, **(live_kwargs or {}))
         self.add_page("Live", self.live, key="live")
+        self.live.heavy_loaded.connect(lambda _what: self.gc_guard.freeze_now())
         self._build_menu()
         if notice:
             self.live.notice.show_message(notice, [("Dismiss", self.live.notice.dismiss)])

@@ -19,6 +19,7 @@ thread; nothing is left running.
 from __future__ import annotations
 
 import collections
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -182,6 +183,36 @@ class DisplayFrame:
     mirror: bool = False
     caption: str = ""
     has_landmarks: bool = False
+    note: str = ""                    # e.g. "Starting hand tracking…"
+    view_image: np.ndarray | None = None  # ``image`` already scaled to the view (and mirrored if ``mirror``)
+
+
+def fit_size(box: tuple[int, int], aspect: float) -> tuple[int, int]:
+    """Largest (w, h) of ``aspect`` inside ``box`` (same rule as the view's fit_rect)."""
+    w, h = box
+    if w <= 0 or h <= 0:
+        return 0, 0
+    if w / h > aspect:
+        return max(1, int(round(h * aspect))), h
+    return w, max(1, int(round(w / aspect)))
+
+
+def prepare_view_image(img: np.ndarray, box: tuple[int, int] | None, mirror: bool) -> np.ndarray | None:
+    """Scale (and mirror) a picture for the view on the worker thread, so the GUI thread only
+    copies pixels. OpenCV releases the GIL while it works."""
+    if box is None:
+        return None
+    import cv2
+
+    tw, th = fit_size(box, img.shape[1] / max(1, img.shape[0]))
+    if tw < 2 or th < 2:
+        return None
+    interp = cv2.INTER_AREA if tw < img.shape[1] else cv2.INTER_LINEAR
+    out = cv2.resize(img, (tw, th), interpolation=interp)
+    if mirror:
+        out = cv2.flip(out, 1)
+    # BGRA bytes are Qt's native RGB32 on little-endian machines: the GUI blits without converting
+    return cv2.cvtColor(out, cv2.COLOR_BGR2BGRA) if sys.byteorder == "little" else out
 
 
 @dataclass
@@ -192,7 +223,8 @@ class Stats:
     detect_ms: float = 0.0
     provider: str = ""
     source_kind: str = ""
-    first_frame_at: float | None = None  # time.monotonic() of the first published frame
+    first_frame_at: float | None = None     # time.monotonic() of the first published frame
+    first_landmark_at: float | None = None  # ... of the first frame with landmarks
 
 
 # --------------------------------------------------------------------------- feeds
@@ -490,8 +522,10 @@ class CaptureWorker:
         self._stop = False
         self._detector = None
         self._detector_failed = False
+        self._loader: threading.Thread | None = None
         self.spec: SourceSpec | None = None
         self.mirror = True
+        self.view_box: tuple[int, int] | None = None  # the view's drawing area in pixels (set by the GUI)
         self._thread = threading.Thread(target=self._run, name="signclip-capture", daemon=True)
         self._clock = 0.0      # keypoint timestamps keep rising across loops and source changes
         self._seq = 0
@@ -523,19 +557,48 @@ class CaptureWorker:
             spec, self._pending, self._has_pending = self._pending, None, False
             return True, spec
 
-    def _detect(self, img: np.ndarray, t: float) -> np.ndarray | None:
-        if self._detector is None and not self._detector_failed:
+    def _start_detector(self) -> None:
+        """Build the session's one Holistic on a helper thread (MediaPipe takes seconds to load):
+        meanwhile pictures are shown without landmarks, so the first frame is not held back."""
+        if self._detector is not None or self._loader is not None or self._detector_failed:
+            return
+
+        def load():
             try:
-                self._detector = self._detector_factory()
+                det = self._detector_factory()
             except Exception as e:  # DetectorError, ImportError: show the video without landmarks
                 self._detector_failed = True
                 self.emit("detector_error", str(e))
-        if self._detector is None:
+                return
+            with self._cond:
+                if not self._stop:
+                    self._detector = det
+                    self.emit("tracking_ready", None)
+                    return
+            det.close()
+
+        self._loader = threading.Thread(target=load, name="signclip-holistic-loader", daemon=True)
+        self._loader.start()
+
+    def _detect(self, img: np.ndarray, t: float) -> np.ndarray | None:
+        """Layout keypoints, or None while Holistic is still loading (or unavailable)."""
+        det = self._detector
+        if det is None:
+            self._start_detector()
             return None
         t0 = time.perf_counter()
-        kp = self._detector.detect(img, t)
+        kp = det.detect(img, t)
         self.stats.detect_ms = (time.perf_counter() - t0) * 1000
         return kp
+
+    @property
+    def tracking_state(self) -> str:
+        """ready | loading | unavailable | idle"""
+        if self._detector is not None:
+            return "ready"
+        if self._detector_failed:
+            return "unavailable"
+        return "loading" if self._loader is not None else "idle"
 
     def _run(self) -> None:
         feed: Feed | None = None
@@ -557,6 +620,8 @@ class CaptureWorker:
                     self.stats.landmark_fps.reset()
                     if spec is None:
                         continue
+                    if spec.kind == "camera" or (spec.kind == "file" and not is_keypoint_file(spec.path)):
+                        self._start_detector()
                     try:
                         feed = self._feed_factory(spec, self.stats)
                     except SourceError as e:
@@ -601,26 +666,37 @@ class CaptureWorker:
                     t_abs = last_t + 1e-3
                 last_t = t_abs
                 self._clock = t_abs
+                note = ""
                 if img is not None:
-                    det = self._detect(img, t_abs)
-                    kp = det if det is not None else L.empty_frames(1)[0]
-                    points, aspect = kp, img.shape[1] / max(1, img.shape[0])
-                    has = det is not None
+                    kp = self._detect(img, t_abs)
+                    has = kp is not None
+                    points = kp if has else L.empty_frames(1)[0]
+                    aspect = img.shape[1] / max(1, img.shape[0])
+                    if not has:
+                        note = ("Hand tracking unavailable" if self._detector_failed
+                                else "Starting hand tracking…")
                 else:
                     points, aspect, has = feed.to_display(kp), feed.aspect, True
-                self.stats.landmark_fps.tick()
                 self._seq += 1
+                mirror = self.mirror and feed.kind == "camera"
                 self.display.put(DisplayFrame(
-                    self._seq, t_abs, img, points, aspect, feed.kind,
-                    mirror=self.mirror and feed.kind == "camera", caption=caption, has_landmarks=has))
+                    self._seq, t_abs, img, points, aspect, feed.kind, mirror=mirror, caption=caption,
+                    has_landmarks=has, note=note,
+                    view_image=prepare_view_image(img, self.view_box, mirror) if img is not None else None))
                 if self.stats.first_frame_at is None:
                     self.stats.first_frame_at = time.monotonic()
-                self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
+                if has:
+                    if self.stats.first_landmark_at is None:
+                        self.stats.first_landmark_at = time.monotonic()
+                    self.stats.landmark_fps.tick()
+                    self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
         except Exception as e:  # keep the window alive and say what happened
             self.emit("worker_error", f"capture: {e.__class__.__name__}: {e}")
         finally:
             if feed is not None:
                 feed.close()
+            if self._loader is not None and self._loader.is_alive():
+                self._loader.join(10.0)  # MediaPipe cannot be interrupted while it loads
             if self._detector is not None:
                 try:
                     self._detector.close()

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
                                QWidget)
 
@@ -46,25 +46,41 @@ class VideoView(QWidget):
         self.frame = None
         self._qimg: QImage | None = None
         self._img_ref = None
+        self._prescaled = False
         self.show_face = True
         self.message = "Starting…"
         self.frames_drawn = 0
+        self.on_box_changed = None  # called with (w, h) of the drawing area when it changes
+
+    MARGIN = 4
+
+    def drawing_box(self) -> tuple[int, int]:
+        return max(0, self.width() - 2 * self.MARGIN), max(0, self.height() - 2 * self.MARGIN)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if self.on_box_changed is not None:
+            self.on_box_changed(self.drawing_box())
 
     def set_frame(self, frame) -> None:
         self.frame = frame
         img = frame.image if frame is not None else None
+        self._prescaled = False
+        if frame is not None and frame.view_image is not None:
+            img, self._prescaled = frame.view_image, True  # scaled (and mirrored) by the worker
         if img is not None:
             img = np.ascontiguousarray(img)
             h, w = img.shape[:2]
             self._img_ref = img  # QImage does not copy: keep the buffer alive
-            self._qimg = QImage(img.data, w, h, int(img.strides[0]), QImage.Format.Format_BGR888)
+            fmt = QImage.Format.Format_RGB32 if img.ndim == 3 and img.shape[2] == 4 else QImage.Format.Format_BGR888
+            self._qimg = QImage(img.data, w, h, int(img.strides[0]), fmt)
         else:
             self._qimg, self._img_ref = None, None
         self.message = ""
         self.update()
 
     def clear(self, message: str = "") -> None:
-        self.frame, self._qimg, self._img_ref = None, None, None
+        self.frame, self._qimg, self._img_ref, self._prescaled = None, None, None, False
         self.message = message
         self.update()
 
@@ -77,8 +93,17 @@ class VideoView(QWidget):
             self._paint_message(p, self.message)
             p.end()
             return
-        target = fit_rect(QRectF(self.rect()).adjusted(4, 4, -4, -4), f.aspect)
-        if self._qimg is not None:
+        m = self.MARGIN
+        target = fit_rect(QRectF(self.rect()).adjusted(m, m, -m, -m), f.aspect)
+        q = self._qimg
+        if q is not None and self._prescaled and abs(q.width() - target.width()) <= 1.5 \
+                and abs(q.height() - target.height()) <= 1.5:
+            target = QRectF(target.x(), target.y(), q.width(), q.height())
+            p.drawImage(target.topLeft(), q)  # 1:1 copy, already mirrored
+        elif q is not None and self._prescaled:  # the view was resized since: scale the prepared picture
+            p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+            p.drawImage(target, q)
+        elif q is not None:
             p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             if f.mirror:
                 p.save()
@@ -105,8 +130,23 @@ class VideoView(QWidget):
         p.setFont(font)
         p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
-    def _lines(self, px, py, vis, edges):
-        return [(QPointF(px[a], py[a]), QPointF(px[b], py[b])) for a, b in edges if vis[a] and vis[b]]
+    _EDGE_ARRAYS: dict = {}
+
+    @classmethod
+    def _edges(cls, edges) -> tuple[np.ndarray, np.ndarray]:
+        key = id(edges)
+        if key not in cls._EDGE_ARRAYS:
+            e = np.asarray(edges, np.int64).reshape(-1, 2)
+            cls._EDGE_ARRAYS[key] = (e[:, 0], e[:, 1])
+        return cls._EDGE_ARRAYS[key]
+
+    def _lines(self, px, py, vis, edges) -> list:
+        a, b = self._edges(edges)
+        ok = vis[a] & vis[b]
+        if not ok.any():
+            return []
+        a, b = a[ok], b[ok]
+        return [QLineF(*c) for c in np.stack([px[a], py[a], px[b], py[b]], 1).tolist()]
 
     def _paint_skeleton(self, p: QPainter, points: np.ndarray, target: QRectF, mirror: bool) -> None:
         if points is None or not len(points):
@@ -123,8 +163,7 @@ class VideoView(QWidget):
             pen = QPen(c, width * scale)
             pen.setCapStyle(Qt.PenCapStyle.RoundCap)
             p.setPen(pen)
-            for a, b in segs:
-                p.drawLine(a, b)
+            p.drawLines(segs)
 
         if self.show_face:
             draw(S.FACE_EDGES, theme.FACE, 1.2, 170)
@@ -139,14 +178,13 @@ class VideoView(QWidget):
             if vis[comp.start]:
                 draw(edges, "#000000", 8, 120)
                 draw(edges, colour, 5)
-                c = QColor(colour)
-                p.setPen(QPen(QColor("#000000"), 1.2 * scale))
-                p.setBrush(c)
-                r = 3.2 * scale
-                for i in range(comp.start, comp.stop):
-                    if vis[i]:
-                        p.drawEllipse(QPointF(px[i], py[i]), r, r)
-                p.setBrush(Qt.BrushStyle.NoBrush)
+                idx = np.flatnonzero(vis[comp.start:comp.stop]) + comp.start
+                joints = QPolygonF([QPointF(x, y) for x, y in zip(px[idx].tolist(), py[idx].tolist())])
+                for c, d in (("#000000", 8.8), (colour, 6.4)):  # round dots with a dark rim
+                    pen = QPen(QColor(c), d * scale)
+                    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+                    p.setPen(pen)
+                    p.drawPoints(joints)
             else:  # no hand landmarks: the pose model's own small hand, thinner, same colour
                 draw(S.POSE_HAND_EDGES[side], colour, 2.5, 200)
         wrists = (L.LEFT_WRIST, L.RIGHT_WRIST)
@@ -208,8 +246,8 @@ class VideoView(QWidget):
         notes = []
         if f.caption:
             notes.append(f.caption)
-        if f.image is not None and not f.has_landmarks:
-            notes.append("Landmarks unavailable")
+        if f.note:
+            notes.append(f.note)
         if f.mirror:
             notes.append("Mirrored view")
         if notes:
