@@ -1,0 +1,147 @@
+"""SignCLIP-style pose encoder, laptop-sized, ONNX-exportable with a dynamic time axis.
+
+keypoints [B, T, P, D] (``encode_input`` output, confidence last)
+ -> per-frame MLP embedding of the P*D values
+ -> depthwise temporal conv (local motion) + learned positions
+ -> small pre-norm transformer (frames with no visible point are masked)
+ -> masked mean pooling -> projection -> L2-normalised embedding [B, E].
+
+The text side (``TextProjection``) maps fixed sentence embeddings of the label prompts into
+the same space; its output for the pack's labels is precomputed into labels.npz.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+MASK_BIAS = -1e4
+
+
+class Block(nn.Module):
+    def __init__(self, d: int, heads: int, ff: int, dropout: float):
+        super().__init__()
+        self.heads = heads
+        self.n1 = nn.LayerNorm(d)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.out = nn.Linear(d, d)
+        self.n2 = nn.LayerNorm(d)
+        self.ff = nn.Sequential(nn.Linear(d, ff), nn.GELU(), nn.Dropout(dropout), nn.Linear(ff, d))
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, h: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        b, t, d = h.shape
+        dh = d // self.heads
+        q, k, v = self.qkv(self.n1(h)).reshape(b, t, 3, self.heads, dh).permute(2, 0, 3, 1, 4)
+        att = (q @ k.transpose(-1, -2)) * (1.0 / math.sqrt(dh)) + bias
+        att = self.drop(att.softmax(dim=-1))
+        y = (att @ v).transpose(1, 2).reshape(b, t, d)
+        h = h + self.drop(self.out(y))
+        return h + self.drop(self.ff(self.n2(h)))
+
+
+class PoseEncoder(nn.Module):
+    def __init__(self, num_points: int, num_channels: int, d_model: int = 192, layers: int = 4, heads: int = 4,
+                 ff: int = 384, embed_dim: int = 256, dropout: float = 0.1, max_len: int = 256, conv_kernel: int = 5,
+                 time_stride: int = 1):
+        super().__init__()
+        self.config = dict(num_points=num_points, num_channels=num_channels, d_model=d_model, layers=layers,
+                           heads=heads, ff=ff, embed_dim=embed_dim, dropout=dropout, max_len=max_len,
+                           conv_kernel=conv_kernel, time_stride=time_stride)
+        self.time_stride = time_stride
+        self.inp = nn.Sequential(nn.Linear(num_points * num_channels, d_model), nn.GELU(), nn.LayerNorm(d_model),
+                                 nn.Linear(d_model, d_model))
+        # depthwise temporal conv; with time_stride 2 it also halves the frames the transformer sees
+        self.conv = nn.Conv1d(d_model, d_model, conv_kernel, stride=time_stride, padding=conv_kernel // 2, groups=d_model)
+        self.pos = nn.Parameter(torch.zeros(max_len, d_model))
+        nn.init.normal_(self.pos, std=0.02)
+        self.blocks = nn.ModuleList([Block(d_model, heads, ff, dropout) for _ in range(layers)])
+        self.norm = nn.LayerNorm(d_model)
+        self.proj = nn.Linear(d_model, embed_dim)
+        self.in_drop = nn.Dropout(dropout)
+
+    def forward(self, keypoints: torch.Tensor) -> torch.Tensor:
+        b, t = keypoints.shape[0], keypoints.shape[1]
+        mask = (keypoints[..., -1].sum(dim=-1) > 0).to(keypoints.dtype)          # [B, T]
+        h = self.inp(keypoints.reshape(b, t, -1)) * mask.unsqueeze(-1)
+        if self.time_stride > 1:
+            c = self.conv(h.transpose(1, 2)).transpose(1, 2)
+            h = h[:, ::self.time_stride] + c
+            assert self.time_stride == 2, "time_stride must be 1 or 2"
+            # a token is present if either of its two frames is (length ceil(T/2), like the conv output)
+            mask = torch.maximum(mask[:, ::2], F.pad(mask, (0, 1))[:, 1::2])
+            t = h.shape[1]
+        else:
+            h = h + self.conv(h.transpose(1, 2)).transpose(1, 2)
+        h = self.in_drop(h + self.pos[:t])
+        bias = ((1.0 - mask) * MASK_BIAS).reshape(b, 1, 1, t)
+        for blk in self.blocks:
+            h = blk(h, bias)
+        h = self.norm(h)
+        m = mask.unsqueeze(-1)
+        pooled = (h * m).sum(dim=1) / m.sum(dim=1).clamp(min=1.0)
+        return F.normalize(self.proj(pooled), dim=-1, eps=1e-6)
+
+
+class TextProjection(nn.Module):
+    """Sentence embeddings of label prompts -> the joint space (unit vectors)."""
+
+    def __init__(self, text_dim: int = 384, embed_dim: int = 256, hidden: int = 512):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(text_dim, hidden), nn.GELU(), nn.Linear(hidden, embed_dim))
+
+    def forward(self, t: torch.Tensor) -> torch.Tensor:
+        return F.normalize(self.net(t), dim=-1, eps=1e-6)
+
+
+class SignCLIP(nn.Module):
+    def __init__(self, num_points: int, num_channels: int, text_dim: int = 384, init_temperature: float = 0.07,
+                 **encoder_kw):
+        super().__init__()
+        self.encoder = PoseEncoder(num_points, num_channels, **encoder_kw)
+        self.text = TextProjection(text_dim, self.encoder.config["embed_dim"])
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1.0 / init_temperature)))
+
+    def scale(self) -> torch.Tensor:
+        return self.logit_scale.clamp(max=math.log(100.0)).exp()
+
+
+def count_parameters(m: nn.Module) -> int:
+    return sum(p.numel() for p in m.parameters())
+
+
+def mirror_indices(spec) -> tuple[list[int], int | None]:
+    """Permutation of ``spec``'s points that swaps left and right (``keypoints.layout.MIRROR_PERMUTATION``
+    restricted to the selected components) and the channel holding x."""
+    from ..keypoints import layout as L
+
+    idx = [int(i) for i in spec.point_indices]
+    pos = {g: k for k, g in enumerate(idx)}
+    perm = [pos[int(L.MIRROR_PERMUTATION[g])] for g in idx]
+    return perm, (list(spec.dims).index("x") if "x" in spec.dims else None)
+
+
+class SymmetricEncoder(nn.Module):
+    """embedding = normalise(f(x) + f(mirror(x))): the same answer for a sign and its mirror image
+    (left-handed signers, webcams that flip the image). ``mirror`` here equals
+    ``encode_input(..., mirrored=True)`` on the encoded tensor."""
+
+    def __init__(self, encoder: PoseEncoder, spec):
+        super().__init__()
+        self.encoder = encoder
+        self.config = dict(encoder.config, symmetric=True)
+        perm, x_ch = mirror_indices(spec)
+        self.register_buffer("perm", torch.tensor(perm, dtype=torch.long), persistent=False)
+        sign = torch.ones(spec.num_channels)
+        if x_ch is not None:
+            sign[x_ch] = -1.0
+        self.register_buffer("sign", sign, persistent=False)
+
+    def mirror(self, keypoints: torch.Tensor) -> torch.Tensor:
+        return keypoints.index_select(2, self.perm) * self.sign
+
+    def forward(self, keypoints: torch.Tensor) -> torch.Tensor:
+        e = self.encoder(keypoints) + self.encoder(self.mirror(keypoints))
+        return F.normalize(e, dim=-1, eps=1e-6)
