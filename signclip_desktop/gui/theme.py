@@ -5,6 +5,8 @@ colour blindness; nothing in the app blinks or flashes.
 """
 from __future__ import annotations
 
+import os
+
 BG = "#15181d"            # window
 PANEL = "#1f242b"         # cards
 PANEL_2 = "#2a3039"       # inputs, bar troughs
@@ -46,6 +48,11 @@ QPushButton:hover {{ border-color: {ACCENT}; }}
 QPushButton:focus {{ border: 2px solid {ACCENT}; }}
 QPushButton#big {{ font-size: {BASE_PT + 4}pt; font-weight: 600; padding: 12px 24px; background: #244a6b; border-color: {ACCENT}; }}
 QComboBox, QSpinBox, QDoubleSpinBox {{ background: {PANEL_2}; border: 1px solid #3a424d; border-radius: 6px; padding: 4px 8px; min-height: 26px; }}
+QComboBox::drop-down {{ border: none; width: 28px; }}
+QComboBox::down-arrow {{ image: url(@DOWN@); width: 12px; height: 8px; }}
+QSpinBox::up-button, QSpinBox::down-button {{ border: none; width: 24px; background: transparent; }}
+QSpinBox::up-arrow {{ image: url(@UP@); width: 10px; height: 7px; }}
+QSpinBox::down-arrow {{ image: url(@DOWN@); width: 10px; height: 7px; }}
 QComboBox QAbstractItemView {{ background: {PANEL_2}; selection-background-color: #244a6b; }}
 QCheckBox {{ spacing: 8px; }}
 QSlider::groove:horizontal {{ height: 6px; background: {PANEL_2}; border-radius: 3px; }}
@@ -58,3 +65,42 @@ QMenuBar::item:selected, QMenu::item:selected {{ background: #244a6b; }}
 QMenu {{ background: {PANEL}; border: 1px solid #3a424d; }}
 QToolTip {{ background: {PANEL}; color: {TEXT}; border: 1px solid {ACCENT}; }}
 """
+
+
+def _arrow_files() -> dict[str, str]:
+    """Small arrow PNGs for the combo and spin boxes, drawn once with QPainter into a cache
+    folder (no image files to ship, no SVG plugin needed). Needs a QGuiApplication."""
+    import tempfile
+    from pathlib import Path
+
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtGui import QColor, QImage, QPainter, QPolygonF
+
+    folder = Path(tempfile.gettempdir()) / f"signclip-desktop-ui-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    folder.mkdir(parents=True, exist_ok=True)
+    out = {}
+    for name, pts in (("down", [(1, 2), (23, 2), (12, 14)]), ("up", [(1, 14), (23, 14), (12, 2)])):
+        path = folder / f"arrow-{name}.png"
+        if not path.exists():
+            img = QImage(24, 16, QImage.Format.Format_ARGB32)
+            img.fill(Qt.GlobalColor.transparent)
+            p = QPainter(img)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(QColor(TEXT_DIM))
+            p.drawPolygon(QPolygonF([QPointF(x, y) for x, y in pts]))
+            p.end()
+            tmp = path.with_suffix(".tmp.png")
+            img.save(str(tmp))
+            os.replace(tmp, path)
+        out[name] = path.as_posix()
+    return out
+
+
+def stylesheet() -> str:
+    """The style sheet with its arrow images in place (call after QApplication exists)."""
+    try:
+        arrows = _arrow_files()
+    except OSError:
+        arrows = {"down": "", "up": ""}
+    return STYLE.replace("@DOWN@", arrows["down"]).replace("@UP@", arrows["up"])
