@@ -23,7 +23,8 @@ WORDLISTS = RESOURCES / "wordlists"
 # sign language -> spoken language of its built-in word list
 WORDLIST_FOR = {
     "ase": "en", "ins": "en", "bfi": "en", "gsg": "de", "asq": "de", "sgg": "de", "mfs": "es", "ssp": "es",
-    "bzs": "pt", "psr": "pt", "ise": "it", "swl": "sv", "tsm": "tr",
+    "bzs": "pt", "psr": "pt", "ise": "it", "swl": "sv", "tsm": "tr", "cse": "cs", "csq": "hr", "eso": "et",
+    "gss": "el", "jos": "ar", "lls": "lt", "svk": "sk", "ukl": "uk",
 }
 RIGHT, SLOW, WRONG, PENDING, CURRENT = "right", "slow", "wrong", "pending", "current"
 SYMBOLS = {RIGHT: "✓", SLOW: "◔", WRONG: "✗", PENDING: "·", CURRENT: "▶"}
