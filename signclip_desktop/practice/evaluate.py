@@ -71,12 +71,73 @@ def teach_eval(data, pack_path, n_signs: int = 10, n_examples: int = 5, min_sign
     return report
 
 
+def fingerspelling_eval(data, pack_path, words=("cab", "dog", "hello", "bad", "fish"), hold: int = 2,
+                        providers: str = "auto") -> dict:
+    """Stream each letters-signer's recordings of a word's letters (hands down between letters)
+    through the live Recognizer and a FingerspellingSession; count letters marked right."""
+    import glob
+    import os
+
+    from ..keypoints import layout as L
+    from ..model.encoder import Encoder
+    from ..model.pack import load_pack
+    from ..sources.base import KeypointFrame
+    from ..sources.npz import load_npz_sequences
+    from ..stream.recognizer import Recognizer
+    from .fingerspelling import RIGHT, SLOW, FingerspellingSession, alphabets_from_labels
+
+    pack = load_pack(pack_path)
+    enc = Encoder(pack, providers)
+    held = set(pack.provenance.get("heldout_signers") or [])
+    alphas = alphabets_from_labels(pack.labels)
+    by = defaultdict(list)
+    lang_of = {}
+    for f in sorted(glob.glob(os.path.join(str(data), "fingerspelling", "letters", "*.npz"))):
+        for seq in load_npz_sequences(f):
+            by[(seq.signer, seq.label)].append(seq)
+            lang_of[seq.signer] = "ins" if seq.language == "ins" else "ase"
+    out = {}
+    for signer in sorted(lang_of):
+        alpha = alphas.get(lang_of[signer])
+        if alpha is None:
+            continue
+        right = total = 0
+        shown = []
+        for word in words:
+            letters = word.upper()
+            if not all((signer, c) in by for c in letters):
+                continue
+            parts = []
+            for i, c in enumerate(letters):
+                seq = by[(signer, c)][i % len(by[(signer, c)])]
+                gap = np.repeat(seq.frames[-1:], 8, axis=0)
+                gap[:, L.LEFT_HAND.start:L.RIGHT_HAND.stop] = 0.0
+                parts += [seq.frames, gap]
+            frames = np.concatenate(parts)
+            rec = Recognizer(pack, enc)
+            sess = FingerspellingSession(alpha, [word], hold_windows=hold)
+            sess.next_word(0.0, word)
+            for i, kp in enumerate(frames):
+                up = rec.push(KeypointFrame(i, i / 30.0, kp))
+                if up is not None:
+                    sess.feed_prediction(up.prediction, up.timestamp, up.final)
+            right += sum(l.status in (RIGHT, SLOW) and not l.wrong for l in sess.letters)
+            total += len(sess.letters)
+            shown.append(sess.display())
+        if total:
+            out[signer] = {"heldout_signer": signer in held, "alphabet": alpha.language, "letters": total,
+                           "right": right / total, "words": shown}
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--pack", required=True)
     ap.add_argument("--skip-grading", action="store_true")
     ap.add_argument("--skip-teach", action="store_true")
+    ap.add_argument("--fingerspelling-pack", default=None,
+                    help="also stream letters through live recognition + a practice session with this pack")
     ap.add_argument("--cpu", action="store_true")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
@@ -101,6 +162,13 @@ def main(argv=None) -> int:
             print(f"10-sign signers overall: top-1 {100 * acc:.1f}% over {n} attempts")
         if a.json:
             print(json.dumps(rep))
+    if a.fingerspelling_pack:
+        print("== Fingerspelling practice (letters of one signer streamed through live recognition) ==")
+        fs = fingerspelling_eval(a.data, a.fingerspelling_pack, providers="cpu" if a.cpu else "auto")
+        for signer, r in fs.items():
+            tag = "held-out signer" if r["heldout_signer"] else "signer seen in pack training"
+            print(f"{signer:24s} ({tag}, {r['alphabet']}): {100 * r['right']:.0f}% of {r['letters']} letters right "
+                  f"first time   {' | '.join(r['words'])}")
     print(f"done in {time.time() - t0:.0f}s")
     return 0
 

@@ -180,13 +180,15 @@ class PracticeStats:
 
 
 class FingerspellingSession:
-    def __init__(self, alphabet: Alphabet, words: list[str] | None = None, hold_windows: int = 3,
-                 slow_after_s: float = 4.0, max_tries: int = 3, stats: PracticeStats | None = None, seed: int | None = None):
+    def __init__(self, alphabet: Alphabet, words: list[str] | None = None, hold_windows: int = 2,
+                 slow_after_s: float = 4.0, max_tries: int = 3, stats: PracticeStats | None = None, seed: int | None = None,
+                 linger_s: float = 1.5):
         self.alphabet = alphabet
         self.words = [w for w in (words if words is not None else word_list(alphabet.language, alphabet))]
         if not self.words:
             raise ValueError(f"no words to practise for {alphabet.language}; type some")
         self.hold_windows, self.slow_after_s, self.max_tries = int(hold_windows), float(slow_after_s), int(max_tries)
+        self.linger_s = float(linger_s)
         self.stats = stats
         self.session_id = stats.new_session(alphabet.language) if stats else None
         self.rng = random.Random(seed)
@@ -227,11 +229,23 @@ class FingerspellingSession:
         return None if self.done or not self.letters else self.letters[self.position].letter
 
     # ------------------------------------------------------------------ input
-    def feed_prediction(self, prediction, t: float) -> list[Event]:
-        label = prediction.top[0].label if prediction is not None and prediction.top else None
-        return self.feed(label, t)
+    def feed_prediction(self, prediction, t: float, final: bool = False) -> list[Event]:
+        """A recognition window's prediction: its best guess *within this alphabet* counts (a pack
+        with many alphabets may rank another language's letter first). ``final`` marks the
+        window that ends a signing segment (hands down): the held letter is released after it."""
+        label = None
+        if prediction is not None:
+            label = self.pick(g.label for g in prediction.top)
+        return self.feed(label, t, final)
 
-    def feed(self, label: str | None, t: float) -> list[Event]:
+    def pick(self, labels) -> str | None:
+        """The first label of a ranked list that is a letter of this alphabet."""
+        for lab in labels:
+            if self.alphabet.letter_of(lab) is not None:
+                return lab
+        return None
+
+    def feed(self, label: str | None, t: float, final: bool = False) -> list[Event]:
         """One recognition window's top-1 label (pack id or letter text; None when idle)."""
         if self.word is None or self.done:
             return []
@@ -244,9 +258,14 @@ class FingerspellingSession:
         else:
             self._run_label, self._run, self._used = letter, 1, False
         if self._run < self.hold_windows or self._used:
+            if final:  # hands down: the next window starts a new letter
+                self._run_label, self._run, self._used = None, 0, False
             return []
         self._used = True
-        return self._count(letter, t)
+        events = self._count(letter, t)
+        if final:
+            self._run_label, self._run, self._used = None, 0, False
+        return events
 
     def skip(self, t: float) -> list[Event]:
         if self.word is None or self.done:
@@ -261,6 +280,9 @@ class FingerspellingSession:
             else:
                 status = SLOW if (t - (cur.started or 0.0)) > self.slow_after_s else RIGHT
             return self._finish(status, t)
+        if self.position > 0 and letter == self.letters[self.position - 1].letter \
+                and t - (cur.started or 0.0) < self.linger_s:
+            return []  # still showing the letter just done: not a wrong attempt
         cur.wrong.append(letter)
         self.streak = 0
         ev = [Event("wrong", self.position, cur.letter, None, letter)]

@@ -62,3 +62,28 @@ def test_max_tries_moves_on_and_skip():
     assert s.letters[1].status == WRONG and s.expected == "B"
     ev, _ = _script(s, [("B", 2)])  # plain letter text works too
     assert s.done and s.word_status == WRONG and s.streak == 1
+
+
+def test_alphabet_restriction_final_release_and_lingering_letter():
+    from signclip_desktop.model.scorer import Guess, Prediction
+
+    def pred(*labels):
+        return Prediction([Guess(l, l, l.split(":")[0], 0.5, 0.5) for l in labels], "sure")
+
+    s = FingerspellingSession(ASE, ["all"], hold_windows=2)
+    s.next_word(0.0, "all")
+    # another alphabet's letter ranked first: the best guess within ASL letters counts
+    s.feed_prediction(pred("ins:A", "ase:A"), 0.1)
+    s.feed_prediction(pred("gsg:A", "ase:A"), 0.2)
+    assert s.letters[0].status == RIGHT
+    # still showing A just after it counted: not a wrong attempt at L
+    s.feed_prediction(pred("ase:A"), 0.3, final=True)
+    s.feed_prediction(pred("ase:A"), 0.4)
+    s.feed_prediction(pred("ase:A"), 0.5)
+    assert s.letters[1].wrong == []
+    # double letter: the end of a signing segment (final) releases the held L
+    s.feed_prediction(pred("ase:L"), 0.6)
+    s.feed_prediction(pred("ase:L"), 0.7, final=True)
+    s.feed_prediction(pred("ase:L"), 0.8)
+    s.feed_prediction(pred("ase:L"), 0.9)
+    assert s.done and s.display() == "A✓ L✓ L✓"

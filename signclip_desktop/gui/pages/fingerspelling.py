@@ -72,7 +72,7 @@ class FingerspellingPage(QWidget):
         self.typed.setPlaceholderText("your words, separated by spaces or commas")
         self.hold = QSpinBox()
         self.hold.setRange(1, 10)
-        self.hold.setValue(3)
+        self.hold.setValue(2)
         self.hold.setToolTip("windows a letter must be held to count")
         self.start_btn = QPushButton("Start")
         self.start_btn.setObjectName("big")
@@ -195,15 +195,16 @@ class FingerspellingPage(QWidget):
         """A record from the Live page's ``prediction_shown`` signal."""
         if not self._active or self.session is None:
             return
-        top = record.get("top") or []
-        self.feed(top[0]["label"] if top else None)  # one clock (monotonic) for the whole session
+        labels = [g["label"] for g in (record.get("top") or [])]
+        # the best guess within the chosen alphabet; one clock (monotonic) for the whole session
+        self.feed(self.session.pick(labels), final=bool(record.get("final")))
 
-    def feed(self, label, t: float | None = None) -> list:
+    def feed(self, label, t: float | None = None, final: bool = False) -> list:
         if self.session is None:
             return []
         self._last_feed = time.monotonic()
         t = self._now() if t is None else t
-        events = self.session.feed(label, t)
+        events = self.session.feed(label, t, final)
         self._apply(events)
         return events
 
