@@ -80,7 +80,7 @@ def resolve_pack(name_or_path: str) -> str | None:
 class LivePage(QWidget):
     """``settings`` is shared with the main window (which saves it); ``save`` is called after a change."""
 
-    prediction_shown = Signal(dict)   # the JSON record of each shown prediction
+    prediction_shown = Signal(object)  # the JSON record (a dict) of each shown prediction
     heavy_loaded = Signal(str)        # "pack" / "tracking": a big library finished loading
     first_frame = Signal(float)       # time.monotonic() when the first frame was drawn
 
@@ -99,6 +99,12 @@ class LivePage(QWidget):
         if feed_factory is not None:
             kw["feed_factory"] = feed_factory
         pack = resolve_pack(settings.pack)
+        self._pack_fallback = None
+        if pack is None:  # the saved pack is gone (or was never installed): use the first one there is
+            packs = list_packs()
+            if packs:
+                pack = packs[0][1]
+                self._pack_fallback = (settings.pack, Path(pack).name)
         self.pipeline = LivePipeline(self._bridge.event.emit, InferenceConfig(
             pack_path=pack, top_k=settings.top_k, sensitivity=settings.sensitivity,
             left_handed=settings.left_handed), **kw)
@@ -326,7 +332,10 @@ class LivePage(QWidget):
         path = self.pack_box.itemData(i)
         if not path:
             return
-        self.settings.pack = Path(path).name if Path(path).parent.name == "models" else path
+        name = Path(path).name
+        same = resolve_pack(name)
+        self.settings.pack = name if same and Path(same).resolve() == Path(path).resolve() else path
+        self._pack_fallback = None
         self._save()
         self.topk.set_note("Loading the signs…")
         self.pipeline.inference.configure(pack_path=path)
@@ -396,7 +405,7 @@ class LivePage(QWidget):
         box = self.pack_box
         box.clear()
         packs = list_packs()
-        current = resolve_pack(self.settings.pack)
+        current = self.pipeline.inference._config.pack_path
         for name, path in packs:
             box.addItem(name, path)
         if current and current not in [p for _, p in packs]:
@@ -409,6 +418,12 @@ class LivePage(QWidget):
             if current and box.itemData(i) and Path(box.itemData(i)).resolve() == Path(current).resolve():
                 box.setCurrentIndex(i)
         self.topk.set_note("Loading the signs…")
+
+    @property
+    def pack_note(self) -> str:
+        if self._pack_fallback and self._pack_fallback[0]:
+            return f"“{self._pack_fallback[0]}” is not installed; using “{self._pack_fallback[1]}”. "
+        return ""
 
     # ------------------------------------------------------------------ worker events
     def _on_event(self, name: str, payload) -> None:
@@ -428,7 +443,7 @@ class LivePage(QWidget):
             f"<b>{what} — showing the built-in demo.</b><br><span style='font-size:{theme.BASE_PT}pt'>"
             f"Camera {spec.camera_index}: {_html(reason)}. The app keeps looking for it; "
             f"you can also open a video or keypoint file.</span>",
-            [("Retry camera", self.retry_camera), ("Open a file", self.open_file_dialog)])
+            [("Retry camera", self.retry_camera), ("Open a file", self.open_file_dialog)], big=True)
         self._retry_timer.start()
         self._spec = SourceSpec("demo", loop=True, pace=self._pace)
         self._select_source_item(self._spec)
@@ -471,7 +486,8 @@ class LivePage(QWidget):
         self.heavy_loaded.emit("pack")
         self._label_texts = {l.id: l.text for l in pack.labels}
         langs = sorted({l.language for l in pack.labels})
-        self.topk.set_note(f"{pack.name}: {len(pack.labels)} signs ({', '.join(langs)})")
+        shown = ", ".join(langs[:6]) + (f" +{len(langs) - 6}" if len(langs) > 6 else "")
+        self.topk.set_note(f"{self.pack_note}{pack.name}: {len(pack.labels)} signs ({shown})")
         self._reset_recognition_view()
 
     def _ev_pack_missing(self, _p) -> None:

@@ -406,7 +406,7 @@ class Banner(QFrame):
         self.buttons: dict[str, QPushButton] = {}
         self.hide()
 
-    def show_message(self, text: str, buttons: list[tuple[str, object]] = ()) -> None:
+    def show_message(self, text: str, buttons: list[tuple[str, object]] = (), big: bool = False) -> None:
         while self._buttons_box.count():
             w = self._buttons_box.takeAt(0).widget()
             if w is not None:
@@ -415,7 +415,7 @@ class Banner(QFrame):
         self.text.setText(text)
         for label, cb in buttons:
             b = QPushButton(label)
-            b.setObjectName("big" if len(self.buttons) == 0 else "")
+            b.setObjectName("big" if big or len(self.buttons) == 0 else "")
             b.clicked.connect(cb)
             self._buttons_box.addWidget(b)
             self.buttons[label] = b
