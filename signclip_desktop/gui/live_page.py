@@ -412,7 +412,7 @@ class LivePage(QWidget):
             box.addItem(Path(current).name, current)
         if box.count() == 0:
             box.addItem("No signs installed", None)
-            self.topk.set_note("No model pack is installed yet, so nothing is recognised. The skeleton still works.")
+            self.topk.set_note("No signs installed: nothing is recognised yet")
             return
         for i in range(box.count()):
             if current and box.itemData(i) and Path(box.itemData(i)).resolve() == Path(current).resolve():
@@ -422,7 +422,8 @@ class LivePage(QWidget):
     @property
     def pack_note(self) -> str:
         if self._pack_fallback and self._pack_fallback[0]:
-            return f"“{self._pack_fallback[0]}” is not installed; using “{self._pack_fallback[1]}”. "
+            return (f"The signs “{self._pack_fallback[0]}” are not installed, so “{self._pack_fallback[1]}” is used. "
+                    f"Pick other signs under Signs.")
         return ""
 
     # ------------------------------------------------------------------ worker events
@@ -486,16 +487,19 @@ class LivePage(QWidget):
         self.heavy_loaded.emit("pack")
         self._label_texts = {l.id: l.text for l in pack.labels}
         langs = sorted({l.language for l in pack.labels})
-        shown = ", ".join(langs[:6]) + (f" +{len(langs) - 6}" if len(langs) > 6 else "")
-        self.topk.set_note(f"{self.pack_note}{pack.name}: {len(pack.labels)} signs ({shown})")
+        langs_text = ", ".join(langs) if len(langs) <= 3 else f"{len(langs)} sign languages"
+        self.topk.set_note(f"{pack.name} · {len(pack.labels)} signs · {langs_text}")
+        if self.pack_note and not self.notice.isVisible():
+            self.notice.show_message(self.pack_note.strip(), [("Dismiss", self.notice.dismiss)])
         self._reset_recognition_view()
 
     def _ev_pack_missing(self, _p) -> None:
-        self.topk.set_note("No model pack is installed yet, so nothing is recognised. The skeleton still works.")
+        self.topk.set_note("No signs installed: nothing is recognised yet")
 
     def _ev_pack_error(self, payload) -> None:
         _path, message = payload
-        self.topk.set_note("These signs cannot be loaded: " + message)
+        self.topk.set_note("These signs cannot be loaded")
+        self.notice.show_message("These signs cannot be loaded: " + _html(message), [("Dismiss", self.notice.dismiss)])
 
     def _ev_update(self, up) -> None:
         self.topk.set_prediction(up.prediction, self._label_texts,

@@ -147,7 +147,7 @@ def _arms(clip: np.ndarray) -> np.ndarray:
             h = np.sqrt(max(UPPER_ARM ** 2 - along ** 2, 0.0))
             u = d / dist
             n = np.array([-u[1], u[0]])
-            if n[1] + 0.1 * n[0] * sx < 0:  # the elbow hangs down (and a little outwards)
+            if n[1] + 0.4 * n[0] * sx < 0:  # the elbow hangs down, and outwards when the arm is low
                 n = -n
             out[t, el, :2] = s + u * along + n * h
             out[t, el, 3] = 1.0

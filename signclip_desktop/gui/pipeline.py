@@ -620,8 +620,6 @@ class CaptureWorker:
                     self.stats.landmark_fps.reset()
                     if spec is None:
                         continue
-                    if spec.kind == "camera" or (spec.kind == "file" and not is_keypoint_file(spec.path)):
-                        self._start_detector()
                     try:
                         feed = self._feed_factory(spec, self.stats)
                     except SourceError as e:
@@ -631,6 +629,8 @@ class CaptureWorker:
                         self.emit("source_error", (spec, f"{e.__class__.__name__}: {e}", str(e)))
                         continue
                     self.stats.source_kind = feed.kind
+                    if feed.kind in ("camera", "video"):
+                        self._start_detector()  # pictures need Holistic (loads while they show)
                     base = self._clock + 1.0
                     self.emit("source_opened", spec)
                 if feed is None:

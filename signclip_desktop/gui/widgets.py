@@ -322,7 +322,7 @@ class TopKPanel(QFrame):
         lay.addLayout(head)
         self.note = QLabel("")
         self.note.setObjectName("dim")
-        self.note.setWordWrap(True)
+        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # one line, elided
         lay.addWidget(self.note)
         self.rows = []
         for _ in range(self.MAX_ROWS):
@@ -358,8 +358,20 @@ class TopKPanel(QFrame):
             row.setVisible(i < self.k)
 
     def set_note(self, text: str) -> None:
-        self.note.setText(text)
+        """One line under the heading (elided; the whole text is the tooltip)."""
+        self._note_text = text
+        self.note.setToolTip(text)
         self.note.setVisible(bool(text))
+        self._elide_note()
+
+    def _elide_note(self) -> None:
+        text = getattr(self, "_note_text", "")
+        w = max(50, self.contentsRect().width() - 32)
+        self.note.setText(self.note.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, w))
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        self._elide_note()
 
     def set_prediction(self, prediction, texts: dict | None = None, idle_text: str = "") -> None:
         """``texts`` maps label id -> display text. ``prediction`` None = nobody signing."""
