@@ -120,7 +120,7 @@ def main(argv=None) -> int:
         "median_ratio": round(statistics.median(ratios), 3) if ratios else None,
         "paced": {k: paced.get(k) for k in ("first_frame_s", "landmark_fps_mean", "max_gui_lag_ms",
                                             "steady_max_gui_lag_ms", "steady_p99_gui_lag_ms",
-                                            "gui_blocks_over_50ms_at_s", "clean_shutdown", "threads_left")},
+                                            "gui_blocks_over_50ms_at_s", "gc_max_ms", "clean_shutdown", "threads_left")},
         "idle_qt_window_lag": {k: idle.get(k) for k in ("max_gui_lag_ms", "p99_gui_lag_ms", "gui_blocks_over_50ms")},
         "cpu_count": os.cpu_count(),
     }, indent=2))

@@ -105,9 +105,11 @@ class LivePage(QWidget):
             if packs:
                 pack = packs[0][1]
                 self._pack_fallback = (settings.pack, Path(pack).name)
+        # one onnxruntime thread: a window takes a few ms, and a second (spinning) ORT thread
+        # would take CPU from Holistic on small machines
         self.pipeline = LivePipeline(self._bridge.event.emit, InferenceConfig(
             pack_path=pack, top_k=settings.top_k, sensitivity=settings.sensitivity,
-            left_handed=settings.left_handed), **kw)
+            left_handed=settings.left_handed, threads=1), **kw)
         self.pipeline.capture.mirror = settings.mirror
         self._label_texts: dict[str, str] = {}
         self._display_seq = 0

@@ -14,6 +14,7 @@ def isolated_home(tmp_path, monkeypatch):
     """Never touch the real user's settings or packs."""
     home = tmp_path / "signclip-home"
     monkeypatch.setenv("SIGNCLIP_HOME", str(home))
+    monkeypatch.setenv("SIGNCLIP_MODELS", str(tmp_path / "no-built-in-packs"))  # tests use the tiny pack only
     return home
 
 
