@@ -221,6 +221,10 @@ class HolisticDetector:
         self.close()
 
     def __del__(self):  # pragma: no cover - best effort
+        # Closing a MediaPipe graph during interpreter shutdown deadlocks (the process never
+        # exits): a detector still open at exit is left to the OS instead.
+        if sys.is_finalizing():
+            return
         try:
             self.close()
         except Exception:

@@ -1,0 +1,40 @@
+"""Helpers for the fault suite (imported by the tests; fixtures are in conftest.py)."""
+import sys
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def wait_for(cond, timeout=20.0, step=0.02):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return bool(cond())
+
+
+class Events:
+    """Collects LivePipeline events from the worker threads."""
+
+    def __init__(self):
+        self.items = []
+        self.lock = threading.Lock()
+
+    def __call__(self, name, payload):
+        with self.lock:
+            self.items.append((name, payload))
+
+    def of(self, name):
+        with self.lock:
+            return [p for n, p in self.items if n == name]
+
+    def names(self):
+        with self.lock:
+            return [n for n, _ in self.items]
+
+
+def python() -> str:
+    return sys.executable
