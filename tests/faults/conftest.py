@@ -1,4 +1,6 @@
 """Fixtures for the fault suite: each fault must leave the app/pipeline running and lose nothing."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
