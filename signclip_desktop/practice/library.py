@@ -60,6 +60,13 @@ CREATE INDEX IF NOT EXISTS examples_sign ON examples(sign_id);
 """
 
 
+_LOCKED = "the library is in use by another program (database is locked); nothing was changed, try again"
+
+
+def _is_locked(e: Exception) -> bool:
+    return "locked" in str(e) or "busy" in str(e)
+
+
 class LibraryError(Exception):
     """A library operation that cannot be done; the message says why in plain words."""
 
@@ -149,6 +156,10 @@ class Library:
                 self.db.execute("PRAGMA synchronous=FULL")
                 self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")  # idempotent, atomic
             self._check_format()
+        except sqlite3.OperationalError as e:
+            if _is_locked(e):
+                raise LibraryError(f"{self.path}: {_LOCKED}") from e
+            raise LibraryError(f"{self.path}: not a sign library ({e})") from e
         except sqlite3.DatabaseError as e:
             raise LibraryError(f"{self.path}: not a sign library ({e})") from e
 
@@ -168,7 +179,12 @@ class Library:
         if self.db.in_transaction:
             yield self.db
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:  # another program holds the write lock past the timeout
+            if _is_locked(e):
+                raise LibraryError(f"{self.path}: {_LOCKED}") from e
+            raise
         try:
             yield self.db
         except BaseException:
