@@ -455,10 +455,10 @@ class LivePage(QWidget):
 
     def _ev_source_error(self, payload) -> None:
         spec, reason, message = payload
+        if spec is not self._spec:  # a late report about a source the user has left already
+            return
         if spec.kind == "camera":
             self._camera_failed(spec, reason, lost=False)
-            return
-        if spec is not self._spec:
             return
         self.video.clear("")
         self.no_source.set_text("This cannot be played" if spec.kind == "file" else "The demo is missing", message)
@@ -466,6 +466,8 @@ class LivePage(QWidget):
 
     def _ev_source_lost(self, payload) -> None:
         spec, reason, message = payload
+        if spec is not self._spec:
+            return
         if spec is not None and spec.kind == "camera":
             self._camera_failed(spec, reason, lost=True)
         else:
