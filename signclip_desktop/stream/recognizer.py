@@ -69,6 +69,8 @@ class Recognizer:
 
     def push(self, frame: KeypointFrame) -> RecognitionUpdate | None:
         kp = frame.keypoints
+        if kp.size and not np.isfinite(kp).all():  # a damaged keypoint file: such points are missing
+            kp = np.where(np.isfinite(kp).all(axis=-1, keepdims=True), kp, 0.0).astype(np.float32)
         hands = bool(kp[_WRISTS, 3].max() > 0) if kp.size else False
         self.window.push(frame.timestamp, kp)
         if hands:
