@@ -81,6 +81,10 @@ def run_gui(args) -> int:
     headless = getattr(args, "quit_after", None) is not None
     if headless and _needs_offscreen():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif _needs_offscreen() and not os.environ.get("QT_QPA_PLATFORM"):
+        print("signclip-desktop: no display found (DISPLAY / WAYLAND_DISPLAY is not set). Start it from a "
+              "desktop session, or add --quit-after SECONDS to run it unattended (offscreen).", file=sys.stderr)
+        return 1
     os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
@@ -153,7 +157,15 @@ def run_gui(args) -> int:
             win.close()
 
         QTimer.singleShot(int(float(quit_after) * 1000), finish)
+    # Ctrl+C in the terminal closes the window cleanly (Python handles signals only between Qt events)
+    import signal
+
+    signal.signal(signal.SIGINT, lambda *_a: win.close())
+    tick = QTimer()
+    tick.timeout.connect(lambda: None)
+    tick.start(250)
     rc = app.exec()
+    tick.stop()
     probe.stop()
     t_end = final.get("t_end", time.monotonic())
     tracking = final.get("tracking", win.live.pipeline.capture.tracking_state)
