@@ -146,7 +146,13 @@ def main(argv=None) -> int:
         from .calibrate import main as calibrate_main
 
         print("== Grading (stored calibration; pack's held-out signers vs references of other signers) ==")
-        calibrate_main(["--data", a.data, "--pack", a.pack, "--use-stored"])
+        cal_args = ["--data", a.data, "--pack", a.pack, "--use-stored", "--attempts", "4", "--others", "20", "--k", "6"]
+        from .grading import Calibration
+
+        tf = Calibration.load().notes.get("target_false_pass")
+        if tf:
+            cal_args += ["--target-false", str(tf)]  # the cross-validated rates use the same procedure
+        calibrate_main(cal_args)
     if not a.skip_teach:
         print("== Teach a sign (5 examples x 10 signs of one signer -> that signer's other recordings) ==")
         rep = teach_eval(a.data, a.pack, providers="cpu" if a.cpu else "auto")
@@ -160,6 +166,12 @@ def main(argv=None) -> int:
             n = sum(r["attempts"] for r in ten)
             acc = sum(r["top1_taught_only"] * r["attempts"] for r in ten) / n
             print(f"10-sign signers overall: top-1 {100 * acc:.1f}% over {n} attempts")
+        held_r = [r for r in rep.values() if r["heldout_signer"]]
+        if held_r:
+            n = sum(r["attempts"] for r in held_r)
+            acc = sum(r["top1_taught_only"] * r["attempts"] for r in held_r) / n
+            print(f"held-out signers overall ({min(r['signs'] for r in held_r)}-{max(r['signs'] for r in held_r)} signs "
+                  f"each): top-1 {100 * acc:.1f}% over {n} attempts")
         if a.json:
             print(json.dumps(rep))
     if a.fingerspelling_pack:
