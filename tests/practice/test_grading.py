@@ -67,27 +67,42 @@ def test_left_handed_learner_is_graded_fairly():
 
 @pytest.mark.slow
 def test_same_sign_ranks_above_different_sign_on_heldout_signers(shared_data):
+    """Signer-disjoint: references from some signers, attempts by others. With the words pack
+    installed its held-out signers (never seen in training) make the attempts and the encoder
+    terms are used; without it DTW only."""
+    from pathlib import Path
+
     from signclip_desktop.practice.evaldata import load_word_clips
     from signclip_desktop.practice.references import derive
 
     words = {"hello", "thank-you", "i-love-you", "yes", "no", "please"}
+    pack_dir = Path(__file__).resolve().parents[2] / "models" / "words"
+    pack = enc = None
+    if (pack_dir / "manifest.json").is_file():
+        from signclip_desktop.model.encoder import Encoder
+        from signclip_desktop.model.pack import load_pack
+
+        pack = load_pack(pack_dir)
+        enc = Encoder(pack, "cpu")
+        words &= set(pack.label_ids)
     clips = load_word_clips(shared_data, per_signer=3, vocab=words)
     signers = sorted({s for _, s in clips})
-    ref_signers = set(signers[::2])  # signer-disjoint: references and attempts never share a signer
-    refs = derive({k: [(c.frames, c.fps) for c in v] for k, v in clips.items() if k[1] in ref_signers}, k=3)
-    g = Grader()
+    held = set(pack.provenance.get("heldout_signers") or []) if pack else set()
+    attempt_signers = held if held else set(signers[1::2])
+    ref_clips = {k: [(c.frames, c.fps) for c in v] for k, v in clips.items() if k[1] not in attempt_signers}
+    refs = derive(ref_clips, k=3)
+    g = Grader(pack, enc)
     motions = {w: [g.prepare(r.frames, r.fps) for r in refs.get(w)] for w in refs.words}
     wins = total = 0
     for (word, signer), v in sorted(clips.items()):
-        if signer in ref_signers or word not in motions:
+        if signer not in attempt_signers or word not in motions:
             continue
         att = v[0]
-        best = {w: max(g.grade(m, att.frames, att_fps=att.fps).score for m in ms) for w, ms in motions.items()}
+        best = {w: max(g.grade(m, att.frames, att_fps=att.fps, word=w).score for m in ms) for w, ms in motions.items()}
         for w in best:
             if w != word:
                 wins += best[word] > best[w]
                 total += 1
-        if total > 300:
-            break
-    assert total > 50
-    assert wins / total >= 0.75, f"same sign ranked above a different sign only {wins}/{total}"
+    print(f"same > different: {wins}/{total}")
+    assert total > 30
+    assert wins / total >= (0.8 if pack else 0.75), f"same sign ranked above a different sign only {wins}/{total}"
