@@ -177,9 +177,11 @@ def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny
     lib = Library()
     lib.add_sign("wave", "und", [NewExample(_clip(seed=i), 30.0, "t", embed_clip(enc, pack, _clip(seed=i), 30.0))
                                  for i in range(3)], pack=pack_id(pack))
+    lib.add_sign("point", "und", [NewExample(_clip(seed=9 + i), 30.0, "t") for i in range(3)])  # not embedded yet
     lib.close()
     got["context"].library_changed()
-    assert "wave" in [l.id for l in rec.scorer.labels]
+    # both join live recognition; "point" is embedded with the live pack first
+    qtbot.waitUntil(lambda: {"wave", "point"} <= {l.id for l in rec.scorer.labels}, timeout=5000)
     fs = got["fingerspelling"]
     fs.page_shown()
     fs.source.setCurrentIndex(1)

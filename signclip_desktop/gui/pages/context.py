@@ -113,7 +113,8 @@ def live_tap(win):
 
 def install(win) -> dict:
     """Add the three practice pages to ``win`` (a ``MainWindow``) and wire them to the live pipeline."""
-    from ...practice.library import LibraryError, pack_id
+    from ...practice.library import pack_id
+    from .common import run_async
     from .fingerspelling import FingerspellingPage
     from .grade import GradePage
     from .teach import TeachPage
@@ -128,14 +129,23 @@ def install(win) -> dict:
         state["rec"] = rec
         if not ctx.library_exists():
             return
-        try:
+        def work():
             lib = ctx.library()
             try:
-                rec.scorer.set_prototypes(lib.prototypes(pack_id(rec.pack)))
+                if lib.missing_embeddings(pack_id(rec.pack)):
+                    lib.reembed(rec.pack, rec.encoder)  # recordings taught with another pack
+                return lib.prototypes(pack_id(rec.pack))
             finally:
                 lib.close()
-        except (LibraryError, ValueError, OSError):
-            pass
+
+        def done(protos, err):
+            if err is None and rec is getattr(win.live.pipeline.inference, "recognizer", None):
+                try:
+                    rec.scorer.set_prototypes(protos)
+                except ValueError:
+                    pass
+
+        run_async(work, done, win)
 
     ctx.on_library_changed = lambda: apply_prototypes(force=True)
     timer = QTimer(win)  # a new recogniser (pack switched) gets the prototypes again
