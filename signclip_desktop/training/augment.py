@@ -33,6 +33,7 @@ class AugmentConfig:
     drop_hand_p: float = 0.15       # a hand missing over a stretch of frames
     static_len: tuple[int, int] = (6, 20)
     static_jitter_deg: float = 3.0
+    swap_hands_p: float = 0.0       # MediaPipe handedness error: hands change slots, coordinates kept
     hand_yaw_deg: float = 0.0       # 3-D rotation of each hand about its wrist (needs a z channel;
     hand_pitch_deg: float = 0.0     # the trainer encodes one extra z channel and drops it after this)
     p: float = 1.0                  # probability of applying the geometric part at all
@@ -140,6 +141,17 @@ def static_to_sequence(x: np.ndarray, rng: np.random.Generator, cfg: AugmentConf
     return _zero_invisible(base)
 
 
+def swap_hands(x: np.ndarray, hands: dict[str, slice]) -> np.ndarray:
+    """Left and right hand slots exchanged without mirroring the coordinates (a handedness
+    mistake of the detector, unlike a mirrored image)."""
+    if len(hands) != 2:
+        return x
+    a, b = hands["left_hand"], hands["right_hand"]
+    out = x.copy()
+    out[:, a], out[:, b] = x[:, b], x[:, a]
+    return out
+
+
 def rotate_hands_3d(x: np.ndarray, rng: np.random.Generator, hands: dict[str, slice], yaw_deg: float,
                     pitch_deg: float) -> np.ndarray:
     """Turn each hand about its wrist in 3-D (channels x, y, z, ..., confidence): a new viewpoint
@@ -193,6 +205,8 @@ class Augmenter:
         x = drop_frames(x, rng, cfg)
         if rng.random() < cfg.drop_hand_p:
             x = drop_hand(x, rng, self.hands)
+        if cfg.swap_hands_p and rng.random() < cfg.swap_hands_p:
+            x = swap_hands(x, self.hands)
         if self.uses_3d:
             x = rotate_hands_3d(x, rng, self.hands, cfg.hand_yaw_deg, cfg.hand_pitch_deg)
         if self.extra_z:

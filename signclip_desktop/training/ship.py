@@ -115,7 +115,7 @@ def card_text(pack_dir: Path, held: dict, final: dict | None, commands: list[str
               "", "`confusion.png` (in this folder) is the held-out confusion matrix.", "",
               "## Reproduce", "", "```sh"] + commands + ["```", "",
               f"Training time on the 2-core CPU (shared with other jobs): held-out run {held['train']['seconds'] / 60:.1f} min "
-              f"of training ({held['total_seconds'] / 60:.1f} min end to end)"
+              f"of training, {held['train'].get('cpu_seconds', 0) / 60:.1f} CPU-min ({held['total_seconds'] / 60:.1f} min end to end)"
               + (f"; all-signer run {final['train']['seconds'] / 60:.1f} min ({final['total_seconds'] / 60:.1f} min)." if final else "."),
               f"ONNX vs torch max abs difference: {held['onnx_parity_max_abs']:.1e}.", "",
               "## Licences", "", LICENCES[kind], "", "## Caveats", ""] + [f"- {n}" for n in notes]

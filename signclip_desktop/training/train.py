@@ -106,6 +106,9 @@ def train(cfg: dict, data_dir, out_dir, all_signers: bool = False, calibration_f
     aug = Augmenter(spec, AugmentConfig.from_dict(cfg.get("augment")), seed=seed)
     enc_train = D.EncodedSet(train_s, aug.input_spec(), label_ids, zero_unreliable_z=aug.extra_z)
     weights = D.balanced_weights(train_s, float(cfg["train"].get("label_power", 0.5)))
+    for prefix, mult in cfg["train"].get("signer_prefix_weights", {}).items():
+        weights = weights * np.array([mult if s.signer.startswith(prefix) else 1.0 for s in train_s])
+    weights = weights / weights.sum()
     log(f"encoded {len(enc_train)} training clips ({time.time() - t0:.0f}s)")
 
     mcfg = dict(cfg.get("model", {}))
@@ -147,6 +150,7 @@ def train(cfg: dict, data_dir, out_dir, all_signers: bool = False, calibration_f
     rng = np.random.default_rng(seed + 1000 + step)
     y_all = torch.from_numpy(enc_train.y)
     t_train = time.time()
+    cpu_train = time.process_time()
     ema_loss = None
     model.train()
     while step < steps:
@@ -179,6 +183,7 @@ def train(cfg: dict, data_dir, out_dir, all_signers: bool = False, calibration_f
             log(f"step {step}: held-out top-1 {acc:.3f}")
             model.train()
     train_seconds = time.time() - t_train
+    train_cpu_seconds = time.process_time() - cpu_train
     model.eval()
 
     # --- export
@@ -198,7 +203,8 @@ def train(cfg: dict, data_dir, out_dir, all_signers: bool = False, calibration_f
 
     metrics = {"config": cfg.get("_path"), "kind": cfg["kind"], "data": D.summary(samples),
                "train": {"clips": len(train_s), "signers": len({s.signer for s in train_s}), "steps": steps,
-                         "seconds": round(train_seconds, 1), "threads": threads},
+                         "seconds": round(train_seconds, 1), "cpu_seconds": round(train_cpu_seconds, 1),
+                         "threads": threads},
                "heldout_signers": held, "onnx_parity_max_abs": diff,
                "parameters": count_parameters(model), "encoder_parameters": count_parameters(model.encoder),
                "symmetric": symmetric}

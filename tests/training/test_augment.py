@@ -30,6 +30,17 @@ def test_augmented_windows_keep_the_missing_point_invariant():
         assert 2 <= y.shape[0] <= 48
 
 
+def test_3d_hand_rotation_drops_the_extra_z_channel():
+    aug = Augmenter(SPEC, AugmentConfig(hand_yaw_deg=30, hand_pitch_deg=20, swap_hands_p=0.5), seed=2)
+    assert aug.extra_z and aug.input_spec().dims == ("x", "y", "z")
+    x = encode_input(_clip(), aug.input_spec())
+    assert x.shape[-1] == 4
+    for _ in range(50):
+        y = aug(x)
+        assert y.shape[1:] == (x.shape[1], 3)
+        assert (y[y[..., -1] == 0][:, :-1] == 0).all()
+
+
 def test_rotation_keeps_shape_and_mirror_swaps_hands():
     x = encode_input(_clip(), SPEC)
     cfg = AugmentConfig(rotate_deg=30, shear=0.0, scale=(1.0, 1.0), aspect=0.0)

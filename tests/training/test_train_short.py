@@ -25,9 +25,10 @@ def test_short_training_beats_chance_on_unseen_signers(shared_data, tmp_path):
     from signclip_desktop.training.train import train
 
     t = time.time()
-    m = train(dict(CFG), shared_data, tmp_path, limit_per_label=4, quiet=True, evaluate_int8=False)
-    assert m["train"]["seconds"] < 60                 # the training itself
-    assert time.time() - t < 150                      # with data loading, text model, export, evaluation
+    m = train(dict(CFG), shared_data, tmp_path, limit_per_label=4, quiet=True, evaluate_int8=False, threads=1)
+    # the training itself: < 60 s of CPU (wall time depends on what else runs on the machine)
+    assert m["train"]["cpu_seconds"] < 60, m["train"]
+    assert time.time() - t < 300                      # with data loading, text model, export, evaluation
     held = set(m["heldout_signers"])
     assert held and m["heldout"]["per_signer"] and set(m["heldout"]["per_signer"]) <= held
     n_labels = m["heldout"]["all_labels"]["labels"]
