@@ -287,7 +287,8 @@ class PartResult:
     available: bool = True
 
     def to_json(self) -> dict:
-        return {"score": round(self.score, 1), "cost": None if not np.isfinite(self.cost) else round(self.cost, 4),
+        return {"score": round(self.score, 1) if np.isfinite(self.score) else None,
+                "cost": None if not np.isfinite(self.cost) else round(self.cost, 4),
                 "feedback": self.feedback, "available": self.available}
 
 

@@ -55,7 +55,9 @@ def test_grade_command_json_and_text(tmp_path, tiny_pack, capsys):
     att = save_clip(tmp_path / "att.npz", _clip(seed=1), 30.0)
     far = save_clip(tmp_path / "far.npz", _clip(seed=2, height=0.4), 30.0)
     assert main(["grade", "--reference", str(ref), "--attempt", str(att), "--no-encoder", "--json"]) == 0
-    j = json.loads(capsys.readouterr().out)
+    out = capsys.readouterr().out
+    assert "NaN" not in out
+    j = json.loads(out)
     assert 0 <= j["score"] <= 100 and isinstance(j["passed"], bool)
     assert set(j["parts"]) == {"handshape", "location", "movement", "timing"}
     assert main(["grade", "--reference", str(ref), "--attempt", str(far), "--pack", str(tiny_pack), "--json",
@@ -65,6 +67,13 @@ def test_grade_command_json_and_text(tmp_path, tiny_pack, capsys):
     assert main(["grade", "--reference", str(ref), "--attempt", str(att), "--no-encoder"]) == 0
     out = capsys.readouterr().out
     assert "score" in out and "Hand location" in out
+    # hands only (no shoulders): location is not graded, and the JSON stays strict
+    bare = _clip(seed=4)
+    bare[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER]] = 0.0
+    hands = save_clip(tmp_path / "hands.npz", bare, 30.0)
+    assert main(["grade", "--reference", str(ref), "--attempt", str(hands), "--no-encoder", "--json"]) == 0
+    loc = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))["parts"]["location"]
+    assert loc["available"] is False and loc["score"] is None
     # a built-in reference by word name
     assert main(["grade", "--reference", "hello", "--attempt", str(att), "--no-encoder", "--json"]) == 0
     assert "built-in" in json.loads(capsys.readouterr().out)["reference"]
