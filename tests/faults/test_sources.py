@@ -116,9 +116,11 @@ def test_camera_vanishing_mid_stream_loses_no_frame(tiny_pack):
         pipe.start(SourceSpec(kind="camera", camera_index=0))
         assert wait_for(lambda: ev.of("source_lost"), 30)
         assert "stopped delivering" in ev.of("source_lost")[0][1]
-        assert fac.feeds[0].delivered == 90 and det.calls == 90
-        # every frame the camera gave reached the recogniser (its window holds them all)
-        assert wait_for(lambda: _window_len(pipe) == 90, 10), _window_len(pipe)
+        assert fac.feeds[0].delivered == 90
+        # Holistic loads on a helper thread while the first pictures show: at most a few
+        # frames go by without landmarks; every frame that got keypoints reached the recogniser
+        assert 80 <= det.calls <= 90
+        assert wait_for(lambda: _window_len(pipe) == det.calls, 10), (_window_len(pipe), det.calls)
         assert ev.of("update"), "no recognition before the camera vanished"
         assert _alive(pipe)
         # plugged back in: the same pipeline goes on
@@ -176,8 +178,10 @@ def test_truncated_video_plays_what_it_has(tiny_pack, clip_file, bad_videos):
     try:
         pipe.start(SourceSpec(kind="file", path=str(bad_videos["truncated"]), loop=False, pace=False))
         assert wait_for(lambda: ev.of("source_ended") or ev.of("source_lost") or ev.of("source_error"), 60)
-        assert det.calls == decodable  # every decodable frame went through the detector
-        assert wait_for(lambda: _window_len(pipe) == decodable, 10)
+        # every decodable frame was shown; all but the few before Holistic was ready got keypoints
+        assert pipe.capture._seq == decodable
+        assert decodable - 5 <= det.calls <= decodable
+        assert wait_for(lambda: _window_len(pipe) == det.calls, 10)
         assert _alive(pipe)
     finally:
         assert pipe.stop()
