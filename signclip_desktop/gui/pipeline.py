@@ -567,12 +567,15 @@ class CaptureWorker:
             try:
                 det = self._detector_factory()
             except Exception as e:  # DetectorError, ImportError: show the video without landmarks
-                self._detector_failed = True
+                with self._cond:
+                    self._detector_failed = True
+                    self._cond.notify_all()
                 self.emit("detector_error", str(e))
                 return
             with self._cond:
                 if not self._stop:
                     self._detector = det
+                    self._cond.notify_all()
                     self.emit("tracking_ready", None)
                     return
             det.close()
@@ -690,6 +693,14 @@ class CaptureWorker:
                         self.stats.first_landmark_at = time.monotonic()
                     self.stats.landmark_fps.tick()
                     self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
+                elif feed.kind == "video" and self.tracking_state == "loading":
+                    # A file waits on its first picture until Holistic is ready, then plays from the
+                    # start, so recognition sees all of it (a camera cannot wait: it keeps showing).
+                    with self._cond:
+                        self._cond.wait_for(lambda: self._stop or self._has_pending
+                                            or self.tracking_state != "loading", 30.0)
+                    if self.tracking_state != "loading" and not self._has_pending and feed.restart():
+                        base = last_t + 1.0 / max(feed.fps, 1.0)
         except Exception as e:  # keep the window alive and say what happened
             self.emit("worker_error", f"capture: {e.__class__.__name__}: {e}")
         finally:
