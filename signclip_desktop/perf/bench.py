@@ -572,7 +572,8 @@ def run_bench(opt: BenchOptions) -> dict:
         if not opt.skip_session:
             _log("bench: start-up and memory of one app session (fresh process) ...", q)
             s = session_run(clip, pack_path, clip.frames)
-            out.update(first_frame_s=s["first_frame_s"], first_guess_s=s["first_guess_s"],
+            out.update(first_frame_s=s["first_frame_s"], first_landmarks_s=s.get("first_landmarks_s"),
+                       first_guess_s=s["first_guess_s"],
                        python_start_s=s["python_start_s"], rss_mb_peak=s["rss_mb_peak"],
                        rss_mb_steady=s["rss_mb_steady"])
         out["bench_process_rss_mb_peak"] = peak_rss_mb()
@@ -614,7 +615,7 @@ def format_report(r: dict) -> str:
         lines.append(f"guess latency (sign's last frame -> final guess, real-time playback): median {f(r.get('guess_latency_ms'))} ms, "
                      f"max {f(r.get('guess_latency_max_ms'))} ms over {r.get('guesses_matched')}/{r.get('signs')} signs; "
                      f"detect {f(r.get('paced_detect_ms'))} ms, classify {f(r.get('paced_classify_ms'), '{:.2f}')} ms, "
-                     f"{r.get('paced_frames_dropped')} stale frames skipped")
+                     f"{r.get('paced_frames_skipped')} late frames skipped")
     if "pool_fps" in r:
         lines.append(f"pool x{r['pool_workers']}: video mode {f(r['pool_video_fps'])} fps (ratio {f(r['pool_ratio'], '{:.2f}')}, "
                      f"hands {f(100 * r['pool_video_hand_rate'], '{:.0f}')}%, agree {f(100 * (r['pool_video_hand_agree'] or 0), '{:.0f}')}%), "
@@ -623,7 +624,8 @@ def format_report(r: dict) -> str:
                      f"start {f(r['pool_video_start_s'])} s, frame latency {f(r.get('pool_frame_latency_ms'))} ms, "
                      f"guess latency {f(r.get('pool_guess_latency_ms'))} ms")
     if "first_frame_s" in r:
-        lines.append(f"start-up: first frame {f(r['first_frame_s'], '{:.2f}')} s, first guess {f(r['first_guess_s'], '{:.2f}')} s "
+        lines.append(f"start-up: first frame {f(r['first_frame_s'], '{:.2f}')} s, first landmarks "
+                     f"{f(r.get('first_landmarks_s'), '{:.2f}')} s, first guess {f(r['first_guess_s'], '{:.2f}')} s "
                      f"(interpreter up after {f(r['python_start_s'], '{:.2f}')} s); RSS peak {f(r['rss_mb_peak'], '{:.0f}')} MB, "
                      f"steady {f(r['rss_mb_steady'], '{:.0f}')} MB")
     lines.append("targets: " + ", ".join(f"{k} {'ok' if v else ('-' if v is None else 'MISSED')}" for k, v in r["targets"].items()))

@@ -1,10 +1,12 @@
 """One app session in a fresh process, for start-up time and memory.
 
-``python -m signclip_desktop.perf.session --clip X --pack P --launched T`` imports the
-package, loads the pack and the encoder, starts Holistic, opens the clip and runs the
-pipeline (source -> HolisticDetector -> Recognizer) over it, then prints one JSON line:
+``python -m signclip_desktop.perf.session --clip X --pack P --launched T`` starts the
+app's pipeline (``gui/pipeline.py``'s LivePipeline: capture/Holistic and inference
+worker threads, no Qt) on the clip played in real time, and prints one JSON line:
 seconds from ``T`` (the parent's ``time.time()`` just before it started this process)
-to the first frame's keypoints and to the first guess, and peak/steady RSS.
+to the first frame on screen, to the first frame with keypoints (Holistic loads in the
+background while the first pictures show) and to the first guess, and peak / steady RSS
+(sampled every 50 ms; steady = median over the second half of the clip).
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import argparse
 import json
 import resource
 import sys
+import threading
 import time
 
 
@@ -45,43 +48,44 @@ def main(argv=None) -> int:
     ap.add_argument("--clip", required=True)
     ap.add_argument("--pack", required=True)
     ap.add_argument("--launched", type=float, required=True)
-    ap.add_argument("--frames", type=int, default=0)
+    ap.add_argument("--frames", type=int, default=0)  # accepted for compatibility; the clip is played once
     a = ap.parse_args(argv)
     t_start = time.time()
-    from ..keypoints.holistic import HolisticDetector
-    from ..model.encoder import Encoder
-    from ..model.pack import load_pack
-    from ..sources import KeypointFrame
-    from ..sources.video import VideoSource
-    from ..stream.recognizer import Recognizer
+    from ..gui.pipeline import InferenceConfig, LivePipeline, SourceSpec
 
-    pack = load_pack(a.pack)
-    rec = Recognizer(pack, Encoder(pack, providers="cpu"))
-    det = HolisticDetector()
-    src = VideoSource(a.clip)
-    out = {"python_start_s": t_start - a.launched, "first_frame_s": None, "first_guess_s": None}
+    out = {"python_start_s": t_start - a.launched, "first_frame_s": None, "first_landmarks_s": None,
+           "first_guess_s": None}
+    done = threading.Event()
+    problems = []
+
+    def emit(name, payload):
+        if name == "update" and payload.prediction is not None and out["first_guess_s"] is None:
+            out["first_guess_s"] = time.time() - a.launched
+        elif name in ("source_ended", "source_error", "source_lost", "worker_error", "pack_error"):
+            if name != "source_ended":
+                problems.append(f"{name}: {payload}")
+            done.set()
+
+    pipe = LivePipeline(emit, InferenceConfig(pack_path=a.pack, providers="cpu"))
+    pipe.start(SourceSpec(kind="file", path=a.clip, loop=False, pace=True))
     samples = []
-    n = 0
-    try:
-        for fr in src:
-            kp = det.detect(fr.image, fr.timestamp)
-            if out["first_frame_s"] is None:
-                out["first_frame_s"] = time.time() - a.launched
-            u = rec.push(KeypointFrame(fr.index, fr.timestamp, kp))
-            if u is not None and u.prediction is not None and out["first_guess_s"] is None:
-                out["first_guess_s"] = time.time() - a.launched
-            n += 1
-            samples.append(rss_mb())
-            if a.frames and n >= a.frames:
-                break
-    finally:
-        src.close()
-        det.close()
+    t_first = None
+    while not done.wait(0.05):
+        samples.append(rss_mb())
+        st = pipe.stats
+        if out["first_frame_s"] is None and st.first_frame_at is not None:
+            out["first_frame_s"] = time.time() - a.launched - (time.monotonic() - st.first_frame_at)
+            t_first = len(samples)
+        first_lm = getattr(st, "first_landmark_at", None)
+        if out.get("first_landmarks_s") is None and first_lm is not None:
+            out["first_landmarks_s"] = time.time() - a.launched - (time.monotonic() - first_lm)
+    stopped = pipe.stop(10.0)
     tail = samples[len(samples) // 2:] or samples
-    out.update(frames=n, rss_mb_peak=peak_rss_mb(), rss_mb_steady=float(sorted(tail)[len(tail) // 2]) if tail else 0.0,
-               rss_mb_end=rss_mb())
+    out.update(rss_mb_peak=peak_rss_mb(), rss_mb_steady=float(sorted(tail)[len(tail) // 2]) if tail else 0.0,
+               rss_mb_end=rss_mb(), threads_stopped=stopped, problems=problems, samples=len(samples),
+               first_frame_sample=t_first)
     print("SESSION " + json.dumps(out), flush=True)
-    return 0
+    return 0 if not problems else 1
 
 
 if __name__ == "__main__":
