@@ -486,6 +486,10 @@ def _no_hands(last: np.ndarray) -> np.ndarray:
 
 
 def demo_path() -> Path:
+    """``resources/demo/demo.npz`` of the checkout, or of a PyInstaller bundle (``sys._MEIPASS``)."""
+    meipass = getattr(sys, "_MEIPASS", None)
+    if getattr(sys, "frozen", False) and meipass:
+        return Path(meipass) / "resources" / "demo" / "demo.npz"
     return Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo.npz"
 
 
