@@ -24,6 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--frames", type=int, default=150, metavar="N", help="frames per timed loop")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="Holistic pool workers (0: skip the pool)")
     p.add_argument("--no-session", action="store_true", help="skip the fresh-process start-up/RSS run")
+    p.add_argument("--no-pin", action="store_true",
+                   help="compare bare Holistic and the app on all cores instead of both pinned to one core")
     p.set_defaults(func=run)
 
 
@@ -35,7 +37,7 @@ def run(args) -> int:
 
     opt = BenchOptions(source=args.source, data=args.data, pack=args.pack, frames=max(10, args.frames),
                        workers=max(0, args.workers), quiet=False, skip_pool=args.workers <= 0,
-                       skip_session=args.no_session)
+                       skip_session=args.no_session, pin=not args.no_pin)
     try:
         r = run_bench(opt)
     except (SourceError, PackError) as e:
