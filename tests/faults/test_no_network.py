@@ -120,6 +120,7 @@ class AuditedDetector(HolisticDetector):
 """
 
 
+@pytest.mark.slow
 def test_pipeline_pool_and_self_test_open_no_network_socket(tmp_path, clip_file, tiny_pack):
     (tmp_path / "netaudit_main.py").write_text(_AUDITED)
     (tmp_path / "netaudit_worker.py").write_text(_WORKER)
