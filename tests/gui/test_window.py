@@ -153,6 +153,20 @@ def test_settings_change_is_saved_and_corrupt_settings_notice_is_visible(make_wi
     assert win.live.pipeline.inference._config.left_handed is True
 
 
+def test_left_handed_and_top_k_reach_the_recognizer(make_window, qtbot):
+    win = make_window()
+    win.start(SourceSpec("demo"))
+    inf = win.live.pipeline.inference
+    qtbot.waitUntil(lambda: inf.recognizer is not None, timeout=10000)
+    assert inf.recognizer.left_handed is False
+    win.live.left_box.setChecked(True)
+    win.live.topk_spin.setValue(2)
+    win.live.sens_slider.setValue(200)
+    qtbot.waitUntil(lambda: inf.recognizer.left_handed is True and inf.recognizer.top_k == 2, timeout=5000)
+    assert inf.recognizer.sensitivity == 2.0
+    assert sum(row.isVisible() for row, *_ in win.live.topk.rows) == 2
+
+
 def test_add_page_hook(make_window, qtbot):
     win = make_window()
     assert win.nav.isHidden()  # one page: no navigation needed
