@@ -21,7 +21,7 @@ def register(subparsers) -> None:
     p.add_argument("--data", metavar="DIR", default=os.environ.get("SIGNCLIP_DATA"),
                    help="the shared data folder: render the clip from its images/silfa video frames")
     p.add_argument("--pack", metavar="P", help="pack name or folder (default: the built-in pack, else a tiny untrained one)")
-    p.add_argument("--frames", type=int, default=150, metavar="N", help="frames per timed loop")
+    p.add_argument("--frames", type=int, default=150, metavar="N", help="frames of the clip to use (rounded up to the end of the next pause)")
     p.add_argument("--workers", type=int, default=2, metavar="N", help="Holistic pool workers (0: skip the pool)")
     p.add_argument("--no-session", action="store_true", help="skip the fresh-process start-up/RSS run")
     p.add_argument("--no-pin", action="store_true",

@@ -250,6 +250,12 @@ def trim_clip(clip: Clip, frames: int, out_dir: Path) -> Clip:
 
     if not frames or frames >= clip.frames:
         return clip
+    m = clip.sign_mask
+    if m:  # cut at the end of a gap, so every sign in the trimmed clip is followed by its pause
+        while frames < len(m) and (m[frames - 1] or not m[frames]):
+            frames += 1
+        if frames >= clip.frames:
+            return clip
     cap = cv2.VideoCapture(str(clip.path))
     out = out_dir / f"trim_{frames}.avi"
     vw = None

@@ -48,7 +48,7 @@ class Clip:
     def sign_ends(self) -> list[int]:
         """Index of the last frame of each signing segment."""
         m = self.sign_mask or []
-        return [i for i in range(len(m)) if m[i] and (i + 1 == len(m) or not m[i + 1])]
+        return [i for i in range(len(m) - 1) if m[i] and not m[i + 1]]  # a gap follows: hands went down
 
 
 def _empty_frame(img: np.ndarray) -> np.ndarray:
