@@ -39,11 +39,6 @@ def settings_path() -> Path:
     return config_dir() / SETTINGS_FILE
 
 
-def user_packs_dir() -> Path:
-    """Where the user's own model packs live (``<config>/packs``)."""
-    return config_dir() / "packs"
-
-
 @dataclass
 class Settings:
     source: str = "camera"          # what to open at start: camera | demo | file

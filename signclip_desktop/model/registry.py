@@ -5,8 +5,7 @@ Folders, in search order for a pack *name*:
 
 1. the user's packs: ``$SIGNCLIP_HOME/packs`` when ``SIGNCLIP_HOME`` is set, else
    ``$XDG_DATA_HOME/signclip-desktop/packs`` (``~/.local/share/signclip-desktop/packs``;
-   ``%APPDATA%`` on Windows, ``~/Library/Application Support`` on macOS); packs found in the
-   settings' ``<config>/packs`` folder are listed too;
+   ``%APPDATA%`` on Windows, ``~/Library/Application Support`` on macOS);
 2. the built-in packs: ``<repo>/models`` (``$SIGNCLIP_MODELS`` overrides it).
 
 A user pack with the same name as a built-in one wins. ``--pack`` may also be a path.
@@ -57,17 +56,7 @@ def builtin_packs_dir() -> Path:
 
 def pack_dirs() -> list[tuple[Path, bool]]:
     """(folder, built_in) in search order; folders may not exist."""
-    dirs = [(user_packs_dir(), False)]
-    try:
-        from ..settings import user_packs_dir as settings_packs  # the GUI's settings module, if present
-
-        extra = settings_packs()
-        if extra.resolve() != dirs[0][0].resolve():
-            dirs.append((extra, False))
-    except Exception:  # settings module absent or broken: not needed to find packs
-        pass
-    dirs.append((builtin_packs_dir(), True))
-    return dirs
+    return [(user_packs_dir(), False), (builtin_packs_dir(), True)]
 
 
 @dataclass
