@@ -93,6 +93,8 @@ def run(args) -> int:
                 raise
             print(f"signclip-desktop grade: note: {e}; grading with DTW only", file=sys.stderr)
     grader = Grader(pack, enc)
+    if grader.calibration_warning:
+        print(f"signclip-desktop grade: note: {grader.calibration_warning}", file=sys.stderr)
     refs, ref_name, word = _reference(args, grader)
     att = load_clip(args.attempt)
     lh = True if args.left_handed else (False if args.right_handed else None)

@@ -238,8 +238,10 @@ def main(argv=None) -> int:
     good["timing"] = float(np.median([r[7] for r in pos]))
     if a.use_stored:
         good = cal.part_good
-        if pack is not None and cal.pack and cal.pack != f"{pack.name}@{pack.version}":
-            print(f"[calibrate] note: the stored calibration was fitted with {cal.pack}, not {pack.name}@{pack.version}")
+        from .grading import pack_fingerprint
+
+        if pack is not None and cal.pack_fingerprint and cal.pack_fingerprint != pack_fingerprint(pack):
+            print(f"[calibrate] note: the stored calibration was fitted with another encoder ({cal.pack})")
     for k, v in report.items():
         print(f"{k:58s} same-sign pass {100 * v['same_sign_pass']:5.1f}% ({v['attempts']} attempts, "
               f"{v['signers']} signers)   different-sign pass {100 * v['different_sign_pass']:5.2f}% "
@@ -249,8 +251,11 @@ def main(argv=None) -> int:
     if a.json:
         print(json.dumps(report))
     if a.write and not a.use_stored:
+        from .grading import pack_fingerprint
+
         new = Calibration(models=models, scales=cal.scales, part_good=good, pass_score=50.0,
                           pack=f"{pack.name}@{pack.version}" if pack else "",
+                          pack_fingerprint=pack_fingerprint(pack) if enc is not None else "",
                           notes={"heldout_signers": len(held), "references_per_word": a.k,
                                  "target_false_pass": a.target_false, "fitted_on": "held-out signers (all folds)",
                                  "report": report})

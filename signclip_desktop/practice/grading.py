@@ -229,6 +229,7 @@ class Calibration:
                                                      "timing": 0.4})
     pass_score: float = 50.0
     pack: str = ""
+    pack_fingerprint: str = ""   # of the encoder the encoder terms were fitted with
     notes: dict = field(default_factory=dict)
 
     @classmethod
@@ -256,6 +257,16 @@ class Calibration:
         m = self.models[variant]
         z = m["bias"] + sum(w * values.get(f, 0.0) for f, w in m["weights"].items())
         return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, z))))
+
+
+def pack_fingerprint(pack) -> str:
+    """Short hash of a pack's encoder file (a retrained pack may keep its name and version)."""
+    import hashlib
+
+    try:
+        return hashlib.sha1(Path(pack.encoder_file).read_bytes()).hexdigest()[:16]
+    except OSError:
+        return ""
 
 
 def feature_values(similarity: float | None, al: Alignment, cal: Calibration,
@@ -412,6 +423,11 @@ class Grader:
     def __init__(self, pack=None, encoder=None, calibration: Calibration | None = None):
         self.pack, self.encoder = pack, encoder
         self.cal = calibration or Calibration.load()
+        self.calibration_warning = ""
+        if encoder is not None and self.cal.pack_fingerprint and pack_fingerprint(pack) != self.cal.pack_fingerprint:
+            self.calibration_warning = (
+                f"the score was calibrated with another encoder ({self.cal.pack}); scores may be off until "
+                "`python -m signclip_desktop.practice.calibrate --data DATA --pack PACK --write` is run")
 
     def _embed(self, frames, fps, mirrored):
         if self.encoder is None:
