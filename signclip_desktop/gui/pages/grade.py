@@ -214,7 +214,8 @@ class GradePage(QWidget):
         mark = "✓ PASS" if r.passed else "✗ NOT YET"
         colour = "#7bd88f" if r.passed else "#f0b53c"
         self.score.setText(f"<span style='color:{colour}'>{r.score:.0f}</span> / 100  {mark}")
-        self.summary.setText(r.summary + ("  (graded mirrored)" if r.mirrored else ""))
+        note = getattr(self._grader, "calibration_warning", "")
+        self.summary.setText(r.summary + ("  (graded mirrored)" if r.mirrored else "") + (f"\nNote: {note}" if note else ""))
         for k, (sc, fb) in self.part_labels.items():
             p = r.parts[k]
             sc.setText("n/a" if not p.available else f"{p.score:.0f}")
