@@ -194,7 +194,7 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
         rgb = img[:, :, ::-1].copy()
         bare_h.process(rgb)
     det.detect(img)
-    bare_fps, app_fps = [], []
+    bare_fps, app_fps, bare_cores = [], [], []
     nb = na = 0
     first_app = None
     stopped = True
@@ -204,7 +204,9 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
                 if which == "bare":
                     with silenced_stderr():
                         bare_h.process(np.full((64, 64, 3), 255, np.uint8))  # forget tracking between passes
+                    c0, w0 = time.process_time(), time.perf_counter()
                     fps, n = _steady_fps(bare_pass(bare_h, clip.path))
+                    bare_cores.append((time.process_time() - c0) / (time.perf_counter() - w0))
                     bare_fps.append(fps)
                     nb += n
                 else:
@@ -223,7 +225,7 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
     h_fps = float(np.mean(bare_fps))
     p_fps = float(np.mean(app_fps))
     return {"holistic_frames": nb, "holistic_fps": h_fps, "holistic_ms": 1000 / h_fps,
-            "holistic_fps_passes": bare_fps, "pipeline_frames": na, "pipeline_fps": p_fps, "pipeline_ms": 1000 / p_fps,
+            "holistic_fps_passes": bare_fps, "holistic_cpu_cores": float(np.mean(bare_cores)), "pipeline_frames": na, "pipeline_fps": p_fps, "pipeline_ms": 1000 / p_fps,
             "pipeline_fps_passes": app_fps, "pipeline_ratio": p_fps / h_fps,
             "pipeline_detect_ms": float(np.median(first_app["ms"])) if first_app else None,
             "pipeline_threads_stopped": stopped, "recognizer_updates": len(first_app["updates"]) if first_app else 0,
@@ -578,7 +580,8 @@ def run_bench(opt: BenchOptions) -> dict:
             _log("bench: the same on all cores (the pool's baseline) ...", q)
             lm2 = landmark_loops(clip, pack_path, passes=1)
             lm2.pop("_keypoints"), lm2.pop("_hands")
-            out.update({f"{k}_all_cores": lm2[k] for k in ("holistic_fps", "pipeline_fps", "pipeline_ratio")})
+            out.update({f"{k}_all_cores": lm2[k] for k in ("holistic_fps", "pipeline_fps", "pipeline_ratio",
+                                                             "holistic_cpu_cores")})
         out["single_hand_rate"] = _hand_rate(ref_hands, clip.sign_mask, 0)
 
         _log("bench: encoder ms per window ...", q)
@@ -654,7 +657,8 @@ def format_report(r: dict) -> str:
         f"{f(r['holistic_fps'])} fps ({f(r['holistic_ms'])} ms/frame), app pipeline "
         f"{f(r['pipeline_fps'])} fps -> ratio {f(r['pipeline_ratio'], '{:.3f}')} (hands found in {f(100 * r['single_hand_rate'], '{:.0f}')}% of signing frames)"
         + (f"; all cores: {f(r['holistic_fps_all_cores'])} vs {f(r['pipeline_fps_all_cores'])} fps, ratio "
-           f"{f(r['pipeline_ratio_all_cores'], '{:.3f}')}" if "holistic_fps_all_cores" in r else ""),
+           f"{f(r['pipeline_ratio_all_cores'], '{:.3f}')}, bare Holistic busy on {f(r.get('holistic_cpu_cores_all_cores'), '{:.2f}')} "
+           f"cores" if "holistic_fps_all_cores" in r else ""),
         "encoder ms/window (batch 1): " + ", ".join(f"{k}: {f(v, '{:.2f}')}" for k, v in r["encoder_ms"].items()
                                                     if not k.startswith("error")),
         f"encoder at 64 frames = {f(r.get('encoder_ratio_64'), '{:.4f}')} x one Holistic frame (target <= {1 / 15:.4f})",
