@@ -221,6 +221,12 @@ def main(argv=None) -> int:
             keys_all += keys
         report[f"held-out signers, {a.folds}-fold by signer / {v}"] = rates(np.concatenate(sc_all),
                                                                            np.concatenate(same_all), keys_all)
+        per_word = defaultdict(list)
+        for (ai, word), sc_, sm in zip(keys_all, np.concatenate(sc_all), np.concatenate(same_all)):
+            if sm:
+                per_word[word].append(sc_ >= 0.5)
+        report[f"held-out signers, {a.folds}-fold by signer / {v}"]["per_word_same_sign_pass"] = {
+            w: round(float(np.mean(x)), 3) for w, x in sorted(per_word.items())}
         if a.use_stored:
             sc, same, keys = best_scores(rows, cal.models[v], v)
             report[f"held-out signers, stored calibration (in-sample) / {v}"] = rates(sc, same, keys)
@@ -246,6 +252,10 @@ def main(argv=None) -> int:
         print(f"{k:58s} same-sign pass {100 * v['same_sign_pass']:5.1f}% ({v['attempts']} attempts, "
               f"{v['signers']} signers)   different-sign pass {100 * v['different_sign_pass']:5.2f}% "
               f"({v['different_pairs']} pairs)   same > different {100 * v['ranking']:.1f}%")
+    last = report.get(f"held-out signers, {a.folds}-fold by signer / {variants[-1]}", {}).get("per_word_same_sign_pass")
+    if last:
+        order = sorted(last.items(), key=lambda kv: kv[1])
+        print(f"per word ({variants[-1]}), same-sign pass: " + ", ".join(f"{w} {100 * p:.0f}%" for w, p in order))
     print(f"part 'good' costs (score 70): {json.dumps({k: round(v, 3) for k, v in good.items()})}")
     print(f"[calibrate] done in {time.time() - t0:.0f}s")
     if a.json:
