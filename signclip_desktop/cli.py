@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from . import __version__
@@ -41,6 +42,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     ap = build_parser()
     args = ap.parse_args(argv)
+    if args.command not in ("train", "evaluate"):
+        # numpy's OpenBLAS would keep a spin-waiting worker thread per core that steals ~20% of a
+        # core from Holistic for the app's tiny matrix products (measured by `bench`). Before
+        # numpy loads; an explicit OPENBLAS_NUM_THREADS wins.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     if args.self_test:
         from .commands.self_test import run_self_test
 

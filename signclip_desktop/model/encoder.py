@@ -36,6 +36,11 @@ class Encoder:
         self.pack = pack
         opts = ort.SessionOptions()
         opts.log_severity_level = 3
+        # The live app runs the encoder once per stride, next to Holistic on the same cores:
+        # onnxruntime's default spin-waiting pool threads would burn ~10% of a core between
+        # runs (measured by `signclip-desktop bench`); block them instead.
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
         threads = threads if threads is not None else int(os.environ.get("SIGNCLIP_THREADS", "0") or 0)
         if threads > 0:
             opts.intra_op_num_threads = threads
