@@ -30,6 +30,28 @@ LICENCES = {
 }
 
 
+def latency_ms(onnx_path, num_points: int, num_channels: int, frames: int, runs: int = 50) -> float:
+    """Median single-window latency on one CPU thread (onnxruntime)."""
+    import time
+
+    import numpy as np
+    import onnxruntime as ort
+
+    o = ort.SessionOptions()
+    o.intra_op_num_threads = 1
+    o.log_severity_level = 3
+    s = ort.InferenceSession(str(onnx_path), o, providers=["CPUExecutionProvider"])
+    x = np.random.default_rng(0).random((1, frames, num_points, num_channels)).astype(np.float32)
+    for _ in range(5):
+        s.run(None, {"keypoints": x})
+    ts = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        s.run(None, {"keypoints": x})
+        ts.append(time.perf_counter() - t)
+    return float(np.median(ts) * 1000)
+
+
 def _f(x, nd=3):
     return "n/a" if x is None else f"{x:.{nd}f}"
 
@@ -103,6 +125,10 @@ def card_text(pack_dir: Path, held: dict, final: dict | None, commands: list[str
     if "int8" in held:
         q = held["int8"]
         lines.append(f"| int8 (dynamic quantisation) top-1 / size | {_f(q['top1'])} / {q['size_mb']} MB |")
+        for name, v in q.get("focus", {}).items():
+            lines.append(f"| int8 {name.replace('_', ' ')} top-1 (restricted) | {_f(v)} |")
+    for name, ms in held.get("_latency_ms", {}).items():
+        lines.append(f"| latency per {inp['window_frames']}-frame window, 1 CPU thread, {name} | {ms:.1f} ms |")
     lines += ["", "Few-shot (mean-embedding prototypes of held-out signers' clips; `with text` = prototypes compete "
               "with the pack's label embeddings, as in the app):", "",
               "| shots | cross-signer | cross-signer + text | same signer | same signer + text |", "|---|---:|---:|---:|---:|"]
@@ -125,6 +151,12 @@ def card_text(pack_dir: Path, held: dict, final: dict | None, commands: list[str
 def ship(heldout_dir, dest, final_dir=None, commands=(), notes=(), int8: bool = False) -> Path:
     heldout_dir, dest = Path(heldout_dir), Path(dest)
     held = json.loads((heldout_dir / "metrics.json").read_text(encoding="utf-8"))
+    man = json.loads((Path(final_dir or heldout_dir) / "pack" / "manifest.json").read_text(encoding="utf-8"))["input"]
+    held["_latency_ms"] = {}
+    for name, f in (("fp32", "encoder.onnx"), ("int8", "encoder.int8.onnx")):
+        p = Path(final_dir or heldout_dir) / f
+        if p.exists():
+            held["_latency_ms"][name] = latency_ms(p, man["num_points"], man["num_channels"], man["window_frames"])
     final = json.loads((Path(final_dir) / "metrics.json").read_text(encoding="utf-8")) if final_dir else None
     src = Path(final_dir or heldout_dir) / "pack"
     dest.mkdir(parents=True, exist_ok=True)
