@@ -31,6 +31,8 @@ class Encoder:
     """Embeds encoder inputs ([T, P, D] float32) into unit vectors."""
 
     def __init__(self, pack: Pack, providers: str = "auto", threads: int | None = None, warmup: bool = True):
+        """``threads``: onnxruntime intra-op threads (default ``$SIGNCLIP_THREADS`` or 1; 0 lets
+        onnxruntime choose, for big batches)."""
         import onnxruntime as ort
 
         self.pack = pack
@@ -41,7 +43,9 @@ class Encoder:
         # runs (measured by `signclip-desktop bench`); block them instead.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
         opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        threads = threads if threads is not None else int(os.environ.get("SIGNCLIP_THREADS", "0") or 0)
+        threads = threads if threads is not None else int(os.environ.get("SIGNCLIP_THREADS", "1") or 1)
+        # Default 1: a window is tiny (1-3 ms), one thread is as fast as a pool on 2-4 cores
+        # (no hand-off) and leaves the other cores to Holistic; 0 = onnxruntime's own choice.
         if threads > 0:
             opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
