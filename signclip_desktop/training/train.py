@@ -174,7 +174,7 @@ def train(cfg: dict, data_dir, out_dir, all_signers: bool = False, calibration_f
         ema_loss = li if ema_loss is None else 0.95 * ema_loss + 0.05 * li
         if step % int(tc.get("log_every", 50)) == 0 or step == steps:
             el = time.time() - t_train
-            log(f"step {step}/{steps} loss {ema_loss:.3f} temp {1 / float(scale):.4f} lr {sched.get_last_lr()[0]:.2e} "
+            log(f"step {step}/{steps} loss {ema_loss:.3f} temp {1 / scale.item():.4f} lr {sched.get_last_lr()[0]:.2e} "
                 f"{el:.0f}s elapsed")
         if step % int(tc.get("checkpoint_every", 250)) == 0 or step == steps:
             save()
