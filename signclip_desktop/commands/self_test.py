@@ -1,7 +1,6 @@
 """``signclip-desktop --self-test`` (also ``signclip-desktop self-test``): does this install work?
 
-Loads a model pack (the default built-in one; the bundled untrained self-test pack when
-none is installed), runs MediaPipe Holistic on the bundled photo of a signer, runs the
+Loads a model pack (the default built-in one, or ``--pack``), runs MediaPipe Holistic on the bundled photo of a signer, runs the
 encoder and scorer on a window of it, checks the Qt plugins are there (without importing
 Qt), prints a summary and exits 0 when every step worked, 1 otherwise. Made for the
 PyInstaller bundle: it proves the MediaPipe model files, onnxruntime and the packs made
@@ -59,22 +58,12 @@ def run_self_test(pack: str | None = None, out=None) -> int:
     state: dict = {}
 
     def load():
-        from ..model.pack import PackError, load_pack
+        from ..model.pack import load_pack
 
-        where = None
-        try:
-            from ..model.registry import resolve_pack
+        from ..model.registry import resolve_pack
 
-            where = resolve_pack(pack)
-        except (PackError, ImportError):
-            if pack:
-                raise
-        note = ""
-        if where is None:
-            where = _resources() / "selftest" / "pack"
-            note = " [no pack installed: the bundled untrained self-test pack]"
-        state["pack"] = p = load_pack(where)
-        return f"{p.name} {p.version}: {len(p.labels)} labels, {p.input.window_frames}-frame windows{note}"
+        state["pack"] = p = load_pack(resolve_pack(pack))
+        return f"{p.name} {p.version}: {len(p.labels)} labels, {p.input.window_frames}-frame windows"
 
     def holistic():
         import cv2
