@@ -52,6 +52,11 @@ def latency_ms(onnx_path, num_points: int, num_channels: int, frames: int, runs:
     return float(np.median(ts) * 1000)
 
 
+def _cpu(m: dict) -> str:
+    c = m["train"].get("cpu_seconds")
+    return f", {c / 60:.1f} CPU-min" if c else ""
+
+
 def _f(x, nd=3):
     return "n/a" if x is None else f"{x:.{nd}f}"
 
@@ -141,8 +146,9 @@ def card_text(pack_dir: Path, held: dict, final: dict | None, commands: list[str
               "", "`confusion.png` (in this folder) is the held-out confusion matrix.", "",
               "## Reproduce", "", "```sh"] + commands + ["```", "",
               f"Training time on the 2-core CPU (shared with other jobs): held-out run {held['train']['seconds'] / 60:.1f} min "
-              f"of training, {held['train'].get('cpu_seconds', 0) / 60:.1f} CPU-min ({held['total_seconds'] / 60:.1f} min end to end)"
-              + (f"; all-signer run {final['train']['seconds'] / 60:.1f} min ({final['total_seconds'] / 60:.1f} min)." if final else "."),
+              f"of training{_cpu(held)} ({held['total_seconds'] / 60:.1f} min end to end)"
+              + (f"; all-signer run {final['train']['seconds'] / 60:.1f} min of training{_cpu(final)} "
+                 f"({final['total_seconds'] / 60:.1f} min end to end)." if final else "."),
               f"ONNX vs torch max abs difference: {held['onnx_parity_max_abs']:.1e}.", "",
               "## Licences", "", LICENCES[kind], "", "## Caveats", ""] + [f"- {n}" for n in notes]
     return "\n".join(lines) + "\n"
