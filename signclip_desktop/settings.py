@@ -52,6 +52,7 @@ class Settings:
     sensitivity: float = 1.0        # > 1 shows a sign sooner, < 1 waits for more certainty
     show_face: bool = True          # draw the face contour
     history_size: int = 8
+    pack_languages: dict = field(default_factory=dict)  # pack name -> the sign language to recognise ("" = all)
     extra: dict = field(default_factory=dict)  # unknown keys are kept, for newer/older versions and pages
 
     def clamped(self) -> "Settings":
@@ -91,6 +92,10 @@ def _coerce(name: str, value, default):
         if not isinstance(value, str):
             raise TypeError(name)
         return value
+    if isinstance(default, dict):
+        if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            raise TypeError(name)
+        return dict(value)
     return value
 
 

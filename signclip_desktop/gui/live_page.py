@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridL
 from . import theme
 from .pipeline import InferenceConfig, LivePipeline, SourceSpec
 from .widgets import Banner, NoSourceScreen, TopKPanel, VideoView
+from ..languages import language_name
 from ..settings import Settings, save_settings
 
 FILE_FILTER = ("Videos and keypoint files (*.mp4 *.mov *.avi *.mkv *.webm *.m4v *.pose *.npz);;"
@@ -90,6 +91,7 @@ class LivePage(QWidget):
         self.setObjectName("page")
         self.settings = settings
         self._save = save or (lambda: None)
+        self._pack_name = ""
         self._pace = pace
         self._camera_lister = camera_lister or list_cameras
         self._camera_probe = camera_probe or probe_camera
@@ -224,13 +226,18 @@ class LivePage(QWidget):
         self.left_box.setChecked(self.settings.left_handed)
         self.left_box.toggled.connect(self._left_changed)
         grid.addWidget(self.left_box, 1, 2, 1, 2)
-        grid.addWidget(QLabel("Sensitivity"), 2, 0)
+        grid.addWidget(QLabel("Language"), 2, 0)
+        self.lang_box = QComboBox()
+        self.lang_box.setToolTip("Recognise only the signs of one sign language (one fingerspelling alphabet)")
+        self.lang_box.activated.connect(self._language_chosen)
+        grid.addWidget(self.lang_box, 2, 1, 1, 3)
+        grid.addWidget(QLabel("Sensitivity"), 3, 0)
         self.sens_slider = QSlider(Qt.Orientation.Horizontal)
         self.sens_slider.setRange(25, 300)
         self.sens_slider.setValue(int(round(self.settings.sensitivity * 100)))
         self.sens_slider.setToolTip("Higher shows a sign sooner; lower waits until it is more certain")
         self.sens_slider.valueChanged.connect(self._sens_changed)
-        grid.addWidget(self.sens_slider, 2, 1, 1, 3)
+        grid.addWidget(self.sens_slider, 3, 1, 1, 3)
         grid.setColumnStretch(3, 1)
         side.addWidget(settings_card)
         sidew = QWidget()
@@ -358,6 +365,26 @@ class LivePage(QWidget):
         self.settings.left_handed = bool(on)
         self.pipeline.inference.configure(left_handed=bool(on))
         self._save()
+
+    def _language_chosen(self, index: int) -> None:
+        lang = self.lang_box.itemData(index) or ""
+        if self._pack_name:
+            self.settings.pack_languages[self._pack_name] = lang
+        self.pipeline.inference.configure(language=lang)
+        self._save()
+
+    def _fill_languages(self, pack) -> None:
+        counts: dict[str, int] = {}
+        for label in pack.labels:
+            counts[label.language] = counts.get(label.language, 0) + 1
+        self.lang_box.clear()
+        self.lang_box.addItem(f"All ({len(pack.labels)} signs)", "")
+        for code in sorted(counts, key=lambda c: (-counts[c], c)):
+            self.lang_box.addItem(f"{language_name(code)} · {counts[code]}", code)
+        want = self.settings.pack_languages.get(pack.name, "")
+        i = self.lang_box.findData(want)
+        self.lang_box.setCurrentIndex(max(i, 0))
+        self.pipeline.inference.configure(language=want if i > 0 else "")
 
     def _topk_changed(self, k: int) -> None:
         self.settings.top_k = int(k)
@@ -489,6 +516,8 @@ class LivePage(QWidget):
 
     def _ev_pack_loaded(self, pack) -> None:
         self.heavy_loaded.emit("pack")
+        self._pack_name = pack.name
+        self._fill_languages(pack)
         self._label_texts = {l.id: l.text for l in pack.labels}
         langs = sorted({l.language for l in pack.labels})
         langs_text = ", ".join(langs) if len(langs) <= 3 else f"{len(langs)} sign languages"

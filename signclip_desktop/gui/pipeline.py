@@ -732,6 +732,7 @@ class InferenceConfig:
     top_k: int = 5
     sensitivity: float = 1.0
     left_handed: bool = False
+    language: str = ""              # only this sign language's labels compete ("" = all)
     providers: str = "auto"
     threads: int | None = None
 
@@ -755,7 +756,7 @@ class InferenceWorker:
         self._thread.start()
 
     def configure(self, **changes) -> None:
-        """Change pack_path / top_k / sensitivity / left_handed; applied on the worker thread."""
+        """Change pack_path / top_k / sensitivity / left_handed / language; applied on the worker thread."""
         with self._lock:
             old = self._config
             for k, v in changes.items():
@@ -800,6 +801,11 @@ class InferenceWorker:
                     self.emit("pack_loaded", pack)
                 except Exception as e:  # PackError or a broken onnxruntime: say so, keep running
                     self.emit("pack_error", (cfg.pack_path, str(e)))
+        if (retune or reload) and self.recognizer is not None:
+            try:
+                self.recognizer.scorer.set_language(cfg.language or None)
+            except ValueError:  # the language is not in this pack: all its labels compete
+                self.recognizer.scorer.set_language(None)
         if retune and self.recognizer is not None:
             self.recognizer.top_k = cfg.top_k
             self.recognizer.sensitivity = cfg.sensitivity

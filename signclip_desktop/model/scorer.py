@@ -74,10 +74,29 @@ class Scorer:
         self._proto_emb = np.concatenate(embs) if embs else np.zeros((0, self._pack_emb.shape[1]), np.float32)
         self._rebuild()
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """Language tags of the pack's labels, most labels first."""
+        counts: dict[str, int] = {}
+        for label in self._pack_labels:
+            counts[label.language] = counts.get(label.language, 0) + 1
+        return tuple(sorted(counts, key=lambda k: (-counts[k], k)))
+
+    def set_language(self, language: str | None) -> None:
+        """Only compete among the pack's labels of one sign language (e.g. one fingerspelling
+        alphabet); personal signs always compete. None or "" lifts the filter."""
+        if language and language not in self.languages:
+            raise ValueError(f"no labels in language {language!r}; the pack has {list(self.languages)}")
+        self._language = language or None
+        self._rebuild()
+
+    _language: str | None = None
+
     def _rebuild(self) -> None:
-        labels = self._pack_labels + self._proto_labels
-        sources = ["pack"] * len(self._pack_labels) + ["personal"] * len(self._proto_labels)
-        matrix = np.concatenate([self._pack_emb, self._proto_emb]).astype(np.float32)
+        keep = [i for i, l in enumerate(self._pack_labels) if self._language in (None, l.language)]
+        labels = [self._pack_labels[i] for i in keep] + self._proto_labels
+        sources = ["pack"] * len(keep) + ["personal"] * len(self._proto_labels)
+        matrix = np.concatenate([self._pack_emb[keep], self._proto_emb]).astype(np.float32)
         # one assignment: a predict() on another thread sees either the old or the new set, never a mix
         self._snap = (labels, sources, matrix)
         self._labels, self._sources, self._matrix = labels, sources, matrix

@@ -167,6 +167,19 @@ def test_left_handed_and_top_k_reach_the_recognizer(make_window, qtbot):
     assert sum(row.isVisible() for row, *_ in win.live.topk.rows) == 2
 
 
+def test_language_filter_reaches_the_scorer_and_is_remembered_per_pack(make_window, qtbot):
+    win = make_window()
+    win.start(SourceSpec("demo"))
+    inf = win.live.pipeline.inference
+    qtbot.waitUntil(lambda: inf.recognizer is not None and win.live.lang_box.count() == 2, timeout=10000)
+    assert win.live.lang_box.itemData(0) == "" and win.live.lang_box.itemData(1) == "und"
+    assert "Unknown sign language" in win.live.lang_box.itemText(1)
+    win.live.lang_box.setCurrentIndex(1)
+    win.live.lang_box.activated.emit(1)
+    qtbot.waitUntil(lambda: inf.recognizer.scorer._language == "und", timeout=5000)
+    assert win.live.settings.pack_languages == {"tiny-test": "und"}
+
+
 def test_add_page_hook(make_window, qtbot):
     win = make_window()
     assert win.nav.isHidden()  # one page: no navigation needed

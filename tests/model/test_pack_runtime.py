@@ -43,3 +43,22 @@ def test_corrupt_encoder_is_reported(tiny_pack, tmp_path):
     (bad / "encoder.onnx").write_bytes(b"not an onnx model")
     with pytest.raises(PackError, match="not a readable ONNX"):
         load_pack(bad)
+
+
+def test_language_filter_keeps_one_alphabet_and_personal_signs():
+    from signclip_desktop.model.pack import Calibration, Label
+
+    labels = [Label("ase:A", "A", "ase"), Label("gsg:A", "A", "gsg"), Label("ase:B", "B", "ase")]
+    emb = np.eye(3, 4, dtype=np.float32)
+    sc = Scorer(labels, emb, Calibration(temperature=0.1))
+    assert sc.languages == ("ase", "gsg")
+    query = np.array([0.1, 1.0, 0.0, 0.0], np.float32)  # closest to gsg:A
+    assert sc.predict(query, k=1).top[0].label == "gsg:A"
+    sc.set_language("ase")
+    assert [g.label for g in sc.predict(query, k=5).top] == ["ase:A", "ase:B"]
+    sc.set_prototypes([(Label("mine", "mine", "gsg"), np.array([[0.0, 1.0, 0.0, 0.0]], np.float32))])
+    assert sc.predict(query, k=1).top[0].label == "mine"
+    sc.set_language(None)
+    assert len(sc.labels) == 4
+    with pytest.raises(ValueError):
+        sc.set_language("bfi")
