@@ -518,7 +518,7 @@ class LivePage(QWidget):
         self.heavy_loaded.emit("pack")
         self._pack_name = pack.name
         self._fill_languages(pack)
-        self._label_texts = {l.id: l.text for l in pack.labels}
+        self._label_texts = {l.id: l.display for l in pack.labels}
         langs = sorted({l.language for l in pack.labels})
         langs_text = ", ".join(langs) if len(langs) <= 3 else f"{len(langs)} sign languages"
         self.topk.set_note(f"{pack.name} · {len(pack.labels)} signs · {langs_text}")

@@ -34,6 +34,11 @@ class Label:
     language: str = "und"
     prompt: str = ""
 
+    @property
+    def display(self) -> str:
+        """How a person reads it: glosses join words with '-' (``thank-you``)."""
+        return self.text.replace("-", " ") if len(self.text) > 1 else self.text
+
 
 @dataclass(frozen=True)
 class Calibration:

@@ -53,7 +53,7 @@ def test_window_plays_a_clip_end_to_end_and_shows_predictions(make_window, qtbot
     assert rec["top"] and {"label", "language", "score"} <= set(rec["top"][0])
     json.dumps(rec)
     top = win.live.topk.rows[0]
-    assert top[1].text() in {"hello", "thank-you", "yes"} and top[3].value > 0
+    assert top[1].text() in {"hello", "thank you", "yes"} and top[3].value > 0
     qtbot.waitUntil(lambda: win.live._last_current is not None, timeout=15000)
     assert win.live.current.text() == win.live._last_current
     assert "Landmarks" in win.live.status.text() and "CPU" in win.live.status.text()

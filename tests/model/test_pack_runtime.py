@@ -62,3 +62,10 @@ def test_language_filter_keeps_one_alphabet_and_personal_signs():
     assert len(sc.labels) == 4
     with pytest.raises(ValueError):
         sc.set_language("bfi")
+
+
+def test_label_display_text_reads_as_words():
+    from signclip_desktop.model.pack import Label
+
+    assert Label("thank-you", "thank-you").display == "thank you"
+    assert Label("ase:A", "A", "ase").display == "A"
