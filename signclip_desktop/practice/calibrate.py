@@ -106,7 +106,12 @@ def main(argv=None) -> int:
                     help="no fitting: report the pass rates of the stored calibration (what the app uses)")
     ap.add_argument("--folds", type=int, default=4, help="signer folds of the held-out signers (cross-validation)")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--adopt-for", metavar="PACK",
+                    help="no fitting: record that the stored calibration (fitted with a held-out run's encoder) is "
+                         "used for PACK's encoder, retrained with the same recipe on all signers")
     a = ap.parse_args(argv)
+    if a.adopt_for:
+        return _adopt(a.adopt_for)
     t0 = time.time()
     from .clip import embed_clips
     from .evaldata import load_word_clips, pack_heldout_signers, pack_is_signer_disjoint, signer_folds
@@ -286,6 +291,27 @@ def _ranking(s, same, keys) -> float:
                 win += p > n
                 tot += 1
     return win / tot if tot else float("nan")
+
+
+
+def _adopt(pack_path: str) -> int:
+    from ..model.pack import load_pack
+    from .grading import Calibration, pack_fingerprint
+
+    cal = Calibration.load()
+    pack = load_pack(pack_path)
+    fp = pack_fingerprint(pack)
+    if fp == cal.pack_fingerprint:
+        print("[calibrate] the stored calibration was fitted with this very encoder; nothing to adopt")
+        return 0
+    prov = pack.provenance
+    why = (f"{pack.name}@{pack.version} ({fp}): retrained on all signers ({prov.get('config', '?')}, "
+           f"config {prov.get('config_hash', '?')}); the calibration was fitted with encoder {cal.pack_fingerprint} "
+           f"of the held-out run, on its {cal.notes.get('heldout_signers', '?')} unseen signers")
+    cal.adopted_for[fp] = why
+    cal.save()
+    print(f"[calibrate] adopted: {why}")
+    return 0
 
 
 if __name__ == "__main__":

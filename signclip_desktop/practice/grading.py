@@ -230,7 +230,14 @@ class Calibration:
     pass_score: float = 50.0
     pack: str = ""
     pack_fingerprint: str = ""   # of the encoder the encoder terms were fitted with
+    # encoders this calibration is adopted for without refitting: fingerprint -> why (e.g. the shipped
+    # pack retrained on all signers with the recipe of the held-out encoder it was fitted with)
+    adopted_for: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)
+
+    def fits(self, pack) -> bool:
+        fp = pack_fingerprint(pack)
+        return not self.pack_fingerprint or fp == self.pack_fingerprint or fp in self.adopted_for
 
     @classmethod
     def load(cls, path=CALIBRATION_FILE) -> "Calibration":
@@ -424,7 +431,7 @@ class Grader:
         self.pack, self.encoder = pack, encoder
         self.cal = calibration or Calibration.load()
         self.calibration_warning = ""
-        if encoder is not None and self.cal.pack_fingerprint and pack_fingerprint(pack) != self.cal.pack_fingerprint:
+        if encoder is not None and not self.cal.fits(pack):
             self.calibration_warning = (
                 f"the score was calibrated with another encoder ({self.cal.pack}); scores may be off until "
                 "`python -m signclip_desktop.practice.calibrate --data DATA --pack PACK --write` is run")

@@ -106,3 +106,15 @@ def test_same_sign_ranks_above_different_sign_on_heldout_signers(shared_data):
     print(f"same > different: {wins}/{total}")
     assert total > 30
     assert wins / total >= (0.8 if pack else 0.75), f"same sign ranked above a different sign only {wins}/{total}"
+
+
+def test_calibration_fits_its_own_and_adopted_encoders_only(tiny_pack):
+    from signclip_desktop.model.pack import load_pack
+    from signclip_desktop.practice.grading import Calibration, pack_fingerprint
+
+    pack = load_pack(tiny_pack)
+    fp = pack_fingerprint(pack)
+    assert Calibration(pack_fingerprint=fp).fits(pack)
+    assert not Calibration(pack_fingerprint="0" * 16).fits(pack)
+    assert Calibration(pack_fingerprint="0" * 16, adopted_for={fp: "same recipe"}).fits(pack)
+    assert Calibration().fits(pack)  # a DTW-only calibration has no encoder to disagree with
