@@ -221,10 +221,11 @@ class HolisticPool:
         except BaseException:
             self.close()
             raise
+        with self._cv:
+            self._alive = len(self._w)  # before the feeders run: each one decrements it as it exits
         for w in self._w:
             w.thread = threading.Thread(target=self._feed, args=(w,), name=f"pool-feed-{w.wid}", daemon=True)
             w.thread.start()
-        self._alive = len(self._w)
         self._started = True
         self.start_seconds = time.perf_counter() - t0
         return self
@@ -280,11 +281,15 @@ class HolisticPool:
                 raise PoolError("no Holistic worker is running")
             if block:
                 end = None if timeout is None else now + timeout
-                while len(self._pending) >= self.max_pending and not self._closed:
+                while len(self._pending) >= self.max_pending and not self._closed and self._alive > 0:
                     left = None if end is None else end - time.perf_counter()
                     if left is not None and left <= 0:
                         raise TimeoutError("pool is full")
                     self._cv.wait(left)
+                if self._closed:
+                    raise PoolError("the pool is closed")
+                if self._alive <= 0:  # the last worker died while we waited
+                    raise PoolError("no Holistic worker is running")
             while len(self._pending) >= self.max_pending:
                 old = self._pending.popleft()
                 self._skipped.add(old[0])
@@ -321,6 +326,11 @@ class HolisticPool:
                     return r
                 if self._next_out >= self._next_seq or self._closed:
                     return None  # nothing outstanding
+                if self._started and self._alive <= 0:
+                    # No feeder thread is left to deliver (each fails its frames as it exits,
+                    # so this is only a safety net): fail whatever is still unaccounted for.
+                    self._fail_unresolved_locked("no Holistic worker is running")
+                    continue
                 left = None if end is None else end - time.perf_counter()
                 if left is not None and left <= 0:
                     return None
@@ -369,11 +379,30 @@ class HolisticPool:
 
     def _deliver(self, r: PoolResult) -> None:
         with self._cv:
-            self._results[r.seq] = r
-            self.stats.done += 1
-            if r.error:
-                self.stats.errors += 1
-            self._cv.notify_all()
+            self._deliver_locked(r)
+
+    def _deliver_locked(self, r: PoolResult) -> None:
+        if r.seq < self._next_out or r.seq in self._results or r.seq in self._skipped:
+            return  # already returned, delivered or dropped: never twice
+        self._results[r.seq] = r
+        self.stats.done += 1
+        if r.error:
+            self.stats.errors += 1
+        self._cv.notify_all()
+
+    def _fail_locked(self, item, wid: int, reason: str) -> None:
+        seq, ts, _, t_sub, _ = item
+        self._deliver_locked(PoolResult(seq, ts, L.empty_frames(1)[0], 0.0, wid, reason, t_sub, time.perf_counter()))
+
+    def _fail_unresolved_locked(self, reason: str) -> None:
+        for item in self._pending:
+            self._fail_locked(item, -1, reason)
+        self._pending.clear()
+        now = time.perf_counter()
+        for seq in range(self._next_out, self._next_seq):
+            if seq not in self._results and seq not in self._skipped:
+                self._deliver_locked(PoolResult(seq, float(seq), L.empty_frames(1)[0], 0.0, -1, reason, now, now))
+        self._cv.notify_all()
 
     def _send(self, w: _Worker, item) -> None:
         seq, ts, img, _, _ = item
@@ -381,16 +410,26 @@ class HolisticPool:
         w.conn.send_bytes(memoryview(img).cast("B"))
 
     def _feed(self, w: _Worker) -> None:
+        reason = "the Holistic worker stopped"
         try:
             self._feed_loop(w)
+        except BaseException as e:  # an unexpected error must not strand this worker's frames
+            reason = f"the Holistic worker feeder failed: {e.__class__.__name__}: {str(e)[:200]}"
+            raise
         finally:
+            # One critical section: this worker's in-flight frames, and (for the last worker)
+            # the waiting ones, become error results *before* _alive says nobody can deliver,
+            # so get() can never wait for a sequence number that no thread will deliver.
             with self._cv:
+                for item in w.outstanding:
+                    self._fail_locked(item, w.wid, reason)
+                w.outstanding.clear()
                 self._alive -= 1
-                last = self._alive <= 0 and not self._closed
-            if last:  # no worker left: fail what is still waiting instead of hanging get()
-                while (item := self._take(w, wait=False)) is not None:
-                    self._deliver(PoolResult(item[0], item[1], L.empty_frames(1)[0], 0.0, w.wid,
-                                             "no Holistic worker is running", item[3], time.perf_counter()))
+                if self._alive <= 0 and not self._closed:
+                    for item in self._pending:
+                        self._fail_locked(item, w.wid, "no Holistic worker is running")
+                    self._pending.clear()
+                self._cv.notify_all()
 
     def _feed_loop(self, w: _Worker) -> None:
         while True:
@@ -416,7 +455,11 @@ class HolisticPool:
                     return
 
     def _restart(self, w: _Worker) -> bool:
-        """The worker died: start a new one and send its frames again (once each)."""
+        """The worker died: start a new one and send its frames again. The oldest frame
+        (the one that can have killed it) is tried at most ``max_tries`` times.
+
+        The frames stay in ``w.outstanding`` throughout, so whatever goes wrong here
+        (including an exception) they are still failed by ``_feed`` rather than lost."""
         retry = collections.deque()
         for k, (seq, ts, img, t_sub, tries) in enumerate(w.outstanding):
             if k > 0:  # the worker works in order: only the oldest frame can have killed it
@@ -426,7 +469,7 @@ class HolisticPool:
                                          "the Holistic worker died on this frame", t_sub, time.perf_counter()))
             else:
                 retry.append((seq, ts, img, t_sub, tries + 1))
-        w.outstanding.clear()
+        w.outstanding = retry
         w.stop(1.0)
         with self._cv:
             self.stats.restarts += 1
@@ -436,14 +479,21 @@ class HolisticPool:
         try:
             w.spawn()
             w.wait_ready(self._start_timeout)
-        except PoolError as e:
-            for seq, ts, img, t_sub, _ in retry:
-                self._deliver(PoolResult(seq, ts, L.empty_frames(1)[0], 0.0, w.wid, str(e), t_sub, time.perf_counter()))
+        except Exception as e:  # PoolError, or the OS refusing a new process
+            reason = str(e) if isinstance(e, PoolError) else f"cannot restart the Holistic worker: {e}"
+            with self._cv:
+                for item in w.outstanding:
+                    self._fail_locked(item, w.wid, reason)
+            w.outstanding.clear()
             return False
-        # resend in order, ahead of anything new
-        for item in retry:
-            w.outstanding.append(item)
-            self._send(w, item)
+        # resend in order, ahead of anything new. If the new worker dies again meanwhile
+        # (a broken pipe), the feed loop's next recv/send sees it and restarts again,
+        # counting one more try against the oldest frame.
+        try:
+            for item in w.outstanding:
+                self._send(w, item)
+        except (OSError, BrokenPipeError, ValueError, AttributeError):
+            pass
         return True
 
     def worker_frames(self) -> list[int]:
