@@ -755,6 +755,12 @@ class InferenceWorker:
     def start(self) -> None:
         self._thread.start()
 
+    @property
+    def pack_path(self) -> str | None:
+        """The pack the worker runs (or is about to load)."""
+        with self._lock:
+            return self._config.pack_path
+
     def configure(self, **changes) -> None:
         """Change pack_path / top_k / sensitivity / left_handed / language; applied on the worker thread."""
         with self._lock:

@@ -171,7 +171,7 @@ def install(win) -> dict:
             path = str(resolve_pack(ctx.fingerspelling_pack))
         except Exception:  # noqa: BLE001 - no fingerspelling pack installed: keep the live one
             return
-        saved["pack_path"] = inf._config.pack_path
+        saved["pack_path"] = inf.pack_path
         inf.configure(pack_path=path)
 
     def fs_hidden():
