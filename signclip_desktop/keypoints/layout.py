@@ -102,6 +102,8 @@ RIGHT_WRIST = POSE.start + POSE_POINTS.index("RIGHT_WRIST")
 LEG_INDICES = tuple(POSE.start + POSE_POINTS.index(p) for p in LEG_POINTS)
 HAND_WRIST = HAND_POINTS.index("WRIST")
 HAND_MIDDLE_MCP = HAND_POINTS.index("MIDDLE_FINGER_MCP")
+# A hand's wrist carries its confidence: "is this hand in view?" reads these two points.
+HAND_WRISTS = (LEFT_HAND.start + HAND_WRIST, RIGHT_HAND.start + HAND_WRIST)
 
 # Named subsets a pack may select. Order of points inside a subset follows the layout.
 SUBSETS: dict[str, tuple[str, ...]] = {

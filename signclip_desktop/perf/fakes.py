@@ -12,6 +12,7 @@ from typing import Iterator
 import numpy as np
 
 from ..keypoints import layout as L
+from ..keypoints.normalize import hide_legs
 from ..sources.base import Frame, SourceError
 
 
@@ -85,8 +86,7 @@ def synthetic_signing(n: int, fps: float = 30.0, seed: int = 0, sign_len: int = 
     base[L.POSE.slice, 0] = 0.5 + 0.1 * rng.standard_normal(len(L.POSE_POINTS))
     base[L.POSE.slice, 1] = 0.4 + 0.1 * rng.standard_normal(len(L.POSE_POINTS))
     base[L.POSE.slice, 3] = 0.9
-    sh = [L.POSE.start + L.POSE_POINTS.index("LEFT_SHOULDER"), L.POSE.start + L.POSE_POINTS.index("RIGHT_SHOULDER")]
-    base[sh[0], :2], base[sh[1], :2] = (0.62, 0.55), (0.38, 0.55)
+    base[L.LEFT_SHOULDER, :2], base[L.RIGHT_SHOULDER, :2] = (0.62, 0.55), (0.38, 0.55)
     base[L.FACE.slice, :2] = 0.5 + 0.03 * rng.standard_normal((len(L.FACE_CONTOUR_MESH_INDICES), 2))
     base[L.FACE.slice, 3] = 1.0
     hand = 0.05 * rng.standard_normal((21, 3)).astype(np.float32)
@@ -99,5 +99,4 @@ def synthetic_signing(n: int, fps: float = 30.0, seed: int = 0, sign_len: int = 
             for comp in (L.LEFT_HAND, L.RIGHT_HAND):
                 out[t, comp.slice, :3] = c + hand
                 out[t, comp.slice, 3] = 1.0
-    out[:, list(L.LEG_INDICES)] = 0.0
-    return out
+    return hide_legs(out)

@@ -14,14 +14,13 @@ from ..keypoints.features import encode_input
 from ..sources.base import KeypointSequence, SourceError
 from ..stream.window import resample_sequence
 
-_WRISTS = [L.LEFT_HAND.start + L.HAND_WRIST, L.RIGHT_HAND.start + L.HAND_WRIST]
 
 
 def hands_up(frames: np.ndarray) -> np.ndarray:
     """Boolean [T]: a hand is seen in the frame (hand confidence channel)."""
     if len(frames) == 0:
         return np.zeros(0, bool)
-    return frames[:, _WRISTS, 3].max(axis=1) > 0
+    return frames[:, list(L.HAND_WRISTS), 3].max(axis=1) > 0
 
 
 def trim_span(frames: np.ndarray, fps: float = 30.0, min_gap_s: float = 0.25, pad_s: float = 0.1,

@@ -19,7 +19,7 @@ from .grading import RESOURCES, Motion, align, motion_from_frames
 
 REFERENCES_FILE = RESOURCES / "references.npz"
 # points stored: pose + both hands (the data has no face points)
-_KEEP = np.concatenate([np.arange(L.POSE.start, L.POSE.stop), np.arange(L.LEFT_HAND.start, L.RIGHT_HAND.stop)])
+_KEEP = L.component_indices(L.SUBSETS["body_hands"])
 
 
 @dataclass

@@ -30,9 +30,6 @@ class RecognitionUpdate:
     final: bool                 # the window that closes a signing segment (hands went down)
 
 
-_WRISTS = [L.LEFT_HAND.start + L.HAND_WRIST, L.RIGHT_HAND.start + L.HAND_WRIST]
-
-
 class Recognizer:
     def __init__(self, pack, encoder, scorer: Scorer | None = None, top_k: int = 5, sensitivity: float = 1.0,
                  left_handed: bool = False, activity: ActivityDetector | None = None, stride_frames: int | None = None):
@@ -71,7 +68,7 @@ class Recognizer:
         kp = frame.keypoints
         if kp.size and not np.isfinite(kp).all():  # a damaged keypoint file: such points are missing
             kp = np.where(np.isfinite(kp).all(axis=-1, keepdims=True), kp, 0.0).astype(np.float32)
-        hands = bool(kp[_WRISTS, 3].max() > 0) if kp.size else False
+        hands = bool(kp[list(L.HAND_WRISTS), 3].max() > 0) if kp.size else False
         self.window.push(frame.timestamp, kp)
         if hands:
             self._last_hand_t = frame.timestamp
