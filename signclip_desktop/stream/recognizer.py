@@ -14,7 +14,7 @@ from ..keypoints.features import encode_input
 from ..model.scorer import Prediction, Scorer
 from ..sources.base import KeypointFrame
 from .activity import Activity, ActivityDetector
-from .stable import StableSign
+from .stable import Decision, StableSign
 from .window import KeypointWindow
 
 
@@ -28,6 +28,7 @@ class RecognitionUpdate:
     history: list[str]
     inference_ms: float
     final: bool                 # the window that closes a signing segment (hands went down)
+    decision: Decision | None = None  # current sign + the guesses that go with it + transcript entry
 
 
 class Recognizer:
@@ -89,4 +90,5 @@ class Recognizer:
         if act.signing:
             pred, ms = self.classify(frames)
         changed = self.stable.update(pred, t, final=final)
-        return RecognitionUpdate(t, pred, act, self.stable.current, changed, list(self.stable.history), ms, final)
+        return RecognitionUpdate(t, pred, act, self.stable.current, changed, list(self.stable.history), ms, final,
+                                 self.stable.decision)
