@@ -52,6 +52,9 @@ class Settings:
     sensitivity: float = 1.0        # > 1 shows a sign sooner, < 1 waits for more certainty
     show_face: bool = True          # draw the face contour
     history_size: int = 8
+    theme: str = "dark"             # dark | high-contrast
+    zoom: float = 1.0               # the whole interface's size (Ctrl+= / Ctrl+-)
+    calibration_offered: bool = False  # the first-run "calibrate to me" flow was shown once
     pack_languages: dict = field(default_factory=dict)  # pack name -> the sign language to recognise ("" = all)
     extra: dict = field(default_factory=dict)  # unknown keys are kept, for newer/older versions and pages
 
@@ -62,6 +65,9 @@ class Settings:
         s.sensitivity = min(max(float(s.sensitivity), 0.25), 4.0)
         s.camera_index = max(int(s.camera_index), 0)
         s.history_size = min(max(int(s.history_size), 1), 30)
+        s.zoom = min(max(float(s.zoom), 0.8), 2.0)
+        if s.theme not in ("dark", "high-contrast"):
+            s.theme = "dark"
         if s.source not in SOURCE_KINDS:
             s.source = "camera"
         return s

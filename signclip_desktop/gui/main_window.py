@@ -37,7 +37,9 @@ class MainWindow(QMainWindow):
         if font.pointSize() < theme.BASE_PT:  # large readable type everywhere (menus and dialogs too)
             font.setPointSize(theme.BASE_PT)
             app.setFont(font)
-        self.setStyleSheet(theme.stylesheet())
+        theme.set_theme(settings.theme, settings.zoom)
+        app.setPalette(theme.palette())  # dialogs (file dialog included) get the theme too
+        app.setStyleSheet(theme.stylesheet())
         self.resize(1360, 820)
         self.setMinimumSize(1000, 640)
         self.settings = settings
