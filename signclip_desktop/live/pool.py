@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import layout as L
+from ..keypoints import layout as L
 
 _STOP = None
 
@@ -65,7 +65,7 @@ class PoolStats:
 
 def _make_detector(factory: str | None, kwargs: dict):
     if not factory:
-        from .holistic import HolisticDetector
+        from ..keypoints.holistic import HolisticDetector
 
         return HolisticDetector(**kwargs)
     import importlib
