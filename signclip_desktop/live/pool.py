@@ -19,9 +19,7 @@ Tracking: Holistic in video mode tracks between frames. In a pool each worker se
 roughly every Nth frame, so tracking works on a sub-sampled stream; the default here
 is ``static_image_mode=False`` per worker (the bench measures the hand-found rate of
 both modes, see docs/BENCHMARKS.md). One worker is exactly the single-detector loop
-moved to another process.
-
-No Qt here; the GUI worker may own a pool.
+moved to another process. No Qt here; only the bench uses it for now (the live session may own one).
 """
 from __future__ import annotations
 
