@@ -181,6 +181,41 @@ class VideoFeed(Feed):
         self._src.close()
 
 
+class FramesFeed(Feed):
+    """Any other frame source of ``sources/`` (an image folder, a single photo) through its own
+    iterator, paced to its fps; looping starts a new pass over it."""
+
+    def __init__(self, source, stats: Stats, pace: bool = True):
+        self._src = source
+        self.fps = float(source.fps)
+        self.path = getattr(source, "path", "")
+        self._stats = stats
+        self._pace = pace
+        self._it = iter(source)
+        self._t0: float | None = None
+
+    def next(self):
+        f = next(self._it, None)  # the source raises SourceError naming a bad file
+        if f is None:
+            return None
+        if self._t0 is None:
+            self._t0 = time.monotonic() - f.timestamp
+        if self._pace:
+            wait = self._t0 + f.timestamp - time.monotonic()
+            if wait > 0:
+                time.sleep(wait)
+        self._stats.source_fps.tick()
+        self.aspect = f.image.shape[1] / max(1, f.image.shape[0])
+        return f.timestamp, f.image, None, ""
+
+    def restart(self) -> bool:
+        self._it, self._t0 = iter(self._src), None
+        return True
+
+    def close(self) -> None:
+        self._src.close()
+
+
 def load_keypoint_file(path) -> tuple[list[KeypointSequence], float]:
     """A keypoint file (anything ``sources.open_source`` reads as keypoints: .pose, data .npz,
     parquet, MP_Data) -> its non-empty sequences and their fps."""
@@ -289,4 +324,8 @@ def open_feed(spec: SourceSpec, stats: Stats) -> Feed:
         many = len(seqs) > 1
         return KeypointFeed(seqs, fps, stats, spec.pace, gap_s=0.6 if many else 0.0,
                             captions=[s.label or "" for s in seqs] if many else None)
+    from ..sources import describe_kind, open_source
+
+    if describe_kind(path) == "images":
+        return FramesFeed(open_source(path), stats, spec.pace)
     return VideoFeed(str(path), stats, spec.pace)
