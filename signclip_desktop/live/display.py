@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 
-@dataclass
+@dataclass(frozen=True)
 class DisplayFrame:
-    """What the video view draws. ``points`` are the keypoints in display coordinates
-    (x, y in 0..1 of the picture, or of the canvas when there is no picture)."""
+    """What the video view draws (frozen: it crosses from the capture thread to the GUI).
+    ``points`` are the keypoints in display coordinates (x, y in 0..1 of the picture, or of
+    the canvas when there is no picture)."""
     seq: int
     timestamp: float
     image: np.ndarray | None          # BGR uint8, unmirrored (the view mirrors it)
