@@ -24,7 +24,7 @@ from . import theme
 from .pipeline import InferenceConfig, LivePipeline, SourceSpec
 from .widgets import Banner, NoSourceScreen, TopKPanel, VideoView
 from ..languages import language_name
-from ..settings import Settings, save_settings
+from ..settings import Settings
 
 FILE_FILTER = ("Videos and keypoint files (*.mp4 *.mov *.avi *.mkv *.webm *.m4v *.pose *.npz);;"
                "Videos (*.mp4 *.mov *.avi *.mkv *.webm *.m4v);;Keypoint files (*.pose *.npz);;All files (*)")

@@ -694,7 +694,7 @@ def run_bench(opt: BenchOptions) -> dict:
              f"{'all on CPU %d' % core if core is not None else 'all cores'} ...", q)
         lm = landmark_loops(clip, pack_path, core=core)
         out["landmarks_core"] = core
-        ref_kp, ref_hands = lm.pop("_keypoints"), lm.pop("_hands")
+        _ref_kp, ref_hands = lm.pop("_keypoints"), lm.pop("_hands")
         out.update(lm)
         if core is not None and not opt.skip_pool:
             _log("bench: the same on all cores (the pool's baseline) ...", q)

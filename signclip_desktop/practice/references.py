@@ -49,7 +49,7 @@ class ReferenceSet:
 
     @classmethod
     def load(cls, path=None) -> "ReferenceSet":
-        p = require(path or references_file(), "the reference motions")  # shipped: never an empty set
+        p = require(path or references_file(), "the reference-motion file")  # shipped: never an empty set
         with np.load(p, allow_pickle=False) as z:
             frames, offs = z["frames"], z["offsets"]
             words, signers, fps = z["words"], z["signers"], z["fps"]

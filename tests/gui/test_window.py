@@ -3,7 +3,6 @@ mirroring, settings notices, the page hook, and a clean close."""
 import json
 import threading
 
-import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
