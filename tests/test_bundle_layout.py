@@ -32,6 +32,9 @@ def _spec_datas(monkeypatch) -> list[tuple[str, str]]:
     g = {"SPECPATH": str(REPO), "Analysis": analysis, "PYZ": stub, "EXE": stub, "COLLECT": stub, "__name__": "spec"}
     exec(compile((REPO / "build.spec").read_text(encoding="utf-8"), "build.spec", "exec"), g)
     assert "signclip_desktop.tools" in seen["excludes"] and "signclip_desktop.training" in seen["excludes"]
+    own = [m for m in seen["hiddenimports"] if m.startswith("signclip_desktop")]
+    assert "signclip_desktop.paths" in own and "signclip_desktop.stream.clip" in own and "signclip_desktop.cli" in own
+    assert not [m for m in own if m.startswith(("signclip_desktop.tools", "signclip_desktop.training"))]
     return seen["datas"]
 
 
