@@ -63,7 +63,7 @@ def run(args) -> int:
     from ..model.pack import load_pack
     from ..model.registry import resolve_pack
     from ..model.scorer import Scorer
-    from ..practice.clip import clip_windows, embed_clip
+    from ..stream.clip import clip_windows, embed_clip
     from ..sources import expand_inputs, open_source, to_sequences
     from ..sources.base import SourceError
     from ..stream.window import resample_sequence

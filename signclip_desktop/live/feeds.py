@@ -8,7 +8,6 @@ late pictures, rewinding, and a grabber thread for a camera.
 """
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -302,11 +301,10 @@ def _no_hands(last: np.ndarray) -> np.ndarray:
 
 
 def demo_path() -> Path:
-    """``resources/demo/demo.npz`` of the checkout, or of a PyInstaller bundle (``sys._MEIPASS``)."""
-    meipass = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and meipass:
-        return Path(meipass) / "resources" / "demo" / "demo.npz"
-    return Path(__file__).resolve().parents[2] / "resources" / "demo" / "demo.npz"
+    """``resources/demo/demo.npz`` of the checkout, or of a PyInstaller bundle (see ``paths.py``)."""
+    from ..paths import demo_path as _demo_path
+
+    return _demo_path()
 
 
 def open_feed(spec: SourceSpec, stats: Stats) -> Feed:
@@ -315,7 +313,7 @@ def open_feed(spec: SourceSpec, stats: Stats) -> Feed:
     if spec.kind == "demo":
         p = demo_path()
         if not p.is_file():
-            raise SourceError(p, "the built-in demo is missing (run `python -m signclip_desktop.gui.make_demo`)")
+            raise SourceError(p, "the built-in demo is missing (run `python -m signclip_desktop.tools.make_demo`)")
         seqs, fps = load_keypoint_file(p)
         return KeypointFeed(seqs, fps, stats, spec.pace, captions=[f"Demo: {s.label}" for s in seqs])
     path = Path(spec.path)

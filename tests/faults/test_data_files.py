@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np

@@ -3,7 +3,6 @@
 Each fault goes through the app's own pipeline (live.LiveSession, no Qt): it
 must report the problem as an event, keep both worker threads running, deliver every
 frame it did get, and play the next good source."""
-import threading
 import time
 
 import numpy as np
@@ -11,7 +10,6 @@ import pytest
 
 from faults_helpers import Events, wait_for
 from signclip_desktop.live import Feed, LiveConfig, LiveSession, SourceSpec, open_feed
-from signclip_desktop.keypoints import layout as L
 from fakes import FakeCamera, synthetic_signing
 from signclip_desktop.sources.base import SourceError
 

@@ -143,7 +143,7 @@ def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny
     from signclip_desktop.model.encoder import Encoder
     from signclip_desktop.model.pack import load_pack
     from signclip_desktop.model.scorer import Guess, Prediction
-    from signclip_desktop.practice.clip import embed_clip
+    from signclip_desktop.stream.clip import embed_clip
     from signclip_desktop.practice.library import Library, NewExample, pack_id
     from signclip_desktop.sources.base import KeypointSequence
     from signclip_desktop.stream.activity import Activity
