@@ -41,7 +41,7 @@ def _reference(args, grader):
     """(frames, fps, name) for REF."""
     from pathlib import Path
 
-    from ..practice.clip import load_clip
+    from ..stream.clip import load_clip
 
     ref = args.reference
     if Path(ref).exists():
@@ -73,7 +73,7 @@ def _reference(args, grader):
 
 @one_line_errors(NAME)
 def run(args) -> int:
-    from ..practice.clip import load_clip
+    from ..stream.clip import load_clip
     from ..practice.grading import PART_TITLES, Grader
 
     if args.left_handed and args.right_handed:

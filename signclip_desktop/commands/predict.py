@@ -44,9 +44,7 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _guess_json(pred) -> list[dict]:
-    return [{"label": g.label, "text": g.text, "language": g.language, "score": round(g.score, 6),
-             "similarity": round(g.similarity, 6)} for g in pred.top]
+JSON_FIELDS = ("label", "text", "language", "score", "similarity")  # per guess, via Prediction.to_json
 
 
 def _text_line(name: str, pred, truth: str | None) -> str:
@@ -65,7 +63,7 @@ def run(args) -> int:
     from ..model.pack import load_pack
     from ..model.registry import resolve_pack
     from ..model.scorer import Scorer
-    from ..practice.clip import clip_windows, embed_clip
+    from ..stream.clip import clip_windows, embed_clip
     from ..sources import expand_inputs, open_source, to_sequences
     from ..sources.base import SourceError
     from ..stream.window import resample_sequence
@@ -105,7 +103,7 @@ def run(args) -> int:
                     if not args.windows:
                         emb = embed_clip(encoder, pack, seq.frames, seq.fps, mirrored=args.left_handed)
                         pred = scorer.predict(emb, args.top_k)
-                        rec = {**base, "top": _guess_json(pred), "confidence": pred.confidence}
+                        rec = {**base, **pred.to_json(JSON_FIELDS)}
                         print(json.dumps(rec) if args.json else _text_line(name, pred, seq.label), file=out, flush=True)
                         continue
                     frames = resample_sequence(seq.frames, seq.fps, spec.fps)
@@ -119,8 +117,7 @@ def run(args) -> int:
                         end = min(start + spec.window_frames, len(frames))
                         pred = scorer.predict(emb, args.top_k)
                         rec = {**base, "window": wi, "start_s": round(start / spec.fps, 3),
-                               "end_s": round(end / spec.fps, 3), "top": _guess_json(pred),
-                               "confidence": pred.confidence}
+                               "end_s": round(end / spec.fps, 3), **pred.to_json(JSON_FIELDS)}
                         line = json.dumps(rec) if args.json else \
                             _text_line(f"{name} @{start / spec.fps:.2f}-{end / spec.fps:.2f}s", pred, seq.label)
                         print(line, file=out, flush=True)

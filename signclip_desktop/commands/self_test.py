@@ -1,10 +1,11 @@
 """``signclip-desktop --self-test`` (also ``signclip-desktop self-test``): does this install work?
 
 Loads a model pack (the default built-in one, or ``--pack``), runs MediaPipe Holistic on the bundled photo of a signer, runs the
-encoder and scorer on a window of it, checks the Qt plugins are there (without importing
+encoder and scorer on a window of it, loads the shipped practice resources (grading
+calibration, reference motions, word lists), checks the Qt plugins are there (without importing
 Qt), prints a summary and exits 0 when every step worked, 1 otherwise. Made for the
-PyInstaller bundle: it proves the MediaPipe model files, onnxruntime and the packs made
-it into the build. Headless, offline, a few seconds.
+PyInstaller bundle: it proves the MediaPipe model files, onnxruntime, the packs and the
+resources made it into the build. Headless, offline, a few seconds.
 """
 from __future__ import annotations
 
@@ -21,10 +22,47 @@ def register(subparsers) -> None:
     p.set_defaults(func=lambda args: run_self_test(pack=args.pack))
 
 
-def _resources() -> Path:
-    from ..perf.clip import resources_dir
+def _shipped_resources() -> str:
+    """Load every resource the practice pages need; one error naming all that are missing."""
+    from ..paths import ResourceMissing, package_resources_dir
+    from ..practice.fingerspelling import WORDLIST_FOR, word_list
+    from ..practice.grading import Calibration
+    from ..practice.references import ReferenceSet
 
-    return resources_dir()
+    missing, found = [], []
+    try:
+        cal = Calibration.load()
+        found.append(f"calibration ({len(cal.models)} score models)")
+    except ResourceMissing:
+        missing.append("grading_calibration.json (grading calibration)")
+    except (ValueError, KeyError, TypeError) as e:
+        missing.append(f"grading_calibration.json unreadable ({e})")
+    try:
+        refs = ReferenceSet.load()
+        if not refs.refs:
+            raise ValueError("no references in it")
+        found.append(f"{len(refs.refs)} references for {len(refs.words)} words")
+    except ResourceMissing:
+        missing.append("references.npz (reference motions)")
+    except (ValueError, KeyError, OSError) as e:
+        missing.append(f"references.npz unreadable ({e})")
+    lists = sorted(set(WORDLIST_FOR.values()))
+    bad = []
+    for spoken in lists:
+        try:
+            if not word_list(spoken):
+                bad.append(f"{spoken}.txt (empty)")
+        except ResourceMissing:
+            bad.append(f"{spoken}.txt")
+    if len(bad) == len(lists):
+        missing.append(f"wordlists/ (all {len(lists)} word lists)")
+    elif bad:
+        missing.append(f"word lists {', '.join(bad)}")
+    else:
+        found.append(f"{len(lists)} word lists")
+    if missing:
+        raise FileNotFoundError(f"missing in {package_resources_dir()}: " + "; ".join(missing))
+    return ", ".join(found)
 
 
 def _qt_plugins() -> str:
@@ -72,7 +110,9 @@ def run_self_test(pack: str | None = None, out=None) -> int:
         from ..keypoints import layout as L
         from ..keypoints.holistic import HolisticDetector
 
-        img_path = _resources() / "selftest" / "signer.jpg"
+        from ..paths import selftest_image_path
+
+        img_path = selftest_image_path()
         img = cv2.imread(str(img_path))
         if img is None:
             raise FileNotFoundError(f"test image {img_path} is missing")
@@ -105,13 +145,14 @@ def run_self_test(pack: str | None = None, out=None) -> int:
     step("MediaPipe Holistic", holistic)
     if "pack" in state and "kp" in state:
         step("encoder + scorer", encode)
+    step("practice resources", _shipped_resources)
     step("Qt plugins", _qt_plugins)
 
     frozen = " (bundled app)" if getattr(sys, "frozen", False) else ""
     print(f"signclip-desktop self-test{frozen}:", file=out)
     for name, ok, detail in results:
         print(f"  [{'ok' if ok else 'FAIL'}] {name}: {detail}", file=out)
-    ok = all(r[1] for r in results) and len(results) == 4
+    ok = all(r[1] for r in results) and len(results) == 5
     print(f"self-test {'passed' if ok else 'FAILED'} in {time.perf_counter() - t_all:.1f} s", file=out)
     out.flush()
     return 0 if ok else 1

@@ -3,7 +3,7 @@
 * ``app.run_gui(args)``: QApplication + ``MainWindow`` (+ headless controls).
 * ``main_window.MainWindow``: left navigation of pages; ``add_page(title, widget)`` adds one.
 * ``live_page.LivePage``: video + skeleton, current sign, history, top guesses, settings.
-* ``pipeline``: the capture/Holistic and inference workers (plain threads, no Qt).
+* ``bridge.LiveBridge``: the one place where ``live.LiveSession`` events become Qt signals.
 * ``widgets``: VideoView (frame + skeleton), TopKPanel, Banner, NoSourceScreen.
 * ``make_demo``: builds ``resources/demo/demo.npz``, the built-in demo clip.
 

@@ -9,7 +9,7 @@ import threading
 import time
 from pathlib import Path
 
-from .pipeline import SourceSpec
+from ..live import SourceSpec
 
 
 def process_age() -> float | None:
@@ -132,9 +132,9 @@ def run_gui(args) -> int:
         p.parent.mkdir(parents=True, exist_ok=True)
         log_file = open(p, "w", encoding="utf-8")
 
-        def log(rec: dict) -> None:
+        def log(ev) -> None:  # a PredictionEvent; its record is built by Prediction.to_json
             nonlocal n_logged
-            log_file.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            log_file.write(json.dumps(ev.to_record(), ensure_ascii=False) + "\n")
             log_file.flush()
             n_logged += 1
 
@@ -151,8 +151,7 @@ def run_gui(args) -> int:
     if quit_after is not None:
         def finish():
             probe.stop()  # closing joins the workers: that wait is shutdown, not a stall while running
-            final["tracking"] = win.live.pipeline.capture.tracking_state
-            final["landmarks"] = win.live.pipeline.stats.landmark_fps.count
+            final["stats"] = win.live.session.stats()
             final["t_end"] = time.monotonic()
             win.close()
 
@@ -168,12 +167,12 @@ def run_gui(args) -> int:
     tick.stop()
     probe.stop()
     t_end = final.get("t_end", time.monotonic())
-    tracking = final.get("tracking", win.live.pipeline.capture.tracking_state)
-    landmarks = final.get("landmarks", win.live.pipeline.stats.landmark_fps.count)
+    at_end = final.get("stats") or win.live.session.stats()
+    tracking, landmarks = at_end.tracking, at_end.landmark_frames
     ok = win.shutdown()
     if log_file is not None:
         log_file.close()
-    stats = win.live.pipeline.stats
+    stats = win.live.session.stats()
     first_t = first.get("t")
     report = {
         "first_frame_s": round(age0 + first_t - t_start, 3) if first_t else None,
@@ -184,8 +183,8 @@ def run_gui(args) -> int:
         "landmark_fps_mean": round((landmarks - 1) / max(1e-6, t_end - stats.first_landmark_at), 2)
         if stats.first_landmark_at and landmarks > 1 else None,
         "frames_drawn": win.live.video.frames_drawn,
-        "display_dropped": win.live.pipeline.display.dropped,
-        "keypoints_dropped": win.live.pipeline.keypoints.dropped,
+        "display_dropped": stats.display_dropped,
+        "keypoints_dropped": stats.keypoints_dropped,
         "updates": win.live.updates_shown,
         "predictions_logged": n_logged,
         "provider": stats.provider,

@@ -10,8 +10,10 @@ Adding a page (practice, teach-a-sign, ...) without editing this file::
 appears as soon as there is more than one page. A page widget may define
 ``page_shown()`` / ``page_hidden()`` (called when the user switches to / away from it) and
 ``shutdown()`` (called once when the window closes, before the workers stop). Pages reach the
-live pipeline through ``win.live`` (``win.live.pipeline``) and the shared settings through
-``win.settings`` (call ``win.save_settings()`` after changing them).
+live pipeline only through its one door, ``win.live.session`` (a ``live.LiveSession``: configure,
+tap, set_prototypes; events through ``win.live.bridge``), and the shared settings through
+``win.settings`` (call ``win.save_settings()`` after changing them: the write happens on a
+writer thread, once the changes stop for 0.4 s).
 """
 from __future__ import annotations
 
@@ -22,14 +24,16 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QListWidget, QListWidge
 from . import theme
 from .gcguard import MainThreadGC
 from .live_page import LivePage
-from ..settings import Settings, save_settings
+from ..settings import Settings
+from ..settings_saver import SettingsSaver
 
 
 class MainWindow(QMainWindow):
     page_changed = Signal(str)
+    _save_failed = Signal(str)   # from the settings writer thread
 
     def __init__(self, settings: Settings, settings_path=None, persist: bool = True, notice: str | None = None,
-                 live_kwargs: dict | None = None):
+                 live_kwargs: dict | None = None, save_delay: float = 0.4):
         super().__init__()
         self.setWindowTitle("SignCLIP Desktop")
         app = QApplication.instance()
@@ -45,6 +49,9 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self._settings_path = settings_path
         self._persist = persist
+        self._save_failed.connect(self._show_save_error, Qt.ConnectionType.QueuedConnection)
+        self._saver = SettingsSaver(settings_path, save_delay, on_error=lambda e: self._save_failed.emit(str(e))) \
+            if persist else None
         self._pages: list[tuple[str, QWidget]] = []
         self._closed = False
         self.gc_guard = MainThreadGC(parent=self)
@@ -140,12 +147,13 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------------ lifecycle
     def save_settings(self) -> None:
-        if self._persist:
-            try:
-                save_settings(self.settings, self._settings_path)
-            except OSError as e:
-                self.live.notice.show_message(f"Your settings could not be saved ({e}).",
-                                              [("Dismiss", self.live.notice.dismiss)])
+        """Save soon, off the GUI thread (one write once the changes stop; flushed on close)."""
+        if self._saver is not None:
+            self._saver.request(self.settings)
+
+    def _show_save_error(self, message: str) -> None:
+        self.live.notice.show_message(f"Your settings could not be saved ({message}).",
+                                      [("Dismiss", self.live.notice.dismiss)])
 
     def start(self, spec=None) -> None:
         self.gc_guard.start()  # before any worker thread exists
@@ -154,7 +162,7 @@ class MainWindow(QMainWindow):
     def shutdown(self, timeout: float = 5.0) -> bool:
         """Stop every page and worker; True when no worker thread is left. Safe to call twice."""
         if self._closed:
-            return not self.live.pipeline.threads_alive
+            return not self.live.session.threads_alive
         self._closed = True
         for _k, w in self._pages:
             if w is not self.live and hasattr(w, "shutdown"):
@@ -163,6 +171,8 @@ class MainWindow(QMainWindow):
                 except Exception:
                     pass
         ok = self.live.stop(timeout)
+        if self._saver is not None:
+            ok = self._saver.flush(timeout) and ok
         self.gc_guard.stop()
         return ok
 

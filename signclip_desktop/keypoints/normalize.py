@@ -13,7 +13,7 @@ import numpy as np
 from . import layout as L
 
 # Shoulder width is about this many palm lengths (wrist -> middle-finger MCP), measured
-# on the words data with `python -m signclip_desktop.keypoints.normalize --measure DATA`.
+# on the words data with `python -m signclip_desktop.tools.shoulder_palm --measure DATA`.
 # Used only when a window has no shoulders (hand-only sources, body out of view).
 SHOULDER_PER_PALM = 2.7
 _EPS = 1e-6
@@ -122,28 +122,3 @@ def mirror(frames: np.ndarray, about: float = 0.0) -> np.ndarray:
 def hide_legs(frames: np.ndarray) -> np.ndarray:
     frames[:, list(L.LEG_INDICES)] = 0.0
     return frames
-
-
-def _measure(data_dir: str) -> None:
-    """Print shoulder width / palm length over the words data (sets SHOULDER_PER_PALM)."""
-    import glob
-    import os
-
-    from ..sources.npz import load_npz_sequences
-
-    ratios = []
-    for path in sorted(glob.glob(os.path.join(data_dir, "words", "*.npz"))):
-        for seq in load_npz_sequences(path):
-            ref = shoulder_reference(seq.frames)
-            palms = palm_lengths(seq.frames)
-            if ref is not None and palms.size:
-                ratios.append(ref[1] / palms.mean())
-    print(f"sequences={len(ratios)} median shoulder/palm={np.median(ratios):.3f}")
-
-
-if __name__ == "__main__":
-    import argparse
-
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--measure", metavar="DATA", required=True)
-    _measure(ap.parse_args().measure)

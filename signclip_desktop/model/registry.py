@@ -1,7 +1,7 @@
 """Where model packs are: built-in packs shipped in the repository's ``models/`` folder
 (also inside a PyInstaller bundle, via ``sys._MEIPASS``) and the user's own packs.
 
-Folders, in search order for a pack *name*:
+The folders come from ``paths.py``; in search order for a pack *name*:
 
 1. the user's packs: ``$SIGNCLIP_HOME/packs`` when ``SIGNCLIP_HOME`` is set, else
    ``$XDG_DATA_HOME/signclip-desktop/packs`` (``~/.local/share/signclip-desktop/packs``;
@@ -14,44 +14,28 @@ Listing reads manifests only (fast); ``load_pack`` does the full check.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import paths
 from .pack import MANIFEST, PackError, read_manifest
 
 DEFAULT_PACK = "words"
-APP_DIR = "signclip-desktop"
+APP_DIR = paths.APP_DIR
 
 
 def data_dir() -> Path:
     """The user's data folder for this app (not created here)."""
-    home = os.environ.get("SIGNCLIP_HOME")
-    if home:
-        return Path(home).expanduser()
-    if sys.platform.startswith("win"):
-        base = Path(os.environ.get("APPDATA") or Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        xdg = os.environ.get("XDG_DATA_HOME")
-        base = Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share"
-    return base / APP_DIR
+    return paths.data_dir()
 
 
 def user_packs_dir() -> Path:
-    return data_dir() / "packs"
+    return paths.user_packs_dir()
 
 
 def builtin_packs_dir() -> Path:
     """``models/`` next to the package (repository checkout), or inside a frozen bundle."""
-    env = os.environ.get("SIGNCLIP_MODELS")
-    if env:
-        return Path(env).expanduser()
-    meipass = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and meipass:
-        return Path(meipass) / "models"
-    return Path(__file__).resolve().parent.parent.parent / "models"
+    return paths.builtin_packs_dir()
 
 
 def pack_dirs() -> list[tuple[Path, bool]]:

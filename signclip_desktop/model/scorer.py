@@ -25,12 +25,20 @@ class Prediction:
     top: list[Guess]
     confidence: str  # sure / maybe / unsure
 
-    def to_json(self) -> dict:
-        return {
-            "top": [{"label": g.label, "language": g.language, "score": round(g.score, 6),
-                     "similarity": round(g.similarity, 6), "source": g.source} for g in self.top],
-            "confidence": self.confidence,
-        }
+    GUESS_FIELDS = ("label", "language", "score", "similarity", "source")
+
+    def to_json(self, fields: tuple[str, ...] = GUESS_FIELDS, digits: int = 6) -> dict:
+        """The one JSON form of a prediction, used by ``predict --json``, the GUI's
+        ``--log-predictions`` file and the pages: ``{"top": [...], "confidence": ...}``.
+        ``fields`` picks each guess's keys (any ``Guess`` field), floats rounded to ``digits``."""
+        def guess(g: Guess) -> dict:
+            out = {}
+            for f in fields:
+                v = getattr(g, f)
+                out[f] = round(float(v), digits) if isinstance(v, float) else v
+            return out
+
+        return {"top": [guess(g) for g in self.top], "confidence": self.confidence}
 
 
 def confidence_level(probs_sorted: np.ndarray, cal: Calibration, sensitivity: float = 1.0) -> str:

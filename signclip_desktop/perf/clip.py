@@ -13,24 +13,14 @@ bench measures the guess latency. Nothing written here is ever committed.
 from __future__ import annotations
 
 import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from ..paths import resources_dir, selftest_image_path  # noqa: F401 - re-exported for callers
+
 SIZE = (640, 360)  # width, height: a common webcam mode
-
-
-def resources_dir() -> Path:
-    meipass = getattr(sys, "_MEIPASS", None)
-    if getattr(sys, "frozen", False) and meipass:
-        return Path(meipass) / "resources"
-    return Path(__file__).resolve().parent.parent.parent / "resources"
-
-
-def selftest_image_path() -> Path:
-    return resources_dir() / "selftest" / "signer.jpg"
 
 
 @dataclass

@@ -1,8 +1,8 @@
 """One app session in a fresh process, for start-up time and memory.
 
 ``python -m signclip_desktop.perf.session --clip X --pack P --launched T`` starts the
-app's pipeline (``gui/pipeline.py``'s LivePipeline: capture/Holistic and inference
-worker threads, no Qt) on the clip played in real time, and prints one JSON line:
+app's pipeline (``live.LiveSession``: capture/Holistic and inference worker
+threads, no Qt) on the clip played in real time, and prints one JSON line:
 seconds from ``T`` (the parent's ``time.time()`` just before it started this process)
 to the first frame on screen, to the first frame with keypoints (Holistic loads in the
 background while the first pictures show) and to the first guess, and peak / steady RSS
@@ -51,35 +51,35 @@ def main(argv=None) -> int:
     ap.add_argument("--frames", type=int, default=0)  # accepted for compatibility; the clip is played once
     a = ap.parse_args(argv)
     t_start = time.time()
-    from ..gui.pipeline import InferenceConfig, LivePipeline, SourceSpec
+    from ..live import LiveConfig, LiveSession, SourceSpec
 
     out = {"python_start_s": t_start - a.launched, "first_frame_s": None, "first_landmarks_s": None,
            "first_guess_s": None}
     done = threading.Event()
     problems = []
 
-    def emit(name, payload):
-        if name == "update" and payload.prediction is not None and out["first_guess_s"] is None:
+    def on_event(ev):
+        if ev.name == "update" and ev.prediction is not None and out["first_guess_s"] is None:
             out["first_guess_s"] = time.time() - a.launched
-        elif name in ("source_ended", "source_error", "source_lost", "worker_error", "pack_error"):
-            if name != "source_ended":
-                problems.append(f"{name}: {payload}")
+        elif ev.name in ("source_ended", "source_error", "source_lost", "worker_error", "pack_error"):
+            if ev.name != "source_ended":
+                problems.append(f"{ev.name}: {ev.message}")
             done.set()
 
-    pipe = LivePipeline(emit, InferenceConfig(pack_path=a.pack, providers="cpu"))
-    pipe.start(SourceSpec(kind="file", path=a.clip, loop=False, pace=True))
+    session = LiveSession(LiveConfig(pack_path=a.pack, providers="cpu"), on_event=on_event)
+    session.start(SourceSpec(kind="file", path=a.clip, loop=False, pace=True))
     samples = []
     t_first = None
     while not done.wait(0.05):
         samples.append(rss_mb())
-        st = pipe.stats
+        st = session.stats()
         if out["first_frame_s"] is None and st.first_frame_at is not None:
             out["first_frame_s"] = time.time() - a.launched - (time.monotonic() - st.first_frame_at)
             t_first = len(samples)
-        first_lm = getattr(st, "first_landmark_at", None)
+        first_lm = st.first_landmark_at
         if out.get("first_landmarks_s") is None and first_lm is not None:
             out["first_landmarks_s"] = time.time() - a.launched - (time.monotonic() - first_lm)
-    stopped = pipe.stop(10.0)
+    stopped = session.stop(10.0)
     tail = samples[len(samples) // 2:] or samples
     out.update(rss_mb_peak=peak_rss_mb(), rss_mb_steady=float(sorted(tail)[len(tail) // 2]) if tail else 0.0,
                rss_mb_end=rss_mb(), threads_stopped=stopped, problems=problems, samples=len(samples),

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..paths import ResourceMissing, wordlists_dir
 from .grading import RESOURCES
 from .library import data_dir
 
@@ -84,8 +85,10 @@ def alphabets_from_labels(labels) -> dict[str, Alphabet]:
 def word_list(language: str, alphabet: Alphabet | None = None) -> list[str]:
     """The built-in words for a sign language, keeping those its alphabet can spell."""
     spoken = WORDLIST_FOR.get(language, language)
-    path = WORDLISTS / f"{spoken}.txt"
+    path = wordlists_dir() / f"{spoken}.txt"
     if not path.is_file():
+        if spoken in WORDLIST_FOR.values():  # a list the app ships: its absence is a broken install
+            raise ResourceMissing(path, f"the built-in word list {path.name!r}")
         return []
     words = list(dict.fromkeys(w.strip() for w in path.read_text(encoding="utf-8").splitlines() if w.strip()))
     if alphabet is None:

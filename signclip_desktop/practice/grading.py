@@ -7,7 +7,7 @@ gives the per-part feedback. Left-handed learners: the attempt is tried mirrored
 the better reading counts (or mirrored only with ``left_handed=True``).
 
 The calibration (weights, pass threshold, part scales) lives in
-``resources/grading_calibration.json``; ``python -m signclip_desktop.practice.calibrate``
+``resources/grading_calibration.json``; ``python -m signclip_desktop.tools.calibrate``
 fits it on signer-disjoint splits of the shared data. No Qt here.
 """
 from __future__ import annotations
@@ -21,10 +21,11 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.normalize import mirror, normalize_hands, normalize_shoulders
+from ..paths import calibration_file, package_resources_dir, require
 from ..stream.window import resample_sequence
-from .clip import trim
+from ..stream.clip import trim
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES = package_resources_dir()  # resolved by paths.py (checkout or frozen bundle)
 CALIBRATION_FILE = RESOURCES / "grading_calibration.json"
 DTW_FPS = 15.0          # keypoints are compared at this frame rate
 PARTS = ("handshape", "location", "movement", "timing")
@@ -240,10 +241,8 @@ class Calibration:
         return not self.pack_fingerprint or fp == self.pack_fingerprint or fp in self.adopted_for
 
     @classmethod
-    def load(cls, path=CALIBRATION_FILE) -> "Calibration":
-        p = Path(path)
-        if not p.is_file():
-            return cls()
+    def load(cls, path=None) -> "Calibration":
+        p = require(path or calibration_file(), "the grading calibration")  # shipped: never a silent default
         d = json.loads(p.read_text(encoding="utf-8"))
         kw = {k: d[k] for k in cls.__dataclass_fields__ if k in d}
         cal = cls(**kw)
@@ -251,10 +250,10 @@ class Calibration:
             cal.models.setdefault(name, m)
         return cal
 
-    def save(self, path=CALIBRATION_FILE) -> None:
+    def save(self, path=None) -> None:
         import os
 
-        p = Path(path)
+        p = Path(path or calibration_file())
         d = {k: getattr(self, k) for k in self.__dataclass_fields__}
         tmp = p.with_name(p.name + ".tmp")
         tmp.write_text(json.dumps(d, indent=2), encoding="utf-8")
@@ -434,12 +433,12 @@ class Grader:
         if encoder is not None and not self.cal.fits(pack):
             self.calibration_warning = (
                 f"the score was calibrated with another encoder ({self.cal.pack}); scores may be off until "
-                "`python -m signclip_desktop.practice.calibrate --data DATA --pack PACK --write` is run")
+                "`python -m signclip_desktop.tools.calibrate --data DATA --pack PACK --write` is run")
 
     def _embed(self, frames, fps, mirrored):
         if self.encoder is None:
             return None
-        from .clip import embed_clip
+        from ..stream.clip import embed_clip
 
         return embed_clip(self.encoder, self.pack, frames, fps, mirrored=mirrored)
 

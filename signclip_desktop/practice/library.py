@@ -332,7 +332,7 @@ class Library:
 
     def reembed(self, pack, encoder, progress=None) -> int:
         """Embed every example that has no embedding for ``pack`` yet (one transaction per sign)."""
-        from .clip import embed_clip
+        from ..stream.clip import embed_clip
 
         pid = pack_id(pack)
         done = 0
@@ -457,7 +457,7 @@ def _fsync_dir(path: Path) -> None:
 
 def make_examples(paths, pack=None, encoder=None, trim_clips: bool = True, mirrored: bool = False) -> list[NewExample]:
     """Files (anything ``load_clip`` reads) -> trimmed examples, embedded when a pack is given."""
-    from .clip import embed_clip, load_clip, trim
+    from ..stream.clip import embed_clip, load_clip, trim
 
     out = []
     for p in paths:
@@ -475,7 +475,7 @@ def make_examples(paths, pack=None, encoder=None, trim_clips: bool = True, mirro
 def example_from_frames(frames: np.ndarray, fps: float, source: str = "camera", pack=None, encoder=None,
                         trim_clip: bool = True) -> NewExample:
     """A live recording -> a trimmed (and embedded) example."""
-    from .clip import embed_clip, trim
+    from ..stream.clip import embed_clip, trim
 
     fr = trim(frames, fps) if trim_clip else frames
     emb = embed_clip(encoder, pack, fr, fps) if encoder is not None and len(fr) else None

@@ -94,6 +94,31 @@ class VideoSource:
     def read_all(self) -> list[Frame]:
         return list(self)
 
+    # one picture at a time, for the live player (live/feeds.py), which paces and skips itself
+    def read_image(self) -> np.ndarray | None:
+        """The next decoded picture (BGR uint8), or None at the end of the file."""
+        import cv2  # noqa: PLC0415
+
+        if self._cap is None:
+            return None
+        try:
+            ok, img = self._cap.read()
+        except cv2.error as e:
+            raise SourceError(self.path, f"video decoding failed ({str(e)[:120]})") from e
+        if not ok or img is None:
+            return None
+        return cv2.cvtColor(img, cv2.COLOR_GRAY2BGR) if img.ndim == 2 else img
+
+    def skip(self) -> bool:
+        """Pass over the next picture without decoding it (a player that fell behind)."""
+        return self._cap is not None and bool(self._cap.grab())
+
+    def rewind(self) -> bool:
+        """Back to the first picture; False if the container cannot seek."""
+        import cv2  # noqa: PLC0415
+
+        return self._cap is not None and bool(self._cap.set(cv2.CAP_PROP_POS_FRAMES, 0))
+
     def close(self) -> None:
         if self._cap is not None:
             self._cap.release()

@@ -50,8 +50,9 @@ class KeypointWindow:
         if window < 1 or stride < 1 or fps <= 0:
             raise ValueError("window, stride and fps must be positive")
         self.fps, self.window_frames, self.stride_frames = float(fps), int(window), int(stride)
-        self._t: deque[float] = deque()
-        self._kp: deque[np.ndarray] = deque()
+        # one deque of (time, frame) pairs: a copy taken while another thread appends still
+        # has times and frames of equal length (two deques copied one after the other did not)
+        self._items: deque[tuple[float, np.ndarray]] = deque()
         self._keep = max(keep_seconds, 2 * window / fps)
         self._next_emit: float | None = None
 
@@ -64,43 +65,43 @@ class KeypointWindow:
         return self.window_frames / self.fps
 
     def __len__(self) -> int:
-        return len(self._t)
+        return len(self._items)
 
     def clear(self) -> None:
-        self._t.clear()
-        self._kp.clear()
+        self._items.clear()
         self._next_emit = None
 
     def push(self, timestamp: float, keypoints: np.ndarray) -> None:
-        if self._t and timestamp <= self._t[-1]:
-            if timestamp < self._t[-1] - 1.0:  # the source restarted (looped file, new camera)
+        items = self._items
+        if items and timestamp <= items[-1][0]:
+            if timestamp < items[-1][0] - 1.0:  # the source restarted (looped file, new camera)
                 self.clear()
             else:
-                timestamp = self._t[-1] + 1e-6
-        self._t.append(float(timestamp))
-        self._kp.append(np.asarray(keypoints, np.float32))
-        while self._t and self._t[0] < timestamp - self._keep:
-            self._t.popleft()
-            self._kp.popleft()
+                timestamp = items[-1][0] + 1e-6
+        items.append((float(timestamp), np.asarray(keypoints, np.float32)))
+        while items and items[0][0] < timestamp - self._keep:
+            items.popleft()
         if self._next_emit is None:
-            self._next_emit = self._t[0] + (self.window_frames - 1) / self.fps
+            self._next_emit = items[0][0] + (self.window_frames - 1) / self.fps
 
     def due(self) -> bool:
         """True once per stride, as soon as a full window of time has been seen."""
-        if not self._t or self._next_emit is None:
+        if not self._items or self._next_emit is None:
             return False
-        if self._t[-1] + 0.5 / self.fps >= self._next_emit:
-            self._next_emit = max(self._next_emit + self.stride_frames / self.fps, self._t[-1] + 0.5 / self.fps)
+        last = self._items[-1][0]
+        if last + 0.5 / self.fps >= self._next_emit:
+            self._next_emit = max(self._next_emit + self.stride_frames / self.fps, last + 0.5 / self.fps)
             return True
         return False
 
     def latest(self, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Raw (times, frames) of the last ``seconds`` (all buffered by default)."""
-        if not self._t:
+        """Raw (times, frames) of the last ``seconds`` (all buffered by default), of equal length."""
+        items = _snapshot(self._items)
+        if not items:
             return np.zeros(0), L.empty_frames(0)
-        t = np.fromiter(self._t, np.float64, len(self._t))
+        t = np.fromiter((it[0] for it in items), np.float64, len(items))
         start = 0 if seconds is None else int(np.searchsorted(t, t[-1] - seconds - 1e-9))
-        return t[start:], np.stack(list(self._kp)[start:])
+        return t[start:], np.stack([it[1] for it in items[start:]])
 
     def window(self, n: int | None = None, end: float | None = None) -> np.ndarray:
         """``n`` (default: window) frames ending at ``end`` (default: the newest), resampled
@@ -111,3 +112,14 @@ class KeypointWindow:
             keep = t <= end + 1e-9
             t, kp = t[keep], kp[keep]
         return resample(kp, t, self.fps, n, end)
+
+
+def _snapshot(items: deque) -> list:
+    """A list copy of a deque another thread may be appending to (it raises RuntimeError
+    when it changed mid-copy: then try again)."""
+    for _ in range(100):
+        try:
+            return list(items)
+        except RuntimeError:
+            continue
+    return list(items)

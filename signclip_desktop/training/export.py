@@ -2,7 +2,6 @@
 parity check against torch, and an optional int8 (dynamic quantisation) variant."""
 from __future__ import annotations
 
-import io
 import os
 import tempfile
 import warnings

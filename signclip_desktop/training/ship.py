@@ -72,7 +72,6 @@ def card_text(pack_dir: Path, held: dict, final: dict | None, commands: list[str
     for l in labels:
         langs[l["language"]] = langs.get(l["language"], 0) + 1
     inp = m["input"]
-    shipped = final or held
     lines = [
         f"# Model card: `{m['name']}` pack {m['version']}",
         "",

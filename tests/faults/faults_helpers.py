@@ -17,15 +17,15 @@ def wait_for(cond, timeout=20.0, step=0.02):
 
 
 class Events:
-    """Collects LivePipeline events from the worker threads."""
+    """Collects LiveSession events from the worker threads (by ``event.name``)."""
 
     def __init__(self):
         self.items = []
         self.lock = threading.Lock()
 
-    def __call__(self, name, payload):
+    def __call__(self, event):
         with self.lock:
-            self.items.append((name, payload))
+            self.items.append((event.name, event))
 
     def of(self, name):
         with self.lock:

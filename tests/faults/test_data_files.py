@@ -7,7 +7,6 @@ import sqlite3
 import subprocess
 import threading
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -78,7 +77,9 @@ def test_damaged_pack_is_a_pack_error(tiny_pack, tmp_path, kind):
 
 
 def test_damaged_pack_in_the_live_pipeline_then_a_good_one(tiny_pack, tmp_path, clip_file):
-    from signclip_desktop.gui.pipeline import InferenceConfig, LivePipeline, SourceSpec
+    import dataclasses
+
+    from signclip_desktop.live import LiveConfig, LiveSession, SourceSpec
 
     bad = _copy_pack(tiny_pack, tmp_path / "bad")
     _damage("encoder_garbage", bad)
@@ -88,7 +89,7 @@ def test_damaged_pack_in_the_live_pipeline_then_a_good_one(tiny_pack, tmp_path, 
         calls = 0
 
         def detect(self, img, t=None):
-            from signclip_desktop.perf.fakes import synthetic_signing
+            from fakes import synthetic_signing
 
             Det.calls += 1
             return synthetic_signing(60)[Det.calls % 60]
@@ -96,14 +97,14 @@ def test_damaged_pack_in_the_live_pipeline_then_a_good_one(tiny_pack, tmp_path, 
         def close(self):
             pass
 
-    pipe = LivePipeline(ev, InferenceConfig(pack_path=str(bad), providers="cpu"), detector_factory=Det)
+    pipe = LiveSession(LiveConfig(pack_path=str(bad), providers="cpu"), on_event=ev, detector_factory=Det)
     try:
         pipe.start(SourceSpec(kind="file", path=str(clip_file), loop=True, pace=False))
         assert wait_for(lambda: ev.of("pack_error"))
         n = Det.calls
         assert wait_for(lambda: Det.calls > n + 20)  # video and landmarks keep going without a pack
         assert pipe.threads_alive == ["capture", "inference"]
-        pipe.inference.configure(pack_path=str(tiny_pack))
+        pipe.configure(dataclasses.replace(pipe.config, pack_path=str(tiny_pack)))
         assert wait_for(lambda: ev.of("pack_loaded") and ev.of("update"), 30)
     finally:
         assert pipe.stop()
@@ -169,7 +170,7 @@ def test_settings_writer_killed_mid_save_leaves_a_valid_file(tmp_path):
 
 # -- the personal library (SQLite) -------------------------------------------------------------------------
 def _examples(n=3, t=20, seed=0):
-    from signclip_desktop.perf.fakes import synthetic_signing
+    from fakes import synthetic_signing
     from signclip_desktop.practice.library import NewExample
 
     return [NewExample(synthetic_signing(t, seed=seed + i), 30.0, "test") for i in range(n)]
@@ -253,7 +254,8 @@ _LIBRARY_WRITER = """
 import sys
 import numpy as np
 from signclip_desktop.practice.library import Library, NewExample
-from signclip_desktop.perf.fakes import synthetic_signing
+sys.path.insert(0, "tests")  # the test fakes (cwd is the repo)
+from fakes import synthetic_signing
 lib = Library(sys.argv[1])
 start = len(lib.signs())
 print("ready", flush=True)

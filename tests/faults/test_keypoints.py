@@ -7,7 +7,7 @@ import pytest
 
 from signclip_desktop.keypoints import layout as L
 from signclip_desktop.keypoints.features import InputSpec, encode_input
-from signclip_desktop.perf.fakes import synthetic_signing
+from fakes import synthetic_signing
 from signclip_desktop.sources.base import KeypointFrame
 
 

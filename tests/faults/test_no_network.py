@@ -68,17 +68,17 @@ sys.addaudithook(hook)
 def main(out, clip, pack):
     import threading, time
     from signclip_desktop.commands.self_test import run_self_test
-    from signclip_desktop.gui.pipeline import InferenceConfig, LivePipeline, SourceSpec
-    from signclip_desktop.keypoints.pool import HolisticPool
+    from signclip_desktop.live import LiveConfig, LiveSession, SourceSpec
+    from signclip_desktop.live.pool import HolisticPool
     from signclip_desktop.sources.video import VideoSource
     import io
     assert run_self_test(pack=pack, out=io.StringIO()) == 0
     done = threading.Event()
     ups = []
-    def emit(n, p):
-        if n == "update": ups.append(p)
-        if n in ("source_ended", "source_error", "source_lost", "worker_error"): done.set()
-    pipe = LivePipeline(emit, InferenceConfig(pack_path=pack, providers="cpu"))
+    def emit(ev):
+        if ev.name == "update": ups.append(ev)
+        if ev.name in ("source_ended", "source_error", "source_lost", "worker_error"): done.set()
+    pipe = LiveSession(LiveConfig(pack_path=pack, providers="cpu"), on_event=emit)
     pipe.start(SourceSpec(kind="file", path=clip, loop=True, pace=False))
     end = time.monotonic() + 120
     while len(ups) < 5 and time.monotonic() < end:  # Holistic loads in the background first

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from signclip_desktop.perf.fakes import synthetic_signing
+from fakes import synthetic_signing
 from signclip_desktop.perf.session import rss_mb
 from signclip_desktop.sources.base import KeypointFrame
 

@@ -1,18 +1,16 @@
 """Camera missing / busy / vanishing mid-stream; unreadable, truncated and zero-length videos.
 
-Each fault goes through the app's own pipeline (gui/pipeline.py LivePipeline, no Qt): it
+Each fault goes through the app's own pipeline (live.LiveSession, no Qt): it
 must report the problem as an event, keep both worker threads running, deliver every
 frame it did get, and play the next good source."""
-import threading
 import time
 
 import numpy as np
 import pytest
 
 from faults_helpers import Events, wait_for
-from signclip_desktop.gui.pipeline import Feed, InferenceConfig, LivePipeline, SourceSpec, open_feed
-from signclip_desktop.keypoints import layout as L
-from signclip_desktop.perf.fakes import FakeCamera, synthetic_signing
+from signclip_desktop.live import Feed, LiveConfig, LiveSession, SourceSpec, open_feed
+from fakes import FakeCamera, synthetic_signing
 from signclip_desktop.sources.base import SourceError
 
 KP = synthetic_signing(400)
@@ -33,8 +31,8 @@ class CountingDetector:
 
 
 class FakeCameraFeed(Feed):
-    """A camera feed over perf.fakes.FakeCamera: missing, busy, or vanishing after N frames."""
-    kind = "camera"
+    """A camera feed over fakes.FakeCamera: missing, busy, or vanishing after N frames."""
+    live = True
 
     def __init__(self, **kw):
         self.cam = FakeCamera(**kw)  # raises SourceError for missing / busy
@@ -67,14 +65,13 @@ class Factory:
 def _pipeline(tiny_pack, factory=None, detector=None):
     ev = Events()
     det = detector or CountingDetector()
-    pipe = LivePipeline(ev, InferenceConfig(pack_path=str(tiny_pack), providers="cpu"),
-                        detector_factory=lambda: det, feed_factory=factory or open_feed, mailbox_frames=10_000)
+    pipe = LiveSession(LiveConfig(pack_path=str(tiny_pack), providers="cpu"), on_event=ev,
+                       detector_factory=lambda: det, feed_factory=factory or open_feed, mailbox_frames=10_000)
     return pipe, ev, det
 
 
 def _window_len(pipe):
-    rec = pipe.inference.recognizer
-    return 0 if rec is None else len(rec.window)
+    return pipe.stats().frames_recognised  # keypoint frames the inference thread took
 
 
 def _alive(pipe):
@@ -89,7 +86,7 @@ def test_camera_missing_or_busy_then_a_good_source(tiny_pack, clip_file, fault):
     try:
         pipe.start(SourceSpec(kind="camera", camera_index=0))
         assert wait_for(lambda: ev.of("source_error"))
-        spec, reason, _ = ev.of("source_error")[0]
+        reason = ev.of("source_error")[0].reason
         assert ("no camera" in reason) if fault == "missing" else ("in use" in reason)
         assert _alive(pipe)
         pipe.set_source(SourceSpec(kind="file", path=str(clip_file), loop=False, pace=False))
@@ -115,7 +112,7 @@ def test_camera_vanishing_mid_stream_loses_no_frame(tiny_pack):
     try:
         pipe.start(SourceSpec(kind="camera", camera_index=0))
         assert wait_for(lambda: ev.of("source_lost"), 30)
-        assert "stopped delivering" in ev.of("source_lost")[0][1]
+        assert "stopped delivering" in ev.of("source_lost")[0].reason
         assert fac.feeds[0].delivered == 90
         # Holistic loads on a helper thread while the first pictures show: at most a few
         # frames go by without landmarks; every frame that got keypoints reached the recogniser
@@ -179,7 +176,7 @@ def test_truncated_video_plays_what_it_has(tiny_pack, clip_file, bad_videos):
         pipe.start(SourceSpec(kind="file", path=str(bad_videos["truncated"]), loop=False, pace=False))
         assert wait_for(lambda: ev.of("source_ended") or ev.of("source_lost") or ev.of("source_error"), 60)
         # every decodable frame was shown; all but the few before Holistic was ready got keypoints
-        assert pipe.capture._seq == decodable
+        assert pipe.stats().frames_shown == decodable
         assert decodable - 5 <= det.calls <= decodable
         assert wait_for(lambda: _window_len(pipe) == det.calls, 10)
         assert _alive(pipe)

@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 
-from signclip_desktop.gui.pipeline import Feed, open_feed
+from signclip_desktop.live import Feed, open_feed
 from signclip_desktop.keypoints import layout as L
 from signclip_desktop.sources.base import SourceError
 
@@ -42,7 +42,7 @@ class FakeDetector:
 class FakeCameraFeed(Feed):
     """A camera that delivers an asymmetric picture (left half bright) at ~30 fps; ``fail_after``
     frames it raises SourceError like an unplugged camera."""
-    kind = "camera"
+    live = True
 
     def __init__(self, fail_after=None):
         self.fps = 30.0

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from signclip_desktop.gui.pipeline import demo_path
+from signclip_desktop.live import demo_path
 
 
 def _run(args, home, timeout=90):

@@ -1,12 +1,12 @@
-"""The workers behind the window, without Qt: latest-value slots, start/stop, failures."""
+"""The live session behind the window, without Qt: latest-value slots, start/stop, failures."""
 import threading
 import time
 
 import numpy as np
 import pytest
 
-from signclip_desktop.gui.pipeline import (InferenceConfig, KeypointFeed, LatestSlot, LivePipeline, Mailbox,
-                                            SourceSpec, Stats, demo_path, display_transform, load_keypoint_file)
+from signclip_desktop.live import (KeypointFeed, LatestSlot, LiveConfig, LiveSession, Mailbox, SourceSpec, Stats,
+                                   demo_path, display_transform, load_keypoint_file)
 from signclip_desktop.sources.base import KeypointSequence
 
 from gui_fakes import CameraControl, FakeDetector, signing_keypoints
@@ -17,9 +17,9 @@ class Events:
         self.items = []
         self.lock = threading.Lock()
 
-    def __call__(self, name, payload):
+    def __call__(self, event):
         with self.lock:
-            self.items.append((name, payload))
+            self.items.append((event.name, event))
 
     def names(self):
         with self.lock:
@@ -105,13 +105,13 @@ def test_keypoint_feed_plays_in_real_time_and_loops():
 
 def test_pipeline_end_to_end_on_demo_and_clean_stop(tiny_pack):
     ev = Events()
-    pipe = LivePipeline(ev, InferenceConfig(pack_path=str(tiny_pack)), detector_factory=FakeDetector)
+    pipe = LiveSession(LiveConfig(pack_path=str(tiny_pack)), on_event=ev, detector_factory=FakeDetector)
     pipe.start(SourceSpec("demo", pace=False))
     assert wait_for(lambda: ev.of("update") and any(u.prediction for u in ev.of("update")), 20)
     assert "pack_loaded" in ev.names() and "source_opened" in ev.names()
-    seq, frame = pipe.display.take(0)
+    frame = pipe.take_frame().frame
     assert frame is not None and frame.points.shape == (203, 4) and frame.image is None
-    assert pipe.stats.landmark_fps.count > 0
+    assert pipe.stats().landmark_frames > 0
     assert pipe.stop(5.0)
     assert pipe.threads_alive == [] and signclip_threads() == []
 
@@ -127,8 +127,8 @@ def test_one_detector_for_the_session_and_unmirrored_frames_for_inference(tiny_p
         dets.append(d)
         return d
 
-    pipe = LivePipeline(ev, InferenceConfig(pack_path=str(tiny_pack)), detector_factory=factory, feed_factory=cam)
-    pipe.capture.mirror = True
+    pipe = LiveSession(LiveConfig(pack_path=str(tiny_pack), mirror=True), on_event=ev, detector_factory=factory,
+                       feed_factory=cam)
     pipe.start(SourceSpec("camera", 0))
     assert wait_for(lambda: dets and len(dets[0].images) > 5)
     pipe.set_source(SourceSpec("demo", pace=False))
@@ -137,8 +137,8 @@ def test_one_detector_for_the_session_and_unmirrored_frames_for_inference(tiny_p
     assert wait_for(lambda: len(ev.of("source_opened")) >= 3)
     n = len(dets[0].images)
     assert wait_for(lambda: len(dets[0].images) > n + 3)
-    seq, frame = pipe.display.take(0)
-    assert frame.mirror is True  # the view mirrors...
+    frame = pipe.peek_frame().frame
+    assert frame.mirror is True and frame.live  # the view mirrors...
     img = dets[0].images[-1]
     assert img[:, :80, 2].mean() > 200 and img[:, 80:, 2].mean() < 10  # ...but Holistic got the real picture
     assert pipe.stop(5.0)
@@ -149,17 +149,17 @@ def test_one_detector_for_the_session_and_unmirrored_frames_for_inference(tiny_p
 def test_camera_missing_and_lost_are_reported_not_raised(tiny_pack):
     ev = Events()
     cam = CameraControl(available=False)
-    pipe = LivePipeline(ev, InferenceConfig(pack_path=None), detector_factory=FakeDetector, feed_factory=cam)
+    pipe = LiveSession(LiveConfig(pack_path=None), on_event=ev, detector_factory=FakeDetector, feed_factory=cam)
     pipe.start(SourceSpec("camera", 0))
     assert wait_for(lambda: ev.of("source_error"))
-    spec, reason, message = ev.of("source_error")[0]
-    assert spec.kind == "camera" and "no such camera" in reason
+    err = ev.of("source_error")[0]
+    assert err.source.kind == "camera" and "no such camera" in err.reason
     assert "pack_missing" in ev.names()
     cam.available, cam.fail_after = True, 10
     pipe.set_source(SourceSpec("camera", 0))
     assert wait_for(lambda: ev.of("source_lost"))
-    assert "unplugged" in ev.of("source_lost")[0][1]
-    assert pipe.capture.alive and pipe.inference.alive  # the workers survive
+    assert "unplugged" in ev.of("source_lost")[0].reason
+    assert pipe.threads_alive == ["capture", "inference"]  # the workers survive
     assert pipe.stop(5.0) and signclip_threads() == []
 
 
@@ -167,10 +167,10 @@ def test_bad_file_and_bad_pack_are_reported(tmp_path):
     ev = Events()
     bad = tmp_path / "broken.mp4"
     bad.write_bytes(b"not a video at all")
-    pipe = LivePipeline(ev, InferenceConfig(pack_path=str(tmp_path / "nopack")), detector_factory=FakeDetector)
+    pipe = LiveSession(LiveConfig(pack_path=str(tmp_path / "nopack")), on_event=ev, detector_factory=FakeDetector)
     pipe.start(SourceSpec("file", path=str(bad)))
     assert wait_for(lambda: ev.of("source_error") and ev.of("pack_error"))
-    assert "broken.mp4" in ev.of("source_error")[0][2]
+    assert "broken.mp4" in ev.of("source_error")[0].message
     assert pipe.stop(5.0)
 
 
@@ -181,10 +181,10 @@ def test_stop_does_not_hang_when_the_detector_is_slow(tiny_pack):
             return super().detect(image, timestamp)
 
     ev = Events()
-    pipe = LivePipeline(ev, InferenceConfig(pack_path=str(tiny_pack)), detector_factory=Slow,
-                        feed_factory=CameraControl(available=True))
+    pipe = LiveSession(LiveConfig(pack_path=str(tiny_pack)), on_event=ev, detector_factory=Slow,
+                       feed_factory=CameraControl(available=True))
     pipe.start(SourceSpec("camera", 0))
-    assert wait_for(lambda: pipe.stats.landmark_fps.count >= 1)
+    assert wait_for(lambda: pipe.stats().landmark_frames >= 1)
     t0 = time.monotonic()
     assert pipe.stop(5.0)
     assert time.monotonic() - t0 < 2.0

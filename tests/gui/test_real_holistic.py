@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from signclip_desktop.gui.main_window import MainWindow
-from signclip_desktop.gui.pipeline import SourceSpec
+from signclip_desktop.live import SourceSpec
 from signclip_desktop.keypoints import layout as L
 from signclip_desktop.settings import Settings
 
@@ -40,7 +40,7 @@ def test_window_runs_real_holistic_on_a_video(qtbot, tiny_pack, signer_video):
     win.start(SourceSpec("file", path=str(signer_video), loop=True))
     page = win.live
     qtbot.waitUntil(lambda: page.video.frames_drawn > 0, timeout=5000)  # pictures before Holistic is ready
-    qtbot.waitUntil(lambda: page.pipeline.capture.tracking_state == "ready", timeout=30000)
+    qtbot.waitUntil(lambda: page.session.stats().tracking == "ready", timeout=30000)
 
     def hand_seen():
         f = page.video.frame
@@ -49,9 +49,9 @@ def test_window_runs_real_holistic_on_a_video(qtbot, tiny_pack, signer_video):
 
     qtbot.waitUntil(hand_seen, timeout=20000)
     f = page.video.frame
-    assert f.image is not None and f.source_kind == "video" and not f.mirror
+    assert f.image is not None and f.source_kind == "frames" and not f.live and not f.mirror
     assert f.points[L.LEFT_SHOULDER, 3] > 0  # the pose is there too
     qtbot.waitUntil(lambda: len(shown) >= 1, timeout=20000)
-    assert shown[-1]["top"]
+    assert shown[-1].to_record()["top"]
     assert win.shutdown(10.0)
     assert [t.name for t in threading.enumerate() if t.name.startswith("signclip-") and t.is_alive()] == []

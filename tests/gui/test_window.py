@@ -3,13 +3,12 @@ mirroring, settings notices, the page hook, and a clean close."""
 import json
 import threading
 
-import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
 from signclip_desktop.gui.main_window import MainWindow
-from signclip_desktop.gui.pipeline import DisplayFrame, SourceSpec, demo_path
+from signclip_desktop.live import DisplayFrame, SourceSpec, demo_path
 from signclip_desktop.gui.widgets import VideoView
 from signclip_desktop.settings import Settings, load_settings, settings_path
 
@@ -48,7 +47,8 @@ def test_window_plays_a_clip_end_to_end_and_shows_predictions(make_window, qtbot
     win.start(SourceSpec("file", path=str(demo_path())))  # a keypoint file through the real workers
     qtbot.waitUntil(lambda: win.live.video.frames_drawn > 5, timeout=5000)
     qtbot.waitUntil(lambda: len(shown) >= 3, timeout=15000)
-    rec = shown[-1]
+    assert shown[-1].prediction is None or shown[-1].prediction.top  # a typed Prediction
+    rec = shown[-1].to_record()
     assert set(rec) >= {"t", "current", "top", "confidence"}
     assert rec["top"] and {"label", "language", "score"} <= set(rec["top"][0])
     json.dumps(rec)
@@ -65,9 +65,9 @@ def test_close_stops_every_worker(make_window, qtbot):
     win = make_window()
     win.start(SourceSpec("demo"))
     qtbot.waitUntil(lambda: win.live.video.frames_drawn > 0, timeout=5000)
-    assert win.live.pipeline.threads_alive == ["capture", "inference"]
+    assert win.live.session.threads_alive == ["capture", "inference"]
     win.close()
-    assert win.live.pipeline.threads_alive == [] and signclip_threads() == []
+    assert win.live.session.threads_alive == [] and signclip_threads() == []
 
 
 def test_no_camera_falls_back_to_demo_with_banner_and_retries(make_window, qtbot):
@@ -80,14 +80,14 @@ def test_no_camera_falls_back_to_demo_with_banner_and_retries(make_window, qtbot
     assert "No camera found" in page.banner.text.text() and "built-in demo" in page.banner.text.text()
     assert set(page.banner.buttons) == {"Retry camera", "Open a file"}
     qtbot.waitUntil(lambda: page.video.frames_drawn > 3, timeout=5000)  # the demo plays
-    assert page.video.frame.source_kind == "keypoints"
+    assert page.video.frame.source_kind == "keypoints" and not page.video.frame.live
     # the Retry button tries the camera again (still missing -> banner stays)
     n = cam.attempts
     page.banner.buttons["Retry camera"].click()
     qtbot.waitUntil(lambda: cam.attempts > n and page.banner.buttons.get("Retry camera") is not None, timeout=5000)
     # the camera is plugged in: the quiet retry finds it and switches to it
     cam.available = True
-    qtbot.waitUntil(lambda: page.video.frame is not None and page.video.frame.source_kind == "camera", timeout=5000)
+    qtbot.waitUntil(lambda: page.video.frame is not None and page.video.frame.live, timeout=5000)
     assert not page.banner.isVisible()
 
 
@@ -97,11 +97,11 @@ def test_camera_unplugged_mid_stream(make_window, qtbot):
     win.live._retry_timer.setInterval(60_000)
     win.start()
     page = win.live
-    qtbot.waitUntil(lambda: page.video.frame is not None and page.video.frame.source_kind == "camera", timeout=5000)
+    qtbot.waitUntil(lambda: page.video.frame is not None and page.video.frame.live, timeout=5000)
     qtbot.waitUntil(lambda: page.banner.isVisible(), timeout=5000)
     assert "stopped sending pictures" in page.banner.text.text()
     qtbot.waitUntil(lambda: page.video.frame.source_kind == "keypoints", timeout=5000)
-    assert page.pipeline.capture.alive
+    assert page.session.threads_alive == ["capture", "inference"]
 
 
 def test_camera_is_shown_mirrored(make_window, qtbot):
@@ -109,8 +109,9 @@ def test_camera_is_shown_mirrored(make_window, qtbot):
     win = make_window(Settings(pack="", source="camera", mirror=True), camera=cam)
     win.start()
     page = win.live
-    qtbot.waitUntil(lambda: page.video.frame is not None and page.video.frame.source_kind == "camera", timeout=5000)
+    qtbot.waitUntil(lambda: page.video.frame is not None and page.video.frame.live, timeout=5000)
     f = page.video.frame
+    assert f.source_kind == "frames"
     assert f.mirror and f.image[:, :80, 2].mean() > 200  # the frame itself is not flipped
     img = page.video.grab().toImage()
     y = img.height() // 2
@@ -148,35 +149,37 @@ def test_settings_change_is_saved_and_corrupt_settings_notice_is_visible(make_wi
     assert win.live.notice.isVisible() and "default settings" in win.live.notice.text.text()
     win.live.topk_spin.setValue(3)
     win.live.left_box.setChecked(True)
+    qtbot.waitUntil(lambda: load_settings()[0].left_handed is True, timeout=3000)  # written off the GUI thread
     again, note = load_settings()
     assert note is None and again.top_k == 3 and again.left_handed is True
-    assert win.live.pipeline.inference._config.left_handed is True
+    assert win.live.session.config.left_handed is True
 
 
 def test_left_handed_and_top_k_reach_the_recognizer(make_window, qtbot):
     win = make_window()
     win.start(SourceSpec("demo"))
-    inf = win.live.pipeline.inference
-    qtbot.waitUntil(lambda: inf.recognizer is not None, timeout=10000)
-    assert inf.recognizer.left_handed is False
+    inf = win.live.session._inference  # white-box: what the recogniser on the worker thread got
+    qtbot.waitUntil(lambda: inf._recognizer is not None, timeout=10000)
+    assert inf._recognizer.left_handed is False
     win.live.left_box.setChecked(True)
     win.live.topk_spin.setValue(2)
     win.live.sens_slider.setValue(200)
-    qtbot.waitUntil(lambda: inf.recognizer.left_handed is True and inf.recognizer.top_k == 2, timeout=5000)
-    assert inf.recognizer.sensitivity == 2.0
+    qtbot.waitUntil(lambda: inf._recognizer.left_handed is True and inf._recognizer.top_k == 2, timeout=5000)
+    assert inf._recognizer.sensitivity == 2.0
+    assert win.live.session.applied_config.sensitivity == 2.0
     assert sum(row.isVisible() for row, *_ in win.live.topk.rows) == 2
 
 
 def test_language_filter_reaches_the_scorer_and_is_remembered_per_pack(make_window, qtbot):
     win = make_window()
     win.start(SourceSpec("demo"))
-    inf = win.live.pipeline.inference
-    qtbot.waitUntil(lambda: inf.recognizer is not None and win.live.lang_box.count() == 2, timeout=10000)
+    inf = win.live.session._inference
+    qtbot.waitUntil(lambda: inf._recognizer is not None and win.live.lang_box.count() == 2, timeout=10000)
     assert win.live.lang_box.itemData(0) == "" and win.live.lang_box.itemData(1) == "und"
     assert "Unknown sign language" in win.live.lang_box.itemText(1)
     win.live.lang_box.setCurrentIndex(1)
     win.live.lang_box.activated.emit(1)
-    qtbot.waitUntil(lambda: inf.recognizer.scorer._language == "und", timeout=5000)
+    qtbot.waitUntil(lambda: inf._recognizer.scorer._language == "und", timeout=5000)
     assert win.live.settings.pack_languages == {"tiny-test": "und"}
 
 

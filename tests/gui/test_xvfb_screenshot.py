@@ -19,7 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from signclip_desktop.settings import Settings
 from signclip_desktop.gui.main_window import MainWindow
-from signclip_desktop.gui.pipeline import SourceSpec
+from signclip_desktop.live import SourceSpec
 out, pack = sys.argv[1], sys.argv[2]
 app = QApplication([])
 win = MainWindow(Settings(pack=pack, source="camera"), persist=False,

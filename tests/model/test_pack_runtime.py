@@ -3,7 +3,7 @@ import json
 import numpy as np
 import pytest
 
-from signclip_desktop.keypoints.features import InputSpec, encode_input
+from signclip_desktop.keypoints.features import encode_input
 from signclip_desktop.keypoints import layout as L
 from signclip_desktop.model.encoder import Encoder
 from signclip_desktop.model.pack import PackError, load_pack

@@ -1,5 +1,5 @@
 from signclip_desktop.model.pack import Label
-from signclip_desktop.practice.fingerspelling import (RIGHT, SLOW, WRONG, Alphabet, FingerspellingSession,
+from signclip_desktop.practice.fingerspelling import (RIGHT, SLOW, WRONG, FingerspellingSession,
                                                       PracticeStats, alphabets_from_labels, word_list)
 
 ASE = alphabets_from_labels([Label(f"ase:{c}", c, "ase") for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"])["ase"]

@@ -1,6 +1,4 @@
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -72,8 +70,8 @@ def test_same_sign_ranks_above_different_sign_on_heldout_signers(shared_data):
     terms are used; without it DTW only."""
     from pathlib import Path
 
-    from signclip_desktop.practice.evaldata import load_word_clips
-    from signclip_desktop.practice.references import derive
+    from signclip_desktop.tools.evaldata import load_word_clips
+    from signclip_desktop.tools.references import derive
 
     words = {"hello", "thank-you", "i-love-you", "yes", "no", "please"}
     pack_dir = Path(__file__).resolve().parents[2] / "models" / "words"

@@ -12,7 +12,7 @@ from signclip_desktop.keypoints import layout as L
 from signclip_desktop.model.encoder import Encoder
 from signclip_desktop.model.pack import load_pack
 from signclip_desktop.model.scorer import Scorer
-from signclip_desktop.practice.clip import trim_span
+from signclip_desktop.stream.clip import trim_span
 from signclip_desktop.practice.library import (Library, LibraryError, NewExample, example_from_frames, make_examples,
                                                pack_id)
 

@@ -132,35 +132,40 @@ def test_grade_page_scores_and_replays(qtbot, ctx):
 
 
 def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny_pack, tmp_path, monkeypatch):
-    """The wiring into a main window: add_page hook, live keypoint tap, prototypes, live top-1."""
+    """The wiring into a main window: add_page hook, live keypoint tap, prototypes, live top-1,
+    all through the live session's public door (``win.live.session``, ``win.live.bridge``)."""
     from PySide6.QtCore import QObject, Signal
     from PySide6.QtWidgets import QStackedWidget
 
+    from signclip_desktop.gui.bridge import LiveBridge
     from signclip_desktop.gui.pages import install_practice_pages
+    from signclip_desktop.live import KeypointFeed, LiveConfig, LiveSession, PredictionEvent, SourceSpec
     from signclip_desktop.model.encoder import Encoder
     from signclip_desktop.model.pack import load_pack
-    from signclip_desktop.practice.clip import embed_clip
+    from signclip_desktop.model.scorer import Guess, Prediction
+    from signclip_desktop.stream.clip import embed_clip
     from signclip_desktop.practice.library import Library, NewExample, pack_id
-    from signclip_desktop.sources.base import KeypointFrame
-    from signclip_desktop.stream.recognizer import Recognizer
+    from signclip_desktop.sources.base import KeypointSequence
+    from signclip_desktop.stream.activity import Activity
+    from signclip_desktop.stream.recognizer import RecognitionUpdate
 
     monkeypatch.setenv("SIGNCLIP_MODELS", str(tmp_path / "no-models"))
     pack = load_pack(tiny_pack)
     enc = Encoder(pack, "cpu", 1)
-    rec = Recognizer(pack, enc)
-    for i, kp in enumerate(_clip(60)):
-        rec.push(KeypointFrame(i, i / 30, kp))
+
+    def feed(spec, stats):  # the clip, once, as fast as it goes
+        return KeypointFeed([KeypointSequence(_clip(60), 30.0)], 30.0, stats, pace=False)
 
     class Live(QObject):
-        prediction_shown = Signal(dict)
+        prediction_shown = Signal(object)
 
     class Win(QStackedWidget):
         def __init__(self):
             super().__init__()
             self.live = Live()
-            self.live.pipeline = type("P", (), {})()
-            self.live.pipeline.inference = type("I", (), {"recognizer": rec, "_config": None,
-                                                          "configure": lambda self, **k: None})()
+            self.live.bridge = LiveBridge(parent=self)
+            self.live.session = LiveSession(LiveConfig(pack_path=str(tiny_pack), providers="cpu"),
+                                            on_event=self.live.bridge.post, feed_factory=feed)
             self.pages = {}
 
         def add_page(self, title, widget, key=None, index=None):
@@ -170,26 +175,38 @@ def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny
 
     win = Win()
     qtbot.addWidget(win)
+    session = win.live.session
     got = install_practice_pages(win)
+    session.start(SourceSpec("file", path="clip.npz", loop=False, pace=False))
     assert [t for t, _ in win.pages.values()] == ["Teach a sign", "Fingerspelling", "Grade"]
+    qtbot.waitUntil(lambda: session.stats().frames_recognised >= 60, timeout=10000)
     times, frames = got["context"].tap(1.0)
-    assert len(times) >= 29 and frames.shape[1:] == (L.NUM_POINTS, 4)
+    assert len(times) == len(frames) >= 29 and frames.shape[1:] == (L.NUM_POINTS, 4)
     lib = Library()
     lib.add_sign("wave", "und", [NewExample(_clip(seed=i), 30.0, "t", embed_clip(enc, pack, _clip(seed=i), 30.0))
                                  for i in range(3)], pack=pack_id(pack))
     lib.add_sign("point", "und", [NewExample(_clip(seed=9 + i), 30.0, "t") for i in range(3)])  # not embedded yet
     lib.close()
+    qtbot.waitUntil(lambda: session.pack is not None, timeout=10000)
     got["context"].library_changed()
-    # both join live recognition; "point" is embedded with the live pack first
-    qtbot.waitUntil(lambda: {"wave", "point"} <= {l.id for l in rec.scorer.labels}, timeout=5000)
+
+    def live_labels():  # white-box: the scorer on the inference thread
+        rec = session._inference._recognizer
+        return {lab.id for lab in rec.scorer.labels} if rec is not None else set()
+
+    # both join live recognition (applied on the inference thread); "point" is embedded with the live pack first
+    qtbot.waitUntil(lambda: {"wave", "point"} <= live_labels(), timeout=10000)
     fs = got["fingerspelling"]
     fs.page_shown()
     fs.source.setCurrentIndex(1)
     fs.typed.setText("ab")
     fs.hold.setValue(1)
     fs.start()
-    win.live.prediction_shown.emit({"t": 0.0, "top": [{"label": "ase:A"}]})
+    pred = Prediction([Guess("ase:A", "A", "ase", 0.9, 0.8)], "sure")
+    up = RecognitionUpdate(0.0, pred, Activity(1.0, 1.0, True), None, False, [], 1.0, False)
+    win.live.prediction_shown.emit(PredictionEvent(up))
     assert fs.session.letters[0].status == "right"
+    assert session.stop(5.0)
     for p in got.values():
         if hasattr(p, "shutdown"):
             p.shutdown()

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from signclip_desktop.keypoints import layout as L
-from signclip_desktop.stream.window import KeypointWindow, resample, resample_sequence
+from signclip_desktop.stream.window import KeypointWindow, resample_sequence
 
 
 def _frames(n):

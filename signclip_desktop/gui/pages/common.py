@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from ...stream.window import resample
 from .. import theme
-from ..pipeline import DisplayFrame, display_transform
+from ...live import DisplayFrame, display_transform
 from ..widgets import VideoView
 
 # inputs, lists and tables in the app's dark theme (the main style sheet covers buttons and combos)

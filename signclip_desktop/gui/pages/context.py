@@ -1,19 +1,19 @@
 """What the practice pages need from the app, in one object, and how they join the main window.
 
 Pages never reach into the live pipeline themselves: ``PracticeContext`` gives them a keypoint
-tap (the newest seconds of the live stream), lazily loaded packs and encoders, the library
-path and a callback that pushes library prototypes into live recognition. Tests build a
+tap (``LiveSession.tap``: a copy of the newest seconds of the live stream), lazily loaded packs
+and encoders, the library path and a callback that pushes library prototypes into live
+recognition (``LiveSession.set_prototypes``, applied on the inference thread). Tests build a
 context by hand (tiny pack, scripted tap).
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QTimer
 
 
 @dataclass
@@ -73,6 +73,16 @@ class PracticeContext:
                 self._cache[key] = Encoder(pack, self.providers)
             return pack, self._cache[key]
 
+    def encoder_for(self, pack):
+        """An encoder of ``pack`` for this context (the live one stays on its own thread)."""
+        key = ("encoder-for", str(pack.path))
+        with self._lock:
+            if key not in self._cache:
+                from ...model.encoder import Encoder
+
+                self._cache[key] = Encoder(pack, self.providers)
+            return self._cache[key]
+
     def alphabets(self) -> dict:
         from ...model.pack import Label
         from ...practice.fingerspelling import alphabets_from_labels
@@ -94,63 +104,51 @@ class PracticeContext:
             self.on_library_changed()
 
 
-def live_tap(win):
-    """The newest seconds of keypoints the live recogniser has buffered (None without a pack)."""
-    def tap(seconds: float):
-        rec = getattr(win.live.pipeline.inference, "recognizer", None)
-        if rec is None:
-            return None
-        for _ in range(5):
-            try:
-                times, frames = rec.window.latest(seconds)
-                return (times, frames) if len(times) else None
-            except RuntimeError:  # the worker appended while we copied
-                time.sleep(0.005)
-        return None
-
-    return tap
-
-
 def install(win) -> dict:
-    """Add the three practice pages to ``win`` (a ``MainWindow``) and wire them to the live pipeline."""
+    """Add the three practice pages to ``win`` (a ``MainWindow``) and wire them to the live session.
+
+    Everything goes through ``win.live.session`` (``tap``, ``set_prototypes``, ``configure``)
+    and the Live page's signals (``bridge.status``, ``prediction_shown``)."""
     from ...practice.library import pack_id
     from .common import run_async
     from .fingerspelling import FingerspellingPage
     from .grade import GradePage
     from .teach import TeachPage
 
-    ctx = PracticeContext(tap=live_tap(win))
-    state = {"rec": None}
+    session = win.live.session
+    ctx = PracticeContext(tap=session.tap)
+    live = {"pack": None, "pack_path": None}  # what the live recogniser runs (from its pack_loaded event)
 
-    def apply_prototypes(force: bool = False) -> None:
-        rec = getattr(win.live.pipeline.inference, "recognizer", None)
-        if rec is None or (rec is state["rec"] and not force):
+    def apply_prototypes() -> None:
+        pack, pack_path = live["pack"], live["pack_path"]
+        if pack is None or not ctx.library_exists():
             return
-        state["rec"] = rec
-        if not ctx.library_exists():
-            return
+
         def work():
             lib = ctx.library()
             try:
-                if lib.missing_embeddings(pack_id(rec.pack)):
-                    lib.reembed(rec.pack, rec.encoder)  # recordings taught with another pack
-                return lib.prototypes(pack_id(rec.pack))
+                if lib.missing_embeddings(pack_id(pack)):
+                    lib.reembed(pack, ctx.encoder_for(pack))  # recordings taught with another pack
+                return lib.prototypes(pack_id(pack))
             finally:
                 lib.close()
 
         def done(protos, err):
-            if err is None and rec is getattr(win.live.pipeline.inference, "recognizer", None):
-                try:
-                    rec.scorer.set_prototypes(protos)
-                except ValueError:
-                    pass
+            if err is None:
+                session.set_prototypes(protos, pack_path)  # applied on the inference thread
 
         run_async(work, done, win)
 
-    ctx.on_library_changed = lambda: apply_prototypes(force=True)
-    timer = QTimer(win)  # a new recogniser (pack switched) gets the prototypes again
-    timer.timeout.connect(apply_prototypes)
-    timer.start(1000)
+    def on_status(ev) -> None:
+        if ev.what == "pack_loaded":  # a new recogniser (pack switched) gets the prototypes again
+            live["pack"], live["pack_path"] = ev.pack, ev.pack_path
+            apply_prototypes()
+
+    if session.pack is not None and session.applied_config is not None:
+        live["pack"], live["pack_path"] = session.pack, session.applied_config.pack_path
+        apply_prototypes()
+    win.live.bridge.status.connect(on_status)
+    ctx.on_library_changed = apply_prototypes
 
     teach = TeachPage(ctx)
     fs = FingerspellingPage(ctx)
@@ -160,23 +158,23 @@ def install(win) -> dict:
     win.add_page("Grade", grade, key="grade")
 
     # fingerspelling follows the live recogniser's top-1 while its page is shown
-    win.live.prediction_shown.connect(fs.on_live_record)
+    win.live.prediction_shown.connect(fs.on_live_prediction)
     saved = {}
 
     def fs_shown():
         from ...model.registry import resolve_pack
 
-        inf = win.live.pipeline.inference
         try:
             path = str(resolve_pack(ctx.fingerspelling_pack))
         except Exception:  # noqa: BLE001 - no fingerspelling pack installed: keep the live one
             return
-        saved["pack_path"] = inf.pack_path
-        inf.configure(pack_path=path)
+        cfg = session.config
+        saved["pack_path"] = cfg.pack_path
+        session.configure(dataclasses.replace(cfg, pack_path=path))
 
     def fs_hidden():
         if "pack_path" in saved:
-            win.live.pipeline.inference.configure(pack_path=saved.pop("pack_path"))
+            session.configure(dataclasses.replace(session.config, pack_path=saved.pop("pack_path")))
 
     fs.shown_hook, fs.hidden_hook = fs_shown, fs_hidden
     return {"teach": teach, "fingerspelling": fs, "grade": grade, "context": ctx}

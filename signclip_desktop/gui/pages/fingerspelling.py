@@ -191,13 +191,14 @@ class FingerspellingPage(QWidget):
         self.feedback.setText(f"Spell it. First letter: {self.session.expected}")
 
     # ------------------------------------------------------------------ input
-    def on_live_record(self, record: dict) -> None:
-        """A record from the Live page's ``prediction_shown`` signal."""
+    def on_live_prediction(self, ev) -> None:
+        """A ``live.PredictionEvent`` from the Live page's ``prediction_shown`` signal."""
         if not self._active or self.session is None:
             return
-        labels = [g["label"] for g in (record.get("top") or [])]
+        pred = ev.prediction  # a typed model.scorer.Prediction (None while nobody signs)
+        labels = [g.label for g in pred.top] if pred is not None else []
         # the best guess within the chosen alphabet; one clock (monotonic) for the whole session
-        self.feed(self.session.pick(labels), final=bool(record.get("final")))
+        self.feed(self.session.pick(labels), final=bool(ev.update.final))
 
     def feed(self, label, t: float | None = None, final: bool = False) -> list:
         if self.session is None:

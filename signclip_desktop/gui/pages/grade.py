@@ -168,7 +168,7 @@ class GradePage(QWidget):
             self.grade_file(path)
 
     def grade_file(self, path: str) -> None:
-        from ...practice.clip import load_clip
+        from ...stream.clip import load_clip
 
         self._start(lambda: (lambda s: (s.frames, s.fps))(load_clip(path)))
 

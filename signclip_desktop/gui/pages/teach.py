@@ -110,7 +110,7 @@ class TeachPage(QWidget):
     # ------------------------------------------------------------------ examples
     def add_recording(self, frames, fps: float) -> None:
         from ...practice.library import NewExample
-        from ...practice.clip import trim
+        from ...stream.clip import trim
 
         fr = trim(frames, fps)
         if len(fr) < 4 or not (fr[..., 3] > 0).any():
@@ -174,7 +174,7 @@ class TeachPage(QWidget):
         self._set_busy(True, "Saving…")
 
         def work():
-            from ...practice.clip import embed_clip
+            from ...stream.clip import embed_clip
             from ...practice.library import pack_id
 
             pack, enc = ctx.embedder("words")

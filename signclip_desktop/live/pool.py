@@ -19,9 +19,7 @@ Tracking: Holistic in video mode tracks between frames. In a pool each worker se
 roughly every Nth frame, so tracking works on a sub-sampled stream; the default here
 is ``static_image_mode=False`` per worker (the bench measures the hand-found rate of
 both modes, see docs/BENCHMARKS.md). One worker is exactly the single-detector loop
-moved to another process.
-
-No Qt here; the GUI worker may own a pool.
+moved to another process. No Qt here; only the bench uses it for now (the live session may own one).
 """
 from __future__ import annotations
 
@@ -36,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import layout as L
+from ..keypoints import layout as L
 
 _STOP = None
 
@@ -65,7 +63,7 @@ class PoolStats:
 
 def _make_detector(factory: str | None, kwargs: dict):
     if not factory:
-        from .holistic import HolisticDetector
+        from ..keypoints.holistic import HolisticDetector
 
         return HolisticDetector(**kwargs)
     import importlib

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..sources.npz import load_npz_sequences
-from .clip import trim
+from ..stream.clip import trim
 
 
 @dataclass

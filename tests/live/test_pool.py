@@ -1,6 +1,6 @@
 """HolisticPool: order, bounds, drop-oldest, worker crash recovery, clean shutdown.
 
-Uses the fake detector (``perf/fakes.py``) in spawned workers; one test runs real
+Uses the fake detector (``tests/fakes.py``) in spawned workers; one test runs real
 MediaPipe Holistic in two workers."""
 import os
 import time
@@ -8,10 +8,10 @@ import time
 import numpy as np
 import pytest
 
-from signclip_desktop.keypoints.pool import HolisticPool, PoolError
-from signclip_desktop.perf.fakes import value_image
+from signclip_desktop.live.pool import HolisticPool, PoolError
+from fakes import value_image
 
-FAKE = "signclip_desktop.perf.fakes:FakeDetector"
+FAKE = "fakes:FakeDetector"
 
 
 def _v(r):
@@ -71,7 +71,7 @@ def test_detector_exception_is_an_error_result_not_a_dead_worker():
 
 def test_worker_that_cannot_start_raises():
     with pytest.raises(PoolError):
-        HolisticPool(workers=1, factory="signclip_desktop.perf.fakes:NoSuchThing").start()
+        HolisticPool(workers=1, factory="fakes:NoSuchThing").start()
 
 
 def test_close_is_idempotent_and_submit_after_close_fails():

@@ -1,6 +1,6 @@
 """Measure the practice features on the shared data (signer-disjoint where it matters).
 
-    python -m signclip_desktop.practice.evaluate --data ../shared/data --pack models/words
+    python -m signclip_desktop.tools.evaluate_practice --data ../shared/data --pack models/words
 
 1. Grading: pass rates of the stored calibration (``resources/grading_calibration.json``) on
    the pack's held-out signers: a same-sign attempt should pass >= 85% of the time, a
@@ -26,7 +26,7 @@ def teach_eval(data, pack_path, n_signs: int = 10, n_examples: int = 5, min_sign
     from ..model.encoder import Encoder
     from ..model.pack import Label, load_pack
     from ..model.scorer import Scorer
-    from .clip import embed_clips
+    from ..stream.clip import embed_clips
     from .evaldata import load_word_clips, pack_heldout_signers
 
     pack = load_pack(pack_path)
@@ -84,7 +84,7 @@ def fingerspelling_eval(data, pack_path, words=("cab", "dog", "hello", "bad", "f
     from ..sources.base import KeypointFrame
     from ..sources.npz import load_npz_sequences
     from ..stream.recognizer import Recognizer
-    from .fingerspelling import RIGHT, SLOW, FingerspellingSession, alphabets_from_labels
+    from ..practice.fingerspelling import RIGHT, SLOW, FingerspellingSession, alphabets_from_labels
 
     pack = load_pack(pack_path)
     enc = Encoder(pack, providers)
@@ -147,7 +147,7 @@ def main(argv=None) -> int:
 
         print("== Grading (stored calibration; pack's held-out signers vs references of other signers) ==")
         cal_args = ["--data", a.data, "--pack", a.pack, "--use-stored", "--attempts", "4", "--others", "20", "--k", "6"]
-        from .grading import Calibration
+        from ..practice.grading import Calibration
 
         tf = Calibration.load().notes.get("target_false_pass")
         if tf:

@@ -1,6 +1,6 @@
 """Calibrate the grading score on signer-disjoint splits of the shared data and print pass rates.
 
-    python -m signclip_desktop.practice.calibrate --data ../shared/data --pack PACK [--write]
+    python -m signclip_desktop.tools.calibrate --data ../shared/data --pack PACK [--write]
 
 Only signers the pack's encoder never saw are graded: its held-out signers
 (``provenance.heldout_signers``; use a pack trained with held-out signers). References are
@@ -20,7 +20,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from .grading import VARIANTS, Calibration, align, dominant_slot_motion, feature_values, label_features, \
+from ..practice.grading import VARIANTS, Calibration, align, dominant_slot_motion, feature_values, label_features, \
     motion_from_frames
 
 _STATE: dict = {}
@@ -113,7 +113,7 @@ def main(argv=None) -> int:
     if a.adopt_for:
         return _adopt(a.adopt_for)
     t0 = time.time()
-    from .clip import embed_clips
+    from ..stream.clip import embed_clips
     from .evaldata import load_word_clips, pack_heldout_signers, pack_is_signer_disjoint, signer_folds
     from .references import derive
 
@@ -249,7 +249,7 @@ def main(argv=None) -> int:
     good["timing"] = float(np.median([r[7] for r in pos]))
     if a.use_stored:
         good = cal.part_good
-        from .grading import pack_fingerprint
+        from ..practice.grading import pack_fingerprint
 
         if pack is not None and cal.pack_fingerprint and cal.pack_fingerprint != pack_fingerprint(pack):
             print(f"[calibrate] note: the stored calibration was fitted with another encoder ({cal.pack})")
@@ -266,7 +266,7 @@ def main(argv=None) -> int:
     if a.json:
         print(json.dumps(report))
     if a.write and not a.use_stored:
-        from .grading import pack_fingerprint
+        from ..practice.grading import pack_fingerprint
 
         new = Calibration(models=models, scales=cal.scales, part_good=good, pass_score=50.0,
                           pack=f"{pack.name}@{pack.version}" if pack else "",
@@ -296,7 +296,7 @@ def _ranking(s, same, keys) -> float:
 
 def _adopt(pack_path: str) -> int:
     from ..model.pack import load_pack
-    from .grading import Calibration, pack_fingerprint
+    from ..practice.grading import Calibration, pack_fingerprint
 
     cal = Calibration.load()
     pack = load_pack(pack_path)

@@ -1,7 +1,7 @@
 """Stand-ins for tests, the fault suite and the soak: fake detectors, cameras and keypoints.
 
-Importable in a spawned worker (``HolisticPool(factory="signclip_desktop.perf.fakes:FakeDetector")``).
-Never used by the app itself.
+Importable in a spawned worker (``HolisticPool(factory="fakes:FakeDetector")``: pytest puts
+``tests/`` on ``sys.path`` and spawn hands it to the child). Never used by the app itself.
 """
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from typing import Iterator
 
 import numpy as np
 
-from ..keypoints import layout as L
-from ..keypoints.normalize import hide_legs
-from ..sources.base import Frame, SourceError
+from signclip_desktop.keypoints import layout as L
+from signclip_desktop.keypoints.normalize import hide_legs
+from signclip_desktop.sources.base import Frame, SourceError
 
 
 class FakeDetector:

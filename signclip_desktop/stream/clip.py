@@ -1,6 +1,6 @@
-"""Whole clips for practice: load a file, trim it from hands-up to hands-down, embed it.
+"""Whole clips: load a file, trim it from hands-up to hands-down, window and embed it.
 
-Shared by the personal library, grading and the evaluation scripts. No Qt.
+Shared by ``predict``, the personal library, grading and the dev tools. No Qt.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 from ..keypoints import layout as L
 from ..keypoints.features import encode_input
 from ..sources.base import KeypointSequence, SourceError
-from ..stream.window import resample_sequence
+from .window import resample_sequence
 
 
 

@@ -1,0 +1,246 @@
+"""The Live page's widgets and how they show things (no session logic here): built by
+``LiveLayout._build`` and filled by the small ``_set_*`` / ``_refresh_*`` helpers."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider,
+                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+
+from . import theme
+from .live_helpers import list_packs
+from .widgets import Banner, NoSourceScreen, TopKPanel, VideoView
+from ..live import SourceSpec
+
+
+class LiveLayout:
+    """Mixed into ``LivePage`` (a QWidget): the layout, the lists and the recognition view."""
+
+    def _build(self) -> None:
+        root = QVBoxLayout(self)
+        root.setContentsMargins(12, 10, 12, 8)
+        root.setSpacing(8)
+        self.notice = Banner("notice")
+        self.banner = Banner("banner")
+        root.addWidget(self.notice)
+        root.addWidget(self.banner)
+        root.addLayout(self._build_source_bar())
+
+        body = QHBoxLayout()
+        body.setSpacing(12)
+        self.video_stack = QStackedWidget()
+        self.video = VideoView()
+        self.video.show_face = self.settings.show_face
+        self.video.on_box_changed = self._view_resized
+        self.no_source = NoSourceScreen(self.open_file_dialog, self.retry_camera, self.show_demo)
+        self.video_stack.addWidget(self.video)
+        self.video_stack.addWidget(self.no_source)
+        body.addWidget(self.video_stack, 3)
+
+        side = QVBoxLayout()
+        side.setSpacing(10)
+        side.addWidget(self._build_current_card())
+        self.topk = TopKPanel()
+        self.topk.set_k(self.settings.top_k)
+        side.addWidget(self.topk, 1)
+        side.addWidget(self._build_settings_card())
+        sidew = QWidget()
+        sidew.setLayout(side)
+        sidew.setFixedWidth(380)
+        body.addWidget(sidew)
+        root.addLayout(body, 1)
+
+        self.status = QLabel("")
+        self.status.setObjectName("status")
+        root.addWidget(self.status)
+        self._set_current(None)
+        self._refresh_packs()
+
+    def _build_source_bar(self) -> QHBoxLayout:
+        bar = QHBoxLayout()
+        bar.setSpacing(10)
+        bar.addWidget(QLabel("Source"))
+        self.source_box = QComboBox()
+        self.source_box.setMinimumWidth(260)
+        self.source_box.activated.connect(self._source_chosen)
+        bar.addWidget(self.source_box)
+        self.open_button = QPushButton("Open a file…")
+        self.open_button.clicked.connect(self.open_file_dialog)
+        bar.addWidget(self.open_button)
+        self.loop_box = QCheckBox("Loop")
+        self.loop_box.setChecked(self.settings.loop)
+        self.loop_box.toggled.connect(self._loop_changed)
+        bar.addWidget(self.loop_box)
+        self.mirror_box = QCheckBox("Mirror camera")
+        self.mirror_box.setToolTip("Show the camera like a mirror. Recognition always uses the real picture.")
+        self.mirror_box.setChecked(self.settings.mirror)
+        self.mirror_box.toggled.connect(self._mirror_changed)
+        bar.addWidget(self.mirror_box)
+        bar.addStretch(1)
+        return bar
+
+    def _build_current_card(self) -> QFrame:
+        card = QFrame()
+        card.setObjectName("card")
+        cl = QVBoxLayout(card)
+        cl.setContentsMargins(16, 12, 16, 14)
+        h = QLabel("CURRENT SIGN")
+        h.setObjectName("heading")
+        cl.addWidget(h)
+        self.current = QLabel("")
+        self._current_font = QFont(self.font())
+        self._current_font.setPointSize(theme.CURRENT_PT)
+        self._current_font.setBold(True)
+        self.current.setFont(self._current_font)
+        self.current.setFixedHeight(QFontMetrics(self._current_font).height() + 8)
+        cl.addWidget(self.current)
+        h2 = QLabel("RECENT")
+        h2.setObjectName("heading")
+        cl.addWidget(h2)
+        self.history = QLabel("")
+        self.history.setObjectName("history")
+        self.history.setWordWrap(True)
+        self.history.setMinimumHeight(56)
+        self.history.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        cl.addWidget(self.history)
+        return card
+
+    def _build_settings_card(self) -> QFrame:
+        settings_card = QFrame()
+        settings_card.setObjectName("card")
+        grid = QGridLayout(settings_card)
+        grid.setContentsMargins(16, 10, 16, 10)
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(8)
+        grid.addWidget(QLabel("Signs"), 0, 0)
+        self.pack_box = QComboBox()
+        self.pack_box.setToolTip("Which signs to recognise (a model pack)")
+        self.pack_box.activated.connect(self._pack_chosen)
+        grid.addWidget(self.pack_box, 0, 1, 1, 3)
+        grid.addWidget(QLabel("Guesses"), 1, 0)
+        self.topk_spin = QSpinBox()
+        self.topk_spin.setRange(1, TopKPanel.MAX_ROWS)
+        self.topk_spin.setValue(self.settings.top_k)
+        self.topk_spin.setToolTip("How many guesses to list")
+        self.topk_spin.valueChanged.connect(self._topk_changed)
+        grid.addWidget(self.topk_spin, 1, 1)
+        self.left_box = QCheckBox("Left-handed")
+        self.left_box.setToolTip("Your dominant hand is the left one")
+        self.left_box.setChecked(self.settings.left_handed)
+        self.left_box.toggled.connect(self._left_changed)
+        grid.addWidget(self.left_box, 1, 2, 1, 2)
+        grid.addWidget(QLabel("Language"), 2, 0)
+        self.lang_box = QComboBox()
+        self.lang_box.setToolTip("Recognise only the signs of one sign language (one fingerspelling alphabet)")
+        self.lang_box.activated.connect(self._language_chosen)
+        grid.addWidget(self.lang_box, 2, 1, 1, 3)
+        grid.addWidget(QLabel("Sensitivity"), 3, 0)
+        self.sens_slider = QSlider(Qt.Orientation.Horizontal)
+        self.sens_slider.setRange(25, 300)
+        self.sens_slider.setValue(int(round(self.settings.sensitivity * 100)))
+        self.sens_slider.setToolTip("Higher shows a sign sooner; lower waits until it is more certain")
+        self.sens_slider.valueChanged.connect(self._sens_changed)
+        grid.addWidget(self.sens_slider, 3, 1, 1, 3)
+        grid.setColumnStretch(3, 1)
+        return settings_card
+
+    # ------------------------------------------------------------------ lists
+    def _refresh_sources(self) -> None:
+        box = self.source_box
+        box.blockSignals(True)
+        box.clear()
+        cams = self._camera_lister()
+        for idx, name in cams:
+            box.addItem(f"Camera {idx}: {name}", ("camera", idx))
+        if not cams:
+            box.addItem(f"Camera {self.settings.camera_index} (not found)", ("camera", self.settings.camera_index))
+        box.addItem("Built-in demo", ("demo", None))
+        if self.settings.last_file:
+            box.addItem("File: " + Path(self.settings.last_file).name, ("file", self.settings.last_file))
+        box.addItem("Open a file…", ("open", None))
+        box.blockSignals(False)
+        self._select_source_item(self._spec)
+
+    def _select_source_item(self, spec: SourceSpec | None) -> None:
+        if spec is None:
+            return
+        box = self.source_box
+        for i in range(box.count()):
+            kind, value = box.itemData(i) or (None, None)
+            if kind == spec.kind and (kind == "demo" or value == (spec.camera_index if kind == "camera" else spec.path)):
+                box.setCurrentIndex(i)
+                return
+        if spec.kind == "file":
+            box.insertItem(box.count() - 1, "File: " + Path(spec.path).name, ("file", spec.path))
+            box.setCurrentIndex(box.count() - 2)
+
+    def _refresh_packs(self) -> None:
+        box = self.pack_box
+        box.clear()
+        packs = list_packs()
+        current = self.session.config.pack_path
+        for name, path in packs:
+            box.addItem(name, path)
+        if current and current not in [p for _, p in packs]:
+            box.addItem(Path(current).name, current)
+        if box.count() == 0:
+            box.addItem("No signs installed", None)
+            self.topk.set_note("No signs installed: nothing is recognised yet")
+            return
+        for i in range(box.count()):
+            if current and box.itemData(i) and Path(box.itemData(i)).resolve() == Path(current).resolve():
+                box.setCurrentIndex(i)
+        self.topk.set_note("Loading the signs…")
+
+    def _fill_language_box(self, pack) -> str:
+        """The pack's languages in the box; returns the language to use ("" = all)."""
+        from ..languages import language_name
+
+        counts: dict[str, int] = {}
+        for label in pack.labels:
+            counts[label.language] = counts.get(label.language, 0) + 1
+        self.lang_box.clear()
+        self.lang_box.addItem(f"All ({len(pack.labels)} signs)", "")
+        for code in sorted(counts, key=lambda c: (-counts[c], c)):
+            self.lang_box.addItem(f"{language_name(code)} · {counts[code]}", code)
+        want = self.settings.pack_languages.get(pack.name, "")
+        i = self.lang_box.findData(want)
+        self.lang_box.setCurrentIndex(max(i, 0))
+        return want if i > 0 else ""
+
+    # ------------------------------------------------------------------ recognition view
+    def _reset_recognition_view(self) -> None:
+        self.topk.set_prediction(None)
+        self._set_current(None)
+        self._set_history([])
+
+    def _set_current(self, label: str | None) -> None:
+        """The stable current sign; long names get a smaller size, the line height never changes."""
+        self._last_current = label
+        text = "—" if label is None else self._label_texts.get(label, label)
+        font = QFont(self._current_font)
+        width = max(200, self.current.width() - 4)
+        while font.pointSize() > 18 and QFontMetrics(font).horizontalAdvance(text) > width:
+            font.setPointSize(font.pointSize() - 2)
+        self.current.setFont(font)
+        self.current.setStyleSheet(f"color:{theme.TEXT_DIM};" if label is None else f"color:{theme.TEXT};")
+        self.current.setText(text)
+
+    def _set_history(self, history) -> None:
+        items = [self._label_texts.get(h, h) for h in list(history)[-self.settings.history_size:]]
+        if not items:
+            self.history.setText(f"<span style='color:{theme.TEXT_DIM}'>Signs you make appear here.</span>")
+            return
+        parts = [f"<span style='color:{theme.TEXT_DIM}'>{t}</span>" for t in items[:-1]]
+        parts.append(f"<span style='color:{theme.TEXT}'>{items[-1]}</span>")
+        self.history.setText("  ·  ".join(parts))
+
+    @staticmethod
+    def format_status(st) -> str:
+        """The status line for a ``StatsEvent``."""
+        prov = st.provider or "—"
+        inf = f"{st.inference_ms:.1f} ms" if st.inference_ms else "—"
+        return (f"{st.source or 'Source'} {st.source_fps:5.1f} fps   ·   Landmarks {st.landmark_fps:5.1f} fps   ·   "
+                f"Inference {inf}   ·   {prov}")

@@ -1,0 +1,260 @@
+"""The capture thread: source -> Holistic -> (display slot, inference mailbox).
+
+It owns the feed and the session's one ``HolisticDetector`` (built on a helper thread,
+since MediaPipe takes seconds to load, while the first pictures already show). Everything
+it is told (a new source, looping, mirroring, the view size) arrives through methods that
+take its lock; ``LiveSession`` is the only caller.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from ..keypoints import layout as L
+from ..sources.base import KeypointFrame, SourceError
+from .display import DisplayFrame, prepare_view_image
+from .events import ErrorEvent, StatusEvent
+from .feeds import Feed, SourceSpec, open_feed
+from .slots import LatestSlot, Mailbox, Stats
+
+Emit = Callable[[Any], None]
+
+
+class CaptureWorker:
+    """Source -> Holistic -> (display slot, inference mailbox). One thread, one detector."""
+
+    def __init__(self, display: LatestSlot, keypoints: Mailbox, stats: Stats, emit: Emit,
+                 detector_factory: Callable[[], Any] | None = None, feed_factory=open_feed):
+        self.display, self.keypoints, self.stats, self.emit = display, keypoints, stats, emit
+        self._detector_factory = detector_factory or _default_detector
+        self._feed_factory = feed_factory
+        self._cond = threading.Condition()
+        self._pending: SourceSpec | None = None
+        self._has_pending = False
+        self._stop = False
+        self._detector = None
+        self._detector_failed = False
+        self._loader: threading.Thread | None = None
+        self.spec: SourceSpec | None = None
+        self._loop = True       # of the current source (set_loop changes it without reopening)
+        self._mirror = True
+        self._view_box: tuple[int, int] | None = None  # the view's drawing area in pixels
+        self._thread = threading.Thread(target=self._run, name="signclip-capture", daemon=True)
+        self._clock = 0.0      # keypoint timestamps keep rising across loops and source changes
+        self._seq = 0
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def set_source(self, spec: SourceSpec | None) -> None:
+        with self._cond:
+            self._pending, self._has_pending = spec, True
+            self._cond.notify_all()
+
+    def set_loop(self, on: bool) -> None:
+        with self._cond:
+            self._loop = bool(on)
+
+    def set_mirror(self, on: bool) -> None:
+        with self._cond:
+            self._mirror = bool(on)
+
+    def set_view_box(self, box: tuple[int, int] | None) -> None:
+        with self._cond:
+            self._view_box = None if box is None else (int(box[0]), int(box[1]))
+
+    @property
+    def frames_published(self) -> int:
+        return self._seq
+
+    def stop(self, timeout: float = 5.0) -> bool:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        if self._thread.is_alive():
+            self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _take_pending(self):
+        with self._cond:
+            if not self._has_pending:
+                return False, None
+            spec, self._pending, self._has_pending = self._pending, None, False
+            return True, spec
+
+    def _start_detector(self) -> None:
+        """Build the session's one Holistic on a helper thread (MediaPipe takes seconds to load):
+        meanwhile pictures are shown without landmarks, so the first frame is not held back."""
+        if self._detector is not None or self._loader is not None or self._detector_failed:
+            return
+
+        def load():
+            try:
+                det = self._detector_factory()
+            except Exception as e:  # DetectorError, ImportError: show the video without landmarks
+                with self._cond:
+                    self._detector_failed = True
+                    self._cond.notify_all()
+                self.emit(ErrorEvent("detector_error", str(e)))
+                return
+            with self._cond:
+                if not self._stop:
+                    self._detector = det
+                    self._cond.notify_all()
+                    self.emit(StatusEvent("tracking_ready"))
+                    return
+            det.close()
+
+        self._loader = threading.Thread(target=load, name="signclip-holistic-loader", daemon=True)
+        self._loader.start()
+
+    def _detect(self, img: np.ndarray, t: float) -> np.ndarray | None:
+        """Layout keypoints, or None while Holistic is still loading (or unavailable)."""
+        det = self._detector
+        if det is None:
+            self._start_detector()
+            return None
+        t0 = time.perf_counter()
+        kp = det.detect(img, t)
+        self.stats.detect_ms = (time.perf_counter() - t0) * 1000
+        return kp
+
+    @property
+    def tracking_state(self) -> str:
+        """ready | loading | unavailable | idle"""
+        if self._detector is not None:
+            return "ready"
+        if self._detector_failed:
+            return "unavailable"
+        return "loading" if self._loader is not None else "idle"
+
+    def _run(self) -> None:
+        feed: Feed | None = None
+        base = 0.0  # clock value at the start of the current pass over the feed
+        last_t = 0.0
+        try:
+            while True:
+                with self._cond:
+                    if self._stop:
+                        break
+                changed, spec = self._take_pending()
+                if changed:
+                    if feed is not None:
+                        feed.close()
+                        feed = None
+                    self.keypoints.put(None)  # tells inference the stream restarted
+                    self.spec = spec
+                    with self._cond:
+                        self._loop = bool(spec.loop) if spec is not None else True
+                    self.stats.source_fps.reset()
+                    self.stats.landmark_fps.reset()
+                    if spec is None:
+                        continue
+                    try:
+                        feed = self._feed_factory(spec, self.stats)
+                    except SourceError as e:
+                        self.emit(ErrorEvent("source_error", str(e), e.reason, source=spec))
+                        continue
+                    except Exception as e:  # an unexpected failure must not kill the worker
+                        self.emit(ErrorEvent("source_error", str(e), f"{e.__class__.__name__}: {e}", source=spec))
+                        continue
+                    self.stats.source_kind = "Camera" if feed.live else (
+                        "Keypoints" if feed.kind == "keypoints" else "Video")
+                    if feed.kind == "frames":
+                        self._start_detector()  # pictures need Holistic (loads while they show)
+                    base = self._clock + 1.0
+                    self.emit(StatusEvent("source_opened", source=spec))
+                if feed is None:
+                    with self._cond:
+                        self._cond.wait_for(lambda: self._stop or self._has_pending, 0.5)
+                    continue
+                try:
+                    item = feed.next()
+                except SourceError as e:
+                    feed.close()
+                    feed = None
+                    self.emit(ErrorEvent("source_lost", str(e), e.reason, source=self.spec))
+                    continue
+                if item is None:  # end of a file
+                    with self._cond:
+                        loop = self._loop or (self.spec is not None and self.spec.kind == "demo")
+                    if self.spec is not None and loop and not feed.live:
+                        if not feed.restart():
+                            feed.close()
+                            try:
+                                feed = self._feed_factory(self.spec, self.stats)
+                            except SourceError as e:
+                                feed = None
+                                self.emit(ErrorEvent("source_lost", str(e), e.reason, source=self.spec))
+                                continue
+                        base = last_t + 1.0 / max(feed.fps, 1.0)
+                        continue
+                    feed.close()
+                    feed = None
+                    self.emit(StatusEvent("source_ended", source=self.spec))
+                    continue
+                t, img, kp, caption = item
+                t_abs = base + t if not feed.live else t
+                if feed.live and t_abs <= last_t:
+                    t_abs = last_t + 1e-3
+                last_t = t_abs
+                self._clock = t_abs
+                note = ""
+                if img is not None:
+                    kp = self._detect(img, t_abs)
+                    has = kp is not None
+                    points = kp if has else L.empty_frames(1)[0]
+                    aspect = img.shape[1] / max(1, img.shape[0])
+                    if not has:
+                        note = ("Hand tracking unavailable" if self._detector_failed
+                                else "Starting hand tracking…")
+                else:
+                    points, aspect, has = feed.to_display(kp), feed.aspect, True
+                self._seq += 1
+                with self._cond:
+                    mirror, box = self._mirror and feed.live, self._view_box
+                self.display.put(DisplayFrame(
+                    self._seq, t_abs, img, points, aspect, feed.kind, live=feed.live, mirror=mirror,
+                    caption=caption, has_landmarks=has, note=note,
+                    view_image=prepare_view_image(img, box, mirror) if img is not None else None))
+                if self.stats.first_frame_at is None:
+                    self.stats.first_frame_at = time.monotonic()
+                if has:
+                    if self.stats.first_landmark_at is None:
+                        self.stats.first_landmark_at = time.monotonic()
+                    self.stats.landmark_fps.tick()
+                    self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
+                elif feed.kind == "frames" and not feed.live and self.tracking_state == "loading":
+                    # A file waits on its first picture until Holistic is ready, then plays from the
+                    # start, so recognition sees all of it (a camera cannot wait: it keeps showing).
+                    with self._cond:
+                        self._cond.wait_for(lambda: self._stop or self._has_pending
+                                            or self.tracking_state != "loading", 30.0)
+                    if self.tracking_state != "loading" and not self._has_pending and feed.restart():
+                        base = last_t + 1.0 / max(feed.fps, 1.0)
+        except Exception as e:  # keep the window alive and say what happened
+            self.emit(ErrorEvent("worker_error", f"capture: {e.__class__.__name__}: {e}"))
+        finally:
+            if feed is not None:
+                feed.close()
+            if self._loader is not None and self._loader.is_alive():
+                self._loader.join(10.0)  # MediaPipe cannot be interrupted while it loads
+            if self._detector is not None:
+                try:
+                    self._detector.close()
+                except Exception:
+                    pass
+                self._detector = None
+
+
+def _default_detector():
+    from ..keypoints.holistic import HolisticDetector
+
+    return HolisticDetector()
