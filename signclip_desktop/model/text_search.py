@@ -26,7 +26,7 @@ FORMAT_VERSION = 1
 MAX_WORD_CHARS = 100  # BERT's wordpiece gives up on longer words ([UNK])
 
 
-class TextIndexError(Exception):
+class TextIndexError(ValueError):
     def __init__(self, path, reason: str):
         self.path = str(path)
         self.reason = reason
