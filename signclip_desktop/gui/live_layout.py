@@ -11,8 +11,26 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxL
 
 from . import theme
 from .live_helpers import list_packs
-from .widgets import Banner, NoSourceScreen, TopKPanel, VideoView
+from .guesses import TopKPanel
+from .transcript_view import TranscriptPanel
+from .widgets import Banner, NoSourceScreen, VideoView
+from ..languages import SIGN_LANGUAGES, language_name, short_name
+from ..languages import UNKNOWN as UNDETERMINED
 from ..live import SourceSpec
+from ..stream.stable import IDLE, UNKNOWN
+
+UNKNOWN_TEXT = "Not a sign I know"
+
+
+def sensitivity_words(v: float) -> str:
+    """What the sensitivity slider does, in words, with its value."""
+    if v >= 1.3:
+        what = "shows signs sooner, guesses more"
+    elif v <= 0.75:
+        what = "waits until it is more certain"
+    else:
+        what = "balanced"
+    return f"{v:.2f}× · {what}"
 
 
 class LiveLayout:
@@ -30,6 +48,8 @@ class LiveLayout:
 
         body = QHBoxLayout()
         body.setSpacing(12)
+        left = QVBoxLayout()
+        left.setSpacing(10)
         self.video_stack = QStackedWidget()
         self.video = VideoView()
         self.video.show_face = self.settings.show_face
@@ -37,7 +57,11 @@ class LiveLayout:
         self.no_source = NoSourceScreen(self.open_file_dialog, self.retry_camera, self.show_demo)
         self.video_stack.addWidget(self.video)
         self.video_stack.addWidget(self.no_source)
-        body.addWidget(self.video_stack, 3)
+        left.addWidget(self.video_stack, 4)
+        self.transcript_panel = TranscriptPanel(self.transcript)
+        self.transcript_panel.setMinimumHeight(130)
+        left.addWidget(self.transcript_panel, 1)
+        body.addLayout(left, 3)
 
         side = QVBoxLayout()
         side.setSpacing(10)
@@ -96,15 +120,10 @@ class LiveLayout:
         self.current.setFont(self._current_font)
         self.current.setFixedHeight(QFontMetrics(self._current_font).height() + 8)
         cl.addWidget(self.current)
-        h2 = QLabel("RECENT")
-        h2.setObjectName("heading")
-        cl.addWidget(h2)
-        self.history = QLabel("")
-        self.history.setObjectName("history")
-        self.history.setWordWrap(True)
-        self.history.setMinimumHeight(56)
-        self.history.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        cl.addWidget(self.history)
+        self.current_hint = QLabel("")
+        self.current_hint.setObjectName("dim")
+        self.current_hint.setWordWrap(True)
+        cl.addWidget(self.current_hint)
         return card
 
     def _build_settings_card(self) -> QFrame:
@@ -142,7 +161,11 @@ class LiveLayout:
         self.sens_slider.setValue(int(round(self.settings.sensitivity * 100)))
         self.sens_slider.setToolTip("Higher shows a sign sooner; lower waits until it is more certain")
         self.sens_slider.valueChanged.connect(self._sens_changed)
+        self.sens_slider.valueChanged.connect(lambda v: self.sens_value.setText(sensitivity_words(v / 100.0)))
         grid.addWidget(self.sens_slider, 3, 1, 1, 3)
+        self.sens_value = QLabel(sensitivity_words(self.sens_slider.value() / 100.0))
+        self.sens_value.setObjectName("dim")
+        grid.addWidget(self.sens_value, 4, 1, 1, 3)
         grid.setColumnStretch(3, 1)
         return settings_card
 
@@ -196,15 +219,15 @@ class LiveLayout:
 
     def _fill_language_box(self, pack) -> str:
         """The pack's languages in the box; returns the language to use ("" = all)."""
-        from ..languages import language_name
-
         counts: dict[str, int] = {}
         for label in pack.labels:
             counts[label.language] = counts.get(label.language, 0) + 1
         self.lang_box.clear()
         self.lang_box.addItem(f"All ({len(pack.labels)} signs)", "")
         for code in sorted(counts, key=lambda c: (-counts[c], c)):
-            self.lang_box.addItem(f"{language_name(code)} · {counts[code]}", code)
+            words = "Unknown or mixed sign language" if code == UNDETERMINED else SIGN_LANGUAGES.get(code, short_name(code))
+            self.lang_box.addItem(f"{words} · {counts[code]}", code)
+            self.lang_box.setItemData(self.lang_box.count() - 1, language_name(code), Qt.ItemDataRole.ToolTipRole)
         want = self.settings.pack_languages.get(pack.name, "")
         i = self.lang_box.findData(want)
         self.lang_box.setCurrentIndex(max(i, 0))
@@ -212,30 +235,43 @@ class LiveLayout:
 
     # ------------------------------------------------------------------ recognition view
     def _reset_recognition_view(self) -> None:
+        """A new source or pack: no current sign yet (the transcript keeps what was signed)."""
         self.topk.set_prediction(None)
         self._set_current(None)
-        self._set_history([])
 
-    def _set_current(self, label: str | None) -> None:
+    def _show_decision(self, decision) -> None:
+        """The current sign and the guesses that go with it, from one ``Decision``."""
+        if decision.state == UNKNOWN:
+            self._set_current(None, UNKNOWN_TEXT)
+            self.current_hint.setText("Closest signs are listed below. Teach it under “Teach a sign”.")
+        else:
+            self._set_current(decision.label)
+            self.current_hint.setText("" if decision.label or decision.state != IDLE or decision.shown is None
+                                      else "Sign again; the last result stays below.")
+        self.topk.set_prediction(decision.shown, self._label_texts, stale=not decision.fresh,
+                                 idle_text="waiting for signing" if decision.shown is None else "")
+
+    def _set_current(self, label: str | None, placeholder: str = "—") -> None:
         """The stable current sign; long names get a smaller size, the line height never changes."""
-        self._last_current = label
-        text = "—" if label is None else self._label_texts.get(label, label)
+        self._last_current, self._current_placeholder = label, placeholder
+        text = placeholder if label is None else self._label_texts.get(label, label)
         font = QFont(self._current_font)
+        if label is None and placeholder != "—":
+            font.setPointSize(max(14, theme.CURRENT_PT // 2))
         width = max(200, self.current.width() - 4)
-        while font.pointSize() > 18 and QFontMetrics(font).horizontalAdvance(text) > width:
+        while font.pointSize() > 14 and QFontMetrics(font).horizontalAdvance(text) > width:
             font.setPointSize(font.pointSize() - 2)
         self.current.setFont(font)
         self.current.setStyleSheet(f"color:{theme.TEXT_DIM};" if label is None else f"color:{theme.TEXT};")
         self.current.setText(text)
+        self.current.setToolTip(text)
 
-    def _set_history(self, history) -> None:
-        items = [self._label_texts.get(h, h) for h in list(history)[-self.settings.history_size:]]
-        if not items:
-            self.history.setText(f"<span style='color:{theme.TEXT_DIM}'>Signs you make appear here.</span>")
-            return
-        parts = [f"<span style='color:{theme.TEXT_DIM}'>{t}</span>" for t in items[:-1]]
-        parts.append(f"<span style='color:{theme.TEXT}'>{items[-1]}</span>")
-        self.history.setText("  ·  ".join(parts))
+    def apply_theme(self) -> None:
+        """Type sizes and colours after a theme or zoom change."""
+        self._current_font.setPointSize(theme.CURRENT_PT)
+        self.current.setFixedHeight(QFontMetrics(self._current_font).height() + 8)
+        self.topk.apply_theme()
+        self._set_current(self._last_current, getattr(self, "_current_placeholder", "—"))
 
     @staticmethod
     def format_status(st) -> str:

@@ -1,4 +1,4 @@
-"""The "Live" page: video + skeleton, current sign, history, top guesses, source and settings controls.
+"""The "Live" page: video + skeleton, current sign, top guesses, transcript, source and settings controls.
 
 It runs one ``live.LiveSession`` (``self.session``, the door other pages use too) and listens to
 it through a ``LiveBridge`` (typed Qt signals on the GUI thread); the widgets are built by
@@ -24,7 +24,9 @@ from .live_helpers import CAMERA_RETRY_S, FILE_FILTER, html, list_cameras, list_
 from .live_layout import LiveLayout
 from ..live import LiveConfig, LiveSession, SourceSpec
 from ..live.config import MAX_TOP_K
+from ..languages import short_name
 from ..settings import Settings
+from ..stream.transcript import Transcript, TranscriptEntry
 
 
 def config_from_settings(settings: Settings, pack: str | None) -> LiveConfig:
@@ -75,6 +77,7 @@ class LivePage(LiveLayout, QWidget):
         self.bridge.prediction_view.connect(self._paint_prediction)
         self._camera_back.connect(self._on_camera_back, Qt.ConnectionType.QueuedConnection)
         self._label_texts: dict[str, str] = {}
+        self.transcript = Transcript()  # the page's, not the source's: it survives source switches
         self._first_frame_at: float | None = None
         self._camera_wanted = False       # the user wants the camera; we are on the demo meanwhile
         self._probe: threading.Thread | None = None
@@ -249,7 +252,7 @@ class LivePage(LiveLayout, QWidget):
         self._configure(language=self._fill_language_box(pack))
         self._label_texts = {lab.id: lab.display for lab in pack.labels}
         langs = sorted({lab.language for lab in pack.labels})
-        langs_text = ", ".join(langs) if len(langs) <= 3 else f"{len(langs)} sign languages"
+        langs_text = ", ".join(short_name(c) for c in langs) if len(langs) <= 3 else f"{len(langs)} sign languages"
         self.topk.set_note(f"{pack.name} · {len(pack.labels)} signs · {langs_text}")
         if self.pack_note and not self.notice.isVisible():
             self.notice.show_message(self.pack_note.strip(), [("Dismiss", self.notice.dismiss)])
@@ -296,17 +299,25 @@ class LivePage(LiveLayout, QWidget):
         """Every update: counted, and passed on when it shows something (the log, other pages)."""
         self.updates_shown += 1
         up = ev.update
+        d = up.decision
+        if d is not None and d.committed is not None:  # every commit, not only the painted ones
+            g = d.committed
+            self.transcript_panel.add(TranscriptEntry(time.time(), up.timestamp, g.label,
+                                                      self._label_texts.get(g.label, g.text or g.label),
+                                                      d.shown.confidence if d.shown else "maybe", g.score, g.source))
         if up.prediction is not None or up.changed:
             self.prediction_shown.emit(ev)
 
     def _paint_prediction(self, ev) -> None:
         """The newest update, at most every few frames (``LiveBridge.prediction_view``)."""
         up = ev.update
+        if up.decision is not None:
+            self._show_decision(up.decision)
+            return
         self.topk.set_prediction(up.prediction, self._label_texts,
                                  idle_text="waiting for signing" if up.prediction is None else "")
         if up.changed or up.current != self._last_current:
             self._set_current(up.current)
-            self._set_history(up.history)
 
     # ------------------------------------------------------------------ display
     def _show_frame(self, ev) -> None:

@@ -1,4 +1,4 @@
-"""The Live page's building blocks: video + skeleton view, top-k panel, banners."""
+"""The Live page's building blocks: video + skeleton view, banners (the guesses panel is in ``guesses.py``)."""
 from __future__ import annotations
 
 import numpy as np
@@ -116,7 +116,9 @@ class VideoView(QWidget):
         else:
             p.fillRect(target, QColor(theme.CANVAS))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setClipRect(target)  # points outside the picture (a hand leaving it) stay inside the video
         self._paint_skeleton(p, f.points, target, f.mirror)
+        p.setClipping(False)
         self._paint_legend(p, target, f)
         self.frames_drawn += 1
         p.end()
@@ -126,7 +128,7 @@ class VideoView(QWidget):
             return
         p.setPen(QColor(theme.TEXT_DIM))
         font = QFont(self.font())
-        font.setPointSize(theme.BASE_PT + 4)
+        font.setPointSize(theme.pt(4))
         p.setFont(font)
         p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, text)
 
@@ -220,7 +222,7 @@ class VideoView(QWidget):
 
     def _paint_legend(self, p: QPainter, target: QRectF, f) -> None:
         font = QFont(self.font())
-        font.setPointSize(theme.BASE_PT)
+        font.setPointSize(theme.pt(0))
         font.setBold(True)
         p.setFont(font)
         fm = p.fontMetrics()
@@ -262,142 +264,6 @@ class VideoView(QWidget):
             p.setPen(QColor(theme.TEXT))
             p.drawText(r, Qt.AlignmentFlag.AlignCenter, text)
             p.setBrush(Qt.BrushStyle.NoBrush)
-
-
-class ConfidenceBar(QWidget):
-    """A horizontal bar with the percentage written at its end."""
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.value = 0.0
-        self.colour = theme.ACCENT
-        self.setMinimumHeight(22)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-
-    def set_value(self, v: float | None, colour: str | None = None) -> None:
-        self.value = None if v is None else float(np.clip(v, 0, 1))
-        self.colour = colour or theme.ACCENT
-        self.update()
-
-    def paintEvent(self, _ev) -> None:
-        p = QPainter(self)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        r = QRectF(self.rect()).adjusted(0, 3, 0, -3)
-        label_w = 52
-        trough = QRectF(r.x(), r.y(), max(10.0, r.width() - label_w), r.height())
-        if self.value is None:
-            p.end()
-            return
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QColor(theme.PANEL_2))
-        p.drawRoundedRect(trough, 5, 5)
-        if self.value is not None:
-            if self.value > 0:
-                fill = QRectF(trough.x(), trough.y(), max(trough.height(), trough.width() * self.value), trough.height())
-                p.setBrush(QColor(self.colour))
-                p.drawRoundedRect(fill, 5, 5)
-            p.setPen(QColor(theme.TEXT))
-            p.drawText(QRectF(trough.right(), r.y() - 3, label_w, r.height() + 6),
-                       Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{self.value * 100:.0f}%")
-        p.end()
-
-
-class TopKPanel(QFrame):
-    """Best guesses: label, language tag, confidence bar. Rows keep their place (no jumping)."""
-
-    MAX_ROWS = 10
-
-    def __init__(self, parent=None):
-        super().__init__(parent)
-        self.setObjectName("card")
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 12, 16, 14)
-        lay.setSpacing(6)
-        head = QHBoxLayout()
-        title = QLabel("TOP GUESSES")
-        title.setObjectName("heading")
-        self.confidence = QLabel("")
-        self.confidence.setObjectName("dim")
-        head.addWidget(title)
-        head.addStretch(1)
-        head.addWidget(self.confidence)
-        lay.addLayout(head)
-        self.note = QLabel("")
-        self.note.setObjectName("dim")
-        self.note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)  # one line, elided
-        lay.addWidget(self.note)
-        self.rows = []
-        for _ in range(self.MAX_ROWS):
-            row = QWidget()
-            rl = QHBoxLayout(row)
-            rl.setContentsMargins(0, 0, 0, 0)
-            rl.setSpacing(8)
-            name = QLabel("")
-            f = name.font()
-            f.setPointSize(theme.BASE_PT + 2)
-            f.setBold(True)
-            name.setFont(f)
-            name.setFixedWidth(128)
-            tag = QLabel("")
-            tag.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            tag.setFixedWidth(44)
-            tag.setStyleSheet(f"background:{theme.PANEL_2}; color:{theme.TEXT_DIM}; border-radius:6px;"
-                              f" padding:1px 4px; font-size:{theme.BASE_PT - 2}pt;")
-            bar = ConfidenceBar()
-            rl.addWidget(name)
-            rl.addWidget(bar, 1)
-            rl.addWidget(tag)
-            row.setFixedHeight(max(30, name.fontMetrics().height() + 8))
-            lay.addWidget(row)
-            self.rows.append((row, name, tag, bar))
-        lay.addStretch(1)
-        self.set_k(5)
-        self.set_prediction(None)
-
-    def set_k(self, k: int) -> None:
-        self.k = max(1, min(int(k), self.MAX_ROWS))
-        for i, (row, *_rest) in enumerate(self.rows):
-            row.setVisible(i < self.k)
-
-    def set_note(self, text: str) -> None:
-        """One line under the heading (elided; the whole text is the tooltip)."""
-        self._note_text = text
-        self.note.setToolTip(text)
-        self.note.setVisible(bool(text))
-        self._elide_note()
-
-    def _elide_note(self) -> None:
-        text = getattr(self, "_note_text", "")
-        w = max(50, self.contentsRect().width() - 32)
-        self.note.setText(self.note.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, w))
-
-    def resizeEvent(self, ev) -> None:
-        super().resizeEvent(ev)
-        self._elide_note()
-
-    def set_prediction(self, prediction, texts: dict | None = None, idle_text: str = "") -> None:
-        """``texts`` maps label id -> display text. ``prediction`` None = nobody signing."""
-        texts = texts or {}
-        top = list(prediction.top) if prediction is not None else []
-        conf = prediction.confidence if prediction is not None else None
-        colour = theme.CONFIDENCE_COLOURS.get(conf or "", theme.ACCENT)
-        self.confidence.setText({"sure": "sure", "maybe": "maybe", "unsure": "not sure"}.get(conf or "", idle_text))
-        for i, (_row, name, tag, bar) in enumerate(self.rows):
-            if i < len(top):
-                g = top[i]
-                text = texts.get(g.label, g.text or g.label)
-                name.setText(name.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, name.width()))
-                name.setToolTip(text)
-                name.setStyleSheet("" if i == 0 else f"color:{theme.TEXT_DIM};")
-                tag.setText(g.language)
-                tag.setToolTip("sign language " + g.language + (" (your own example)" if getattr(g, "source", "pack") == "personal" else ""))
-                tag.setVisible(True)
-                bar.set_value(g.score, colour if i == 0 else "#5b6675")
-            else:
-                name.setText("—" if i == 0 and prediction is None else "")
-                name.setStyleSheet(f"color:{theme.TEXT_DIM};")
-                tag.setVisible(False)
-                bar.set_value(None)
 
 
 class Banner(QFrame):
@@ -481,3 +347,7 @@ class NoSourceScreen(QWidget):
     def set_text(self, title: str, detail: str) -> None:
         self.title.setText(title)
         self.detail.setText(detail)
+
+
+# kept importable from here (older code and tests import them from widgets)
+from .guesses import ConfidenceBar, TopKPanel  # noqa: E402,F401
