@@ -6,8 +6,8 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton, QSlider,
-                               QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QPushButton,
+                               QScrollArea, QSlider, QSpinBox, QStackedWidget, QVBoxLayout, QWidget)
 
 from . import theme
 from .live_helpers import list_packs
@@ -71,9 +71,16 @@ class LiveLayout:
         side.addWidget(self.topk, 1)
         side.addWidget(self._build_settings_card())
         sidew = QWidget()
+        sidew.setObjectName("page")
         sidew.setLayout(side)
-        sidew.setFixedWidth(380)
-        body.addWidget(sidew)
+        # on a small screen (or zoomed in) the side column scrolls instead of squeezing its rows
+        self.side_scroll = QScrollArea()
+        self.side_scroll.setWidget(sidew)
+        self.side_scroll.setWidgetResizable(True)
+        self.side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._size_side()
+        body.addWidget(self.side_scroll)
         root.addLayout(body, 1)
 
         self.status = QLabel("")
@@ -266,8 +273,15 @@ class LiveLayout:
         self.current.setText(text)
         self.current.setToolTip(text)
 
+    SIDE_WIDTH = 380
+
+    def _size_side(self) -> None:
+        bar = self.side_scroll.verticalScrollBar().sizeHint().width()
+        self.side_scroll.setFixedWidth(round(self.SIDE_WIDTH * theme.ZOOM) + bar)
+
     def apply_theme(self) -> None:
         """Type sizes and colours after a theme or zoom change."""
+        self._size_side()
         self._current_font.setPointSize(theme.CURRENT_PT)
         self.current.setFixedHeight(QFontMetrics(self._current_font).height() + 8)
         self.topk.apply_theme()

@@ -37,11 +37,10 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.setWindowTitle("SignCLIP Desktop")
         app = QApplication.instance()
-        font = app.font()
-        if font.pointSize() < theme.BASE_PT:  # large readable type everywhere (menus and dialogs too)
-            font.setPointSize(theme.BASE_PT)
-            app.setFont(font)
         theme.set_theme(settings.theme, settings.zoom)
+        font = app.font()
+        font.setPointSize(theme.BASE_PT)  # large readable type everywhere (menus and dialogs too), zoomed
+        app.setFont(font)
         app.setPalette(theme.palette())  # dialogs (file dialog included) get the theme too
         app.setStyleSheet(theme.stylesheet())
         self.resize(1360, 820)
@@ -89,6 +88,7 @@ class MainWindow(QMainWindow):
         item.setData(Qt.ItemDataRole.UserRole, key)
         self.nav.insertItem(index, item)
         self.nav.setVisible(len(self._pages) > 1)
+        self._rebuild_go_menu()
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
         return index
@@ -133,11 +133,82 @@ class MainWindow(QMainWindow):
         a.setShortcut(QKeySequence.StandardKey.Quit)
         a.triggered.connect(self.close)
         m.addAction(a)
+        e = self.menuBar().addMenu("&Edit")
+        a = QAction("&Copy the transcript", self)
+        a.setShortcut(QKeySequence.StandardKey.Copy)
+        a.triggered.connect(self.live.transcript_panel.copy)
+        e.addAction(a)
+        a = QAction("&Save the transcript…", self)
+        a.triggered.connect(self.live.transcript_panel.save_dialog)
+        e.addAction(a)
+        a = QAction("C&lear the transcript", self)
+        a.triggered.connect(self.live.transcript_panel.clear)
+        e.addAction(a)
         v = self.menuBar().addMenu("&View")
         a = QAction("Show the &face outline", self, checkable=True)
         a.setChecked(self.settings.show_face)
         a.toggled.connect(self._face_toggled)
         v.addAction(a)
+        self.contrast_action = QAction("&High contrast", self, checkable=True)
+        self.contrast_action.setChecked(self.settings.theme == "high-contrast")
+        self.contrast_action.toggled.connect(lambda on: self.set_theme("high-contrast" if on else "dark"))
+        v.addAction(self.contrast_action)
+        v.addSeparator()
+        for text, keys, step in (("&Bigger", ("Ctrl+=", "Ctrl++"), +1), ("&Smaller", ("Ctrl+-",), -1),
+                                 ("&Normal size", ("Ctrl+0",), 0)):
+            a = QAction(text, self)
+            a.setShortcuts([QKeySequence(k) for k in keys])
+            a.triggered.connect(lambda _=False, s=step: self.zoom(s))
+            v.addAction(a)
+        self.go_menu = self.menuBar().addMenu("&Go")
+        h = self.menuBar().addMenu("&Help")
+        a = QAction("&Help", self)
+        a.setShortcut(QKeySequence.StandardKey.HelpContents)
+        a.triggered.connect(self.show_help)
+        h.addAction(a)
+
+    def _rebuild_go_menu(self) -> None:
+        """Ctrl+1 … Ctrl+9 go to the pages in their navigation order."""
+        menu = getattr(self, "go_menu", None)
+        if menu is None:
+            return
+        menu.clear()
+        for i in range(self.nav.count()):
+            a = QAction(self.nav.item(i).text(), self)
+            if i < 9:
+                a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            a.triggered.connect(lambda _=False, row=i: self.nav.setCurrentRow(row))
+            menu.addAction(a)
+
+    def zoom(self, direction: int) -> None:
+        """+1 bigger, -1 smaller, 0 normal; remembered in the settings."""
+        self.settings.zoom = theme.zoom_step(self.settings.zoom, direction)
+        self.apply_theme()
+        self.save_settings()
+
+    def set_theme(self, name: str) -> None:
+        self.settings.theme = name if name in theme.PALETTES else "dark"
+        self.apply_theme()
+        self.save_settings()
+
+    def apply_theme(self) -> None:
+        """Re-style the whole app at the current theme and zoom (fonts, colours, pages' own sizes)."""
+        theme.set_theme(self.settings.theme, self.settings.zoom)
+        app = QApplication.instance()
+        font = app.font()
+        font.setPointSize(theme.BASE_PT)
+        app.setFont(font)
+        app.setPalette(theme.palette())
+        app.setStyleSheet(theme.stylesheet())
+        for w in [self.live] + [w for _k, w in self._pages if w is not self.live]:
+            if hasattr(w, "apply_theme"):
+                w.apply_theme()
+        self.live.video.update()
+
+    def show_help(self) -> None:
+        from .help_dialog import HelpDialog
+
+        HelpDialog(self).exec()
 
     def _face_toggled(self, on: bool) -> None:
         self.settings.show_face = bool(on)

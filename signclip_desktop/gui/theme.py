@@ -81,7 +81,7 @@ set_theme("dark", 1.0)
 def _style() -> str:
     return f"""
 QMainWindow, QWidget#page, QDialog {{ background: {BG}; color: {TEXT}; }}
-QWidget {{ color: {TEXT}; font-size: {pt(0)}pt; }}
+QWidget {{ color: {TEXT}; }}
 QFrame#card {{ background: {PANEL}; border-radius: 10px; }}
 QLabel#dim {{ color: {TEXT_DIM}; }}
 QLabel#heading {{ color: {TEXT_DIM}; font-size: {pt(0)}pt; font-weight: 600; letter-spacing: 1px; }}

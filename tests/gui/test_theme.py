@@ -25,7 +25,7 @@ def test_high_contrast_changes_the_style_sheet_and_module_colours():
 
 def test_zoom_scales_type_and_is_bounded():
     theme.set_theme("dark", 1.5)
-    assert theme.BASE_PT == 18 and theme.CURRENT_PT == 66 and "font-size: 18pt" in theme._style()
+    assert theme.BASE_PT == 18 and theme.CURRENT_PT == 66 and f"font-size: {theme.CURRENT_PT}pt" in theme._style()
     assert theme.clamp_zoom(9) == 2.0 and theme.clamp_zoom(float("nan")) == 1.0 and theme.clamp_zoom("x") == 1.0
     assert theme.zoom_step(1.0, +1) == 1.15 and theme.zoom_step(1.0, -1) == 0.9 and theme.zoom_step(1.3, 0) == 1.0
     assert theme.zoom_step(2.0, +1) == 2.0 and theme.zoom_step(0.8, -1) == 0.8
