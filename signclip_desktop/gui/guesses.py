@@ -89,8 +89,8 @@ class TopKPanel(QFrame):
             tag = QLabel("")
             tag.setAlignment(Qt.AlignmentFlag.AlignCenter)
             bar = ConfidenceBar()
-            rl.addWidget(name, 5)
-            rl.addWidget(bar, 4)
+            rl.addWidget(name, 1)
+            rl.addWidget(bar)
             rl.addWidget(tag)
             lay.addWidget(row)
             self.rows.append((row, name, tag, bar))
@@ -102,14 +102,15 @@ class TopKPanel(QFrame):
 
     def apply_theme(self) -> None:
         """Type sizes and colours of the current theme and zoom."""
-        for row, name, tag, _bar in self.rows:
+        for row, name, tag, bar_ in self.rows:
             f = name.font()
             f.setPointSize(theme.pt(2))
             f.setBold(True)
             name.setFont(f)
             tag.setStyleSheet(f"background:{theme.PANEL_2}; color:{theme.TEXT_DIM}; border-radius:6px;"
                               f" padding:1px 6px; font-size:{theme.pt(-2)}pt;")
-            tag.setFixedWidth(tag.fontMetrics().horizontalAdvance("unknown / mixed") + 16)
+            tag.setFixedWidth(round(84 * theme.ZOOM))
+            bar_.setFixedWidth(round(104 * theme.ZOOM))
             row.setFixedHeight(max(30, name.fontMetrics().height() + 8))
         self.set_prediction(*self._last)
 
@@ -155,7 +156,8 @@ class TopKPanel(QFrame):
                 name.setToolTip(text)
                 name.setStyleSheet("" if i == 0 and not stale else f"color:{theme.TEXT_DIM};")
                 personal = getattr(g, "source", "pack") == "personal"
-                tag.setText("yours" if personal else short_name(g.language))
+                words = "yours" if personal else short_name(g.language)
+                tag.setText(tag.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight, tag.width() - 12))
                 tag.setToolTip(language_name(g.language) + (" — your own example" if personal else ""))
                 tag.setVisible(True)
                 bar.set_value(g.score, colour if i == 0 else STALE_BAR)

@@ -14,13 +14,13 @@ PALETTES = {
         BG="#15181d", PANEL="#1f242b", PANEL_2="#2a3039", CANVAS="#101317", TEXT="#f3f5f8",
         TEXT_DIM="#a9b2bf", ACCENT="#7cc4ff", SELECT="#244a6b", BORDER="#3a424d", OK="#7bd88f",
         WARN_BG="#3b2f12", WARN_BORDER="#f0b53c", INFO_BG="#15304a", INFO_BORDER="#7cc4ff",
-        LEFT_HAND="#ff9f40", RIGHT_HAND="#4db8ff", POSE="#e8ecf1", FACE="#8c96a3"),
+        LEFT_HAND="#ff9f40", RIGHT_HAND="#4db8ff", POSE="#e8ecf1", FACE="#8c96a3", CARD_BORDER="#1f242b"),
     # pure black and white with yellow focus: for low vision and bright rooms
     "high-contrast": dict(
         BG="#000000", PANEL="#000000", PANEL_2="#1a1a1a", CANVAS="#000000", TEXT="#ffffff",
         TEXT_DIM="#e6e6e6", ACCENT="#ffd400", SELECT="#003d80", BORDER="#ffffff", OK="#00ff66",
         WARN_BG="#000000", WARN_BORDER="#ffd400", INFO_BG="#000000", INFO_BORDER="#ffffff",
-        LEFT_HAND="#ff9900", RIGHT_HAND="#33ccff", POSE="#ffffff", FACE="#bfbfbf"),
+        LEFT_HAND="#ff9900", RIGHT_HAND="#33ccff", POSE="#ffffff", FACE="#bfbfbf", CARD_BORDER="#ffffff"),
 }
 THEMES = {"dark": "Dark (calm)", "high-contrast": "High contrast"}
 CONFIDENCE_BY_THEME = {
@@ -36,7 +36,7 @@ HISTORY_PT_100 = 17
 NAME = "dark"
 ZOOM = 1.0
 BG = PANEL = PANEL_2 = CANVAS = TEXT = TEXT_DIM = ACCENT = SELECT = BORDER = OK = ""
-WARN_BG = WARN_BORDER = INFO_BG = INFO_BORDER = LEFT_HAND = RIGHT_HAND = POSE = FACE = ""
+WARN_BG = WARN_BORDER = INFO_BG = INFO_BORDER = LEFT_HAND = RIGHT_HAND = POSE = FACE = CARD_BORDER = ""
 CONFIDENCE_COLOURS: dict[str, str] = {}
 BASE_PT, CURRENT_PT, HISTORY_PT = BASE_PT_100, CURRENT_PT_100, HISTORY_PT_100
 
@@ -82,7 +82,7 @@ def _style() -> str:
     return f"""
 QMainWindow, QWidget#page, QDialog {{ background: {BG}; color: {TEXT}; }}
 QWidget {{ color: {TEXT}; }}
-QFrame#card {{ background: {PANEL}; border-radius: 10px; }}
+QFrame#card {{ background: {PANEL}; border: 1px solid {CARD_BORDER}; border-radius: 10px; }}
 QLabel#dim {{ color: {TEXT_DIM}; }}
 QLabel#heading {{ color: {TEXT_DIM}; font-size: {pt(0)}pt; font-weight: 600; letter-spacing: 1px; }}
 QLabel#current {{ font-size: {CURRENT_PT}pt; font-weight: 700; }}

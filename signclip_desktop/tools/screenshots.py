@@ -1,0 +1,76 @@
+"""Screenshots of the real window for looking at (developer tool, never imported at run time).
+
+    xvfb-run -s "-screen 0 3840x2160x24" python -m signclip_desktop.tools.screenshots --out /tmp/shots
+
+Plays the built-in demo through the shipped words pack and saves, for each size and theme,
+the window after a few seconds of recognition, plus the Help dialog and the file dialog."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+SHOTS = (  # name, width, height, theme, zoom
+    ("1024x640-dark", 1024, 640, "dark", 1.0),
+    ("1366x768-contrast", 1366, 768, "high-contrast", 1.0),
+    ("1920x1080-dark", 1920, 1080, "dark", 1.0),
+    ("1920x1080-zoom130", 1920, 1080, "dark", 1.3),
+    ("3840x2160-zoom200", 3840, 2160, "dark", 2.0),
+)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--pack", default="words")
+    ap.add_argument("--wait", type=float, default=6.0, help="seconds of recognition before each shot")
+    ap.add_argument("--only", default="", help="comma-separated shot names")
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+
+    import signclip_desktop.gui  # noqa: F401  (the PySide6 work-around first)
+    from PySide6.QtCore import QEventLoop, QTimer
+    from PySide6.QtWidgets import QApplication, QFileDialog
+
+    from ..gui.help_dialog import HelpDialog
+    from ..gui.main_window import MainWindow
+    from ..live import SourceSpec
+    from ..settings import Settings
+
+    app = QApplication.instance() or QApplication([])
+
+    def wait(s: float) -> None:
+        loop = QEventLoop()
+        QTimer.singleShot(int(s * 1000), loop.quit)
+        loop.exec()
+
+    wanted = {n for n in args.only.split(",") if n}
+    for name, w, h, theme_name, zoom in SHOTS:
+        if wanted and name not in wanted:
+            continue
+        win = MainWindow(Settings(pack=args.pack, source="demo", theme=theme_name, zoom=zoom), persist=False,
+                         live_kwargs={"camera_lister": lambda: [], "camera_probe": lambda i: False})
+        win.resize(w, h)
+        win.show()
+        win.start(SourceSpec("demo", loop=True))
+        wait(args.wait)
+        win.grab().save(str(args.out / f"live-{name}.png"))
+        if name == "1366x768-contrast" or name == "1024x640-dark":
+            dlg = HelpDialog(win)
+            dlg.show()
+            wait(0.5)
+            dlg.grab().save(str(args.out / f"help-{name}.png"))
+            dlg.close()
+            fd = QFileDialog(win, "Open a video or keypoint file", str(Path.home()))
+            fd.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+            fd.show()
+            wait(0.5)
+            fd.grab().save(str(args.out / f"filedialog-{name}.png"))
+            fd.close()
+        win.close()
+        wait(0.3)
+    print("\n".join(str(p) for p in sorted(args.out.glob("*.png"))))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
