@@ -36,7 +36,7 @@ def main(argv=None) -> int:
     from ..live import SourceSpec
     from ..settings import Settings
 
-    app = QApplication.instance() or QApplication([])
+    _app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive for the windows)
 
     def wait(s: float) -> None:
         loop = QEventLoop()

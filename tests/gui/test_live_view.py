@@ -11,7 +11,6 @@ from signclip_desktop.model.registry import list_packs
 from signclip_desktop.settings import load_settings, settings_path
 
 from layout_checks import clipped, overlapping
-from test_window import make_window  # noqa: F401  (the fixture)
 
 
 @pytest.fixture(autouse=True)

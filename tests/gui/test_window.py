@@ -1,43 +1,17 @@
 """The real window (offscreen) through the real workers: predictions shown, camera failures,
 mirroring, settings notices, the page hook, and a clean close."""
 import json
-import threading
 
 import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
 
-from signclip_desktop.gui.main_window import MainWindow
 from signclip_desktop.live import DisplayFrame, SourceSpec, demo_path
 from signclip_desktop.gui.widgets import VideoView
 from signclip_desktop.settings import Settings, load_settings, settings_path
 
-from gui_fakes import CameraControl, FakeDetector
-
-
-def signclip_threads():
-    return [t.name for t in threading.enumerate() if t.name.startswith("signclip-") and t.is_alive()]
-
-
-@pytest.fixture
-def make_window(qtbot, tiny_pack):
-    made = []
-
-    def make(settings=None, camera=None, notice=None, persist=False, **kw):
-        settings = settings or Settings(pack=str(tiny_pack), source="demo")
-        cam = camera or CameraControl(available=False)
-        live = dict(detector_factory=FakeDetector, feed_factory=cam, camera_lister=lambda: [], camera_probe=cam.probe)
-        live.update(kw)
-        win = MainWindow(settings, settings_path(), persist=persist, notice=notice, live_kwargs=live)
-        qtbot.addWidget(win)
-        made.append(win)
-        win.show()
-        return win
-
-    yield make
-    for w in made:
-        w.close()
-    assert signclip_threads() == []
+from conftest import signclip_threads
+from gui_fakes import CameraControl
 
 
 def test_window_plays_a_clip_end_to_end_and_shows_predictions(make_window, qtbot):
