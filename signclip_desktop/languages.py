@@ -1,21 +1,48 @@
-"""Names of the sign languages the packs are tagged with (ISO 639-3 codes)."""
+"""Names of the sign languages packs and libraries are tagged with (ISO 639-3 codes), in one place.
+
+``short_name('gsg')`` -> "German" (for lists of alphabets), ``language_name('gsg')`` ->
+"German Sign Language (gsg)", ``'und'`` -> "unknown / mixed". A code not in the table is
+shown as it is. The GUI uses these for every sign-language code it shows.
+"""
 from __future__ import annotations
 
-SIGN_LANGUAGES = {
-    "ase": "American Sign Language", "ins": "Indian Sign Language", "bfi": "British Sign Language",
-    "gsg": "German Sign Language", "asq": "Austrian Sign Language", "sgg": "Swiss-German Sign Language",
-    "mfs": "Mexican Sign Language", "ssp": "Spanish Sign Language", "bzs": "Brazilian Sign Language",
-    "psr": "Portuguese Sign Language", "ise": "Italian Sign Language", "swl": "Swedish Sign Language",
-    "tsm": "Turkish Sign Language", "cse": "Czech Sign Language", "csq": "Croatian Sign Language",
-    "eso": "Estonian Sign Language", "gss": "Greek Sign Language", "jos": "Jordanian Sign Language",
-    "lls": "Lithuanian Sign Language", "svk": "Slovak Sign Language", "ukl": "Ukrainian Sign Language",
-    "inl": "Indonesian Sign Language", "pks": "Pakistan Sign Language", "sqs": "Sri Lankan Sign Language",
-    "tsq": "Thai Sign Language", "fsl": "French Sign Language", "jsl": "Japanese Sign Language",
-    "csl": "Chinese Sign Language", "und": "Unknown sign language",
+# code -> the adjective the language is called by ("American" -> American Sign Language)
+SHORT_NAMES = {
+    "ase": "American", "ins": "Indian", "bfi": "British", "gsg": "German", "asq": "Austrian",
+    "sgg": "Swiss-German", "mfs": "Mexican", "ssp": "Spanish", "bzs": "Brazilian", "psr": "Portuguese",
+    "ise": "Italian", "swl": "Swedish", "tsm": "Turkish", "cse": "Czech", "csq": "Croatian", "eso": "Estonian",
+    "gss": "Greek", "jos": "Jordanian", "lls": "Lithuanian", "svk": "Slovak", "ukl": "Ukrainian",
+    "inl": "Indonesian", "pks": "Pakistani", "psp": "Philippine", "sqs": "Sri Lankan", "tsq": "Thai",
+    "fsl": "French", "jsl": "Japanese", "csl": "Chinese", "asf": "Australian (Auslan)", "nzs": "New Zealand",
+    "isg": "Irish", "dsl": "Danish", "nsl": "Norwegian", "fse": "Finnish", "rsl": "Russian", "pso": "Polish",
+    "kvk": "Korean", "arl": "Argentine",
 }
+UNKNOWN = "und"
+UNKNOWN_NAME = "unknown / mixed"
+SIGN_LANGUAGES = {code: f"{name} Sign Language" for code, name in SHORT_NAMES.items()}
+SIGN_LANGUAGES["asf"] = "Australian Sign Language (Auslan)"
 
 
-def language_name(code: str) -> str:
-    """'American Sign Language (ase)'; the bare code when it is not in the table."""
-    name = SIGN_LANGUAGES.get(code)
-    return f"{name} ({code})" if name else code
+def short_name(code: str | None) -> str:
+    """'American' for 'ase'; "unknown / mixed" for 'und' or nothing; the bare code when unknown."""
+    c = (code or UNKNOWN).strip().lower()
+    if c == UNKNOWN:
+        return UNKNOWN_NAME
+    return SHORT_NAMES.get(c, code or UNKNOWN)
+
+
+def language_name(code: str | None) -> str:
+    """'American Sign Language (ase)'; "unknown / mixed" for 'und'; the bare code when not in the table."""
+    c = (code or UNKNOWN).strip().lower()
+    if c == UNKNOWN:
+        return UNKNOWN_NAME
+    name = SIGN_LANGUAGES.get(c)
+    return f"{name} ({c})" if name else (code or UNKNOWN)
+
+
+def alphabet_name(code: str | None) -> str:
+    """A fingerspelling alphabet in words: 'American (ase)', 'German (gsg)'."""
+    c = (code or UNKNOWN).strip().lower()
+    if c == UNKNOWN:
+        return UNKNOWN_NAME
+    return f"{SHORT_NAMES[c]} ({c})" if c in SHORT_NAMES else (code or UNKNOWN)

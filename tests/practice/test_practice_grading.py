@@ -62,7 +62,10 @@ def test_left_handed_learner_is_graded_fairly():
     lefty = mirror(_wave(seed=1), about=0.5)
     auto = g.grade(_wave(), lefty)
     assert auto.mirrored and abs(auto.score - right) < 5
-    assert g.grade(_wave(), lefty, left_handed=False).score < auto.score
+    # forced plain reading: the signing hand is not where the reference has it -> not graded, and it says why
+    plain = g.grade(_wave(), lefty, left_handed=False)
+    assert not plain.graded and plain.score is None and not plain.passed
+    assert "could not see your hand" in plain.reason and "other hand" in plain.reason
 
 
 @pytest.mark.slow
