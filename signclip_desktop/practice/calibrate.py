@@ -24,6 +24,7 @@ import math
 import pickle
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -126,7 +127,8 @@ def verdicts(rows, model: dict, variant: str, cal: Calibration) -> dict:
     return out
 
 
-def fit_variant(rows, variant: str, cal: Calibration, target_false: float, word_shrink: float = 30.0) -> dict:
+def fit_variant(rows, variant: str, cal: Calibration, target_false: float, word_shrink: float = 30.0,
+                word_q: float = 0.9) -> dict:
     feats = VARIANTS[variant]
     best = {}  # per (attempt, word) the orientation with the lower DTW total
     for r in rows:
@@ -146,8 +148,8 @@ def fit_variant(rows, variant: str, cal: Calibration, target_false: float, word_
             if not r[2]:
                 neg[r[1]].append(_z(model, r[4]))
         allz = np.concatenate([v for v in neg.values()]) if neg else np.zeros(1)
-        q = float(np.quantile(allz, 0.9))
-        model["word_bias"] = {wd: float(-(np.quantile(v, 0.9) - q) * len(v) / (len(v) + word_shrink))
+        q = float(np.quantile(allz, word_q))
+        model["word_bias"] = {wd: float(-(np.quantile(v, word_q) - q) * len(v) / (len(v) + word_shrink))
                               for wd, v in sorted(neg.items())}
     for _ in range(2):  # the pass mark: --target-false of the different-sign verdicts pass
         v = verdicts(rows, model, variant, cal)
@@ -155,6 +157,19 @@ def fit_variant(rows, variant: str, cal: Calibration, target_false: float, word_
         if len(negs):
             model["bias"] -= float(np.quantile(negs, 1 - target_false))
     return model
+
+
+def part_good_from(rows) -> dict:
+    """Typical part costs of correct attempts (a part scores 70 there): medians over same-sign rows."""
+    best = {}
+    for r in rows:
+        k = (r[0], r[1])
+        if r[2] == 1 and r[7] and (k not in best or r[4]["total"] < best[k][4]["total"]):
+            best[k] = r
+    pos = list(best.values())
+    good = {k: float(np.nanmedian([r[5][k] for r in pos])) for k in ("handshape", "location", "movement")}
+    good["timing"] = float(np.median([r[6] for r in pos]))
+    return good
 
 
 def auc(pos: np.ndarray, neg: np.ndarray) -> float:
@@ -304,6 +319,9 @@ def main(argv=None) -> int:
     ap.add_argument("--others", type=int, default=20, help="different words each attempt is graded as")
     ap.add_argument("--k", type=int, default=6, help="reference motions per word (for the parts)")
     ap.add_argument("--target-false", type=float, default=0.015, help="different-sign pass rate the pass mark is set at")
+    ap.add_argument("--word-shrink", type=float, default=30.0,
+                    help="per-word offsets are shrunk to 0 by n / (n + this) (n: the word's different-sign pairs); "
+                         "a huge value turns them off")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--no-embedding", action="store_true", help="ignore the encoder (DTW only)")
     ap.add_argument("--write", action="store_true", help="write resources/grading_calibration.json")
@@ -351,22 +369,17 @@ def main(argv=None) -> int:
         allv = {}
         for f in folds:  # fit on the other folds' signers, grade this fold's signers
             test = [r for r in rows if signer[r[0]] in f]
+            train = [r for r in rows if signer[r[0]] not in f]
+            cal_f = cal if a.use_stored else replace(cal, part_good=part_good_from(train))
             if a.use_stored:
                 model = cal.models[v]
             else:
-                model = fit_variant([r for r in rows if signer[r[0]] not in f], v, cal, a.target_false)
-            allv.update(verdicts(test, model, v, cal))
+                model = fit_variant(train, v, cal_f, a.target_false, word_shrink=a.word_shrink)
+            allv.update(verdicts(test, model, v, cal_f))
         name = f"{'stored calibration' if a.use_stored else f'{a.folds}-fold by signer'} / {v}"
         report[name] = summarise(allv, signer_of, cal.pass_score)
         print_report(name, report[name], a.table and v == variants[-1])
-    best = {}
-    for r in rows:
-        k = (r[0], r[1])
-        if r[2] == 1 and r[7] and (k not in best or r[4]["total"] < best[k][4]["total"]):
-            best[k] = r
-    pos = list(best.values())
-    good = {k: float(np.nanmedian([r[5][k] for r in pos])) for k in ("handshape", "location", "movement")}
-    good["timing"] = float(np.median([r[6] for r in pos]))
+    good = part_good_from(rows)
     print(f"part 'good' costs (score 70): {json.dumps({k: round(v, 3) for k, v in good.items()})}")
     print(f"[calibrate] done in {time.time() - t0:.0f}s")
     if a.json:
@@ -375,14 +388,15 @@ def main(argv=None) -> int:
         from .grading import pack_fingerprint
 
         models = dict(cal.models)
+        cal_all = replace(cal, part_good=good)
         for v in variants:
-            models[v] = fit_variant(rows, v, cal, a.target_false)
-        new = Calibration(models=models, scales=cal.scales, part_good=cal.part_good, pass_score=50.0,
+            models[v] = fit_variant(rows, v, cal_all, a.target_false, word_shrink=a.word_shrink)
+        new = Calibration(models=models, scales=cal.scales, part_good=good, pass_score=50.0,
                           pack=f"{pack.name}@{pack.version}" if pack else "",
                           pack_fingerprint=pack_fingerprint(pack) if enc is not None else "",
                           notes={"heldout_signers": n_held, "references_per_word": a.k,
-                                 "target_false_pass": a.target_false, "fitted_on": "held-out signers (all folds)",
-                                 "part_good_measured": good, "report": report})
+                                 "target_false_pass": a.target_false, "word_shrink": a.word_shrink,
+                                 "fitted_on": "held-out signers (all folds)", "report": report})
         new.save()
         print("wrote resources/grading_calibration.json")
     return 0

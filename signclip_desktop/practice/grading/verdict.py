@@ -109,9 +109,10 @@ def decide(score: float, parts: dict[str, PartResult], pass_score: float, looks_
     elif passed:
         summary = "Well done!" + (f" To polish: {parts[weak[0]].feedback}" if weak else "")
     elif weak:
-        summary = f"Not yet. {parts[weak[0]].feedback}"
+        summary = f"Not yet. {parts[weak[0]].feedback}" + (f" As a whole it looks more like {looks_like!r}."
+                                                          if looks_like else "")
     else:
         summary = "Not yet: each part is close, but as a whole it looks like another sign" + \
-                  (f" (closest: {looks_like})." if looks_like else ".")
+                  (f" ({looks_like!r})." if looks_like else ".")
         advice = [summary]
     return capped, passed, summary, advice, reason, code
