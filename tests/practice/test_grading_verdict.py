@@ -102,16 +102,26 @@ def test_zero_frames_no_person_and_hidden_hand_are_not_graded(real):
         json.dumps(j, allow_nan=False)
 
 
-def test_cli_zero_frame_and_no_person_attempts(real, tmp_path, capsys, monkeypatch):
+def test_cli_zero_frame_and_no_person_attempts(real, shared_data, tmp_path, capsys, monkeypatch):
     from signclip_desktop.cli import main
     from signclip_desktop.practice.clip import save_clip
 
     monkeypatch.setenv("SIGNCLIP_HOME", str(tmp_path / "home"))
+    FIXTURES = shared_data / "fixtures" / "pose"
     refs, same, _ = real
     ref = save_clip(tmp_path / "ref.npz", refs[0].frames, refs[0].fps)
     zero = save_clip(tmp_path / "zero.npz", L.empty_frames(0), 30.0)
     nobody = save_clip(tmp_path / "nobody.npz", L.empty_frames(40), 30.0)
-    for att, code in ((zero, "no frames"), (nobody, "anyone")):
+    # a real .pose file cut to zero frames (the "20/100, Movement 100" case)
+    pose_format = pytest.importorskip("pose_format")
+    from pose_format.numpy.pose_body import NumPyPoseBody
+
+    src = pose_format.Pose.read((FIXTURES / "mediapipe.pose").read_bytes())
+    body = NumPyPoseBody(fps=src.body.fps, data=src.body.data[:0], confidence=src.body.confidence[:0])
+    zero_pose = tmp_path / "zero.pose"
+    with open(zero_pose, "wb") as f:
+        pose_format.Pose(src.header, body).write(f)
+    for att, code in ((zero, "no frames"), (zero_pose, "no frames"), (nobody, "anyone")):
         assert main(["grade", "--reference", str(ref), "--attempt", str(att), "--no-encoder", "--json",
                      "--no-progress"]) == 0
         j = json.loads(capsys.readouterr().out)
@@ -162,3 +172,27 @@ def test_a_part_near_zero_caps_the_total_and_comes_first():
     parts["movement"] = PartResult(85.0, 0.3, "Movement matches the reference.")
     score, passed, summary, advice, _, _ = decide(20.0, parts, 50.0, looks_like="thank-you")
     assert not passed and "thank-you" in summary and "Movement" not in summary
+
+
+def test_sign_bank_evidence_and_that_the_shipped_bank_matches_its_encoder_only(tiny_pack, tmp_path):
+    from signclip_desktop.model.pack import load_pack
+    from signclip_desktop.practice.grading import SignBank, embedding_features, pack_fingerprint
+    from signclip_desktop.practice.grading.grader import load_bank
+
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=8), rng.normal(size=8)
+    emb = np.stack([a + 0.1 * rng.normal(size=8) for _ in range(4)] + [b + 0.1 * rng.normal(size=8) for _ in range(4)])
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    bank = SignBank(emb, np.array(["a"] * 4 + ["b"] * 4), np.array(["s1", "s2"] * 4))
+    att = a / np.linalg.norm(a)
+    fa, fb = embedding_features(att, "a", bank), embedding_features(att, "b", bank)
+    assert fa["knn"] > fb["knn"] and fa["knn_margin"] > 0 > fb["knn_margin"]
+    assert abs(fa["knn_margin"] + fb["knn_margin"]) < 1e-6
+    assert len(bank.without_signer("s1")) == 4
+    pack = load_pack(tiny_pack)
+    path = tmp_path / "bank.npz"
+    bank.save(path, pack_fingerprint="0" * 16)
+    assert load_bank(pack, path) is None   # computed with another encoder: not used
+    one = SignBank(np.zeros((1, pack.embedding_dim)), np.array(["a"]))
+    one.save(path, pack_fingerprint=pack_fingerprint(pack))
+    assert len(load_bank(pack, path)) == 1
