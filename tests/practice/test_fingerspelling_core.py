@@ -4,9 +4,16 @@ import pytest
 
 from signclip_desktop.languages import alphabet_name, language_name, short_name
 from signclip_desktop.model.pack import Label
-from signclip_desktop.practice.fingerspelling import (NO_HANDS_SEEN, RIGHT, WRONG, FingerspellingSession,
-                                                      PracticeStats, alphabets_from_labels, parse_words,
-                                                      practice_words)
+from signclip_desktop.practice.fingerspelling import (
+    NO_HANDS_SEEN,
+    RIGHT,
+    WRONG,
+    FingerspellingSession,
+    PracticeStats,
+    alphabets_from_labels,
+    parse_words,
+    practice_words,
+)
 
 ASE = alphabets_from_labels([Label(f"ase:{c}", c, "ase") for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"])["ase"]
 
@@ -14,7 +21,7 @@ ASE = alphabets_from_labels([Label(f"ase:{c}", c, "ase") for c in "ABCDEFGHIJKLM
 def test_language_names_in_words():
     assert short_name("ase") == "American" and short_name("gsg") == "German" and short_name("ins") == "Indian"
     assert short_name("bfi") == "British"
-    spreadthesign = "asq bzs cse csq eso gsg gss ise jos lls mfs psr sgg ssp svk swl tsm ukl".split()
+    spreadthesign = ["asq", "bzs", "cse", "csq", "eso", "gsg", "gss", "ise", "jos", "lls", "mfs", "psr", "sgg", "ssp", "svk", "swl", "tsm", "ukl"]
     names = [short_name(c) for c in spreadthesign]
     assert all(n != c for n, c in zip(names, spreadthesign)), dict(zip(spreadthesign, names))
     assert len(set(names)) == len(names)

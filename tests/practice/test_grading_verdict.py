@@ -92,9 +92,9 @@ def test_zero_frames_no_person_and_hidden_hand_are_not_graded(real):
     glimpse = same.frames.copy()                           # hands in 2 frames only
     up = np.flatnonzero(glimpse[:, list(L.HAND_WRISTS), 3].max(axis=1) > 0)
     glimpse[up[2:], L.LEFT_HAND.start:L.RIGHT_HAND.stop] = 0.0
-    r = g.grade_target(target, glimpse, same.fps)
-    assert not r.graded and "could not see your hand" in r.reason
-    for r in (empty, nobody, r):
+    rg = g.grade_target(target, glimpse, same.fps)
+    assert not rg.graded and "could not see your hand" in rg.reason
+    for r in (empty, nobody, rg):
         _check_consistent(r)
         j = r.to_json()
         assert j["graded"] is False and j["score"] is None and j["passed"] is False and j["reason"]
@@ -108,7 +108,7 @@ def test_cli_zero_frame_and_no_person_attempts(real, shared_data, tmp_path, caps
 
     monkeypatch.setenv("SIGNCLIP_HOME", str(tmp_path / "home"))
     FIXTURES = shared_data / "fixtures" / "pose"
-    refs, same, _ = real
+    refs, _, _ = real
     ref = save_clip(tmp_path / "ref.npz", refs[0].frames, refs[0].fps)
     zero = save_clip(tmp_path / "zero.npz", L.empty_frames(0), 30.0)
     nobody = save_clip(tmp_path / "nobody.npz", L.empty_frames(40), 30.0)
@@ -139,7 +139,7 @@ def test_grade_cli_shows_progress_on_stderr(real, tmp_path, capsys, monkeypatch)
     refs, same, _ = real
     ref = save_clip(tmp_path / "ref.npz", refs[0].frames, refs[0].fps)
     att = save_clip(tmp_path / "att.npz", same.frames, same.fps)
-    import signclip_desktop.progress as progress
+    from signclip_desktop import progress
 
     monkeypatch.setattr(progress.Progress, "__init__", _fast_progress_init(progress.Progress.__init__))
     assert main(["grade", "--reference", str(ref), "--attempt", str(att), "--no-encoder", "--json"]) == 0
@@ -160,7 +160,7 @@ def test_a_part_near_zero_caps_the_total_and_comes_first():
              "location": PartResult(95.0, 0.1, "Hands are in the right place."),
              "movement": PartResult(60.0, 0.5, "Make the movement bigger."),
              "timing": PartResult(90.0, 0.1, "Timing is good.")}
-    score, passed, summary, advice, reason, code = decide(97.0, parts, 50.0)
+    score, passed, summary, advice, _, code = decide(97.0, parts, 50.0)
     assert score == 50.0 - CAP_BELOW_PASS and not passed and code == "capped"
     assert summary == "Not yet. check your index finger." and advice[0].startswith("Dominant-hand shape")
     assert advice[1].startswith("Movement")
@@ -176,7 +176,11 @@ def test_a_part_near_zero_caps_the_total_and_comes_first():
 
 def test_sign_bank_evidence_and_that_the_shipped_bank_matches_its_encoder_only(tiny_pack, tmp_path):
     from signclip_desktop.model.pack import load_pack
-    from signclip_desktop.practice.grading import SignBank, embedding_features, pack_fingerprint
+    from signclip_desktop.practice.grading import (
+        SignBank,
+        embedding_features,
+        pack_fingerprint,
+    )
     from signclip_desktop.practice.grading.grader import load_bank
 
     rng = np.random.default_rng(0)

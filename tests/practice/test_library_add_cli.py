@@ -91,7 +91,7 @@ def test_interactive_asks(env, monkeypatch, capsys, answers, expect):
 
 def test_library_add_progress(env, capsys, monkeypatch):
     base, tail, files, lib = env
-    import signclip_desktop.progress as progress
+    from signclip_desktop import progress
 
     orig = progress.Progress.__init__
 
