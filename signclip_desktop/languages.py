@@ -1,7 +1,7 @@
 """Names of the sign languages packs and libraries are tagged with (ISO 639-3 codes), in one place.
 
 ``short_name('gsg')`` -> "German" (for lists of alphabets), ``language_name('gsg')`` ->
-"German Sign Language (gsg)", ``'und'`` -> "unknown / mixed". A code not in the table is
+"German Sign Language (gsg)", ``'und'`` -> "unknown / mixed" (in both). A code not in the table is
 shown as it is. The GUI uses these for every sign-language code it shows.
 """
 from __future__ import annotations
@@ -32,10 +32,11 @@ def short_name(code: str | None) -> str:
 
 
 def language_name(code: str | None) -> str:
-    """'American Sign Language (ase)'; "unknown / mixed" for 'und'; the bare code when not in the table."""
+    """'American Sign Language (ase)'; 'Unknown sign language (unknown / mixed)' for 'und'; the bare
+    code when not in the table."""
     c = (code or UNKNOWN).strip().lower()
     if c == UNKNOWN:
-        return UNKNOWN_NAME
+        return f"Unknown sign language ({UNKNOWN_NAME})"
     name = SIGN_LANGUAGES.get(c)
     return f"{name} ({c})" if name else (code or UNKNOWN)
 

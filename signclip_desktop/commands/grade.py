@@ -42,7 +42,7 @@ def register(subparsers) -> None:
 
 
 def _reference(args, grader):
-    """(frames, fps, name) for REF."""
+    """([(frames, fps)], shown name, built-in word or None, library sign name or None) for REF."""
     from pathlib import Path
 
     from ..practice.clip import load_clip
@@ -50,7 +50,7 @@ def _reference(args, grader):
     ref = args.reference
     if Path(ref).exists():
         seq = load_clip(ref)
-        return [(seq.frames, seq.fps)], Path(ref).name, None
+        return [(seq.frames, seq.fps)], Path(ref).name, None, None
     # a word: personal library first, then built-in references
     from ..practice.library import Library, LibraryError, default_path
 
@@ -60,7 +60,7 @@ def _reference(args, grader):
             lib = Library(lib_path, readonly=True)
             try:
                 sign = lib.get(ref)
-                return [(e.frames, e.fps) for e in lib.examples(sign)], f"{sign.name} (your library)", None
+                return [(e.frames, e.fps) for e in lib.examples(sign)], f"{sign.name} (your library)", None, sign.name
             finally:
                 lib.close()
         except LibraryError:
@@ -72,7 +72,7 @@ def _reference(args, grader):
         from ..sources.base import SourceError
 
         raise SourceError(ref, "neither a file nor a known sign (no library sign or built-in reference of that name)")
-    return [(r.frames, r.fps) for r in refs], f"{ref} (built-in reference)", ref
+    return [(r.frames, r.fps) for r in refs], f"{ref} (built-in reference)", ref, None
 
 
 @one_line_errors(NAME)
@@ -102,12 +102,12 @@ def run(args) -> int:
     if grader.calibration_warning:
         print(f"signclip-desktop grade: note: {grader.calibration_warning}", file=sys.stderr)
     prog.update(label="grade: reading the reference")
-    refs, ref_name, word = _reference(args, grader)
+    refs, ref_name, word, sign_name = _reference(args, grader)
     prog.update(label="grade: reading the attempt")
     att = load_clip(args.attempt)
     prog.update(label=f"grade: comparing with {len(refs)} reference recording{'s' if len(refs) != 1 else ''}")
     lh = True if args.left_handed else (False if args.right_handed else None)
-    target = grader.target(refs, ref_name, word)
+    target = grader.target(refs, ref_name, word, sign_name=sign_name)
     best = grader.grade_target(target, att.frames, att.fps, left_handed=lh)
     prog.update(label="grade: done")
     prog.close()

@@ -25,7 +25,8 @@ def test_language_names_in_words():
     names = [short_name(c) for c in spreadthesign]
     assert all(n != c for n, c in zip(names, spreadthesign)), dict(zip(spreadthesign, names))
     assert len(set(names)) == len(names)
-    assert short_name("und") == "unknown / mixed" == language_name("und") == alphabet_name(None)
+    assert short_name("und") == "unknown / mixed" == alphabet_name(None)
+    assert language_name("und") == "Unknown sign language (unknown / mixed)"
     assert language_name("ase") == "American Sign Language (ase)" and alphabet_name("gsg") == "German (gsg)"
     assert short_name("xyz") == "xyz"  # unknown codes are shown as they are
     assert ASE.name == "American (ase)"

@@ -75,6 +75,13 @@ def test_real_pair_with_the_shipped_pack(real):
     assert rs.graded and rd.graded
     assert rs.passed and not rd.passed and rs.score > rd.score + 20, (rs.score, rd.score)
     assert rd.looks_like is None or rd.looks_like != "hello"
+    # a library sign named like a built-in word: its own examples stand in for the built-in word,
+    # which is then no competitor of the learner's own "hello"
+    lib_t = g.target([(r.frames, r.fps) for r in refs], "hello (your library)", sign_name="hello")
+    anon_t = g.target([(r.frames, r.fps) for r in refs], "hello (your library)")
+    assert lib_t.key == "hello" and lib_t.own is not None and lib_t.word is None
+    att = g.prepare(same.frames, same.fps)
+    assert g.score(lib_t, att).values["knn_margin"] >= g.score(anon_t, att).values["knn_margin"]
 
 
 def test_zero_frames_no_person_and_hidden_hand_are_not_graded(real):

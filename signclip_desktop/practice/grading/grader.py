@@ -32,6 +32,7 @@ class Target:
     word: str | None = None            # the pack's label for it (built-in word): label evidence, word offset
     sign: str | None = None            # its name in the grader's bank (all known examples of it)
     own: np.ndarray | None = None      # embeddings of examples that are not in the bank (library, a file)
+    key: str = ""                      # compared under this name: a bank sign of that name is replaced by ``own``
 
 
 @dataclass
@@ -97,10 +98,12 @@ class Grader:
         m.embedding = self._embed(fr, fps, mirrored) if len(fr) else None
         return m
 
-    def target(self, references, name: str = "", word: str | None = None, in_bank: bool | None = None) -> Target:
+    def target(self, references, name: str = "", word: str | None = None, in_bank: bool | None = None,
+               sign_name: str | None = None) -> Target:
         """A Target from reference recordings (``[(frames, fps)]`` or prepared Motions).
         ``word``: the pack label they show. ``in_bank``: the recordings are the bank's examples of
-        ``word`` (built-in references); default: when the bank has that word."""
+        ``word`` (built-in references); default: when the bank has that word. ``sign_name``: the
+        plain name of a library sign (its own examples stand in for a built-in word of that name)."""
         motions = [r if isinstance(r, Motion) else self.prepare(*r) for r in references]
         bank = self.bank
         sign = word if (word is not None and bank is not None and word in bank) else None
@@ -110,7 +113,8 @@ class Grader:
         if sign is None:
             embs = [m.embedding for m in motions if m.embedding is not None]
             own = np.stack(embs) if embs else None
-        return Target(name, motions, word if word in self._label_index else None, sign, own)
+        key = sign or sign_name or word or name
+        return Target(name, motions, word if word in self._label_index else None, sign, own, key)
 
     def variant(self, word: str | None = None) -> str:
         if self.encoder is None:
@@ -131,7 +135,7 @@ class Grader:
         ref, dom, al = closest_reference(target.motions, att, self.cal.scales)
         emb, lab, looks = {}, None, None
         if att.embedding is not None and (target.sign is not None or target.own is not None):
-            key = target.sign or target.word or target.name
+            key = target.key or target.sign or target.word or target.name
             emb = embedding_features(att.embedding, key, self.bank, own=target.own)
             if self.bank is not None and len(self.bank):
                 kn = self.bank.knn_scores(att.embedding)
