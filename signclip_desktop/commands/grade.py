@@ -1,9 +1,12 @@
 """`signclip-desktop grade --reference REF --attempt ATT`: score a learner's attempt at a sign.
 
 REF is a file (.pose, video, image folder, .npz) or a word name: a sign in your personal
-library, else a built-in reference motion of the words pack. Prints a 0-100 score, pass or
-not, and feedback on hand shape, hand location, movement and timing. With ``--json`` one
-object: {"score": 0-100, "passed": true|false, "parts": {...}, ...}.
+library, else the built-in references of the words pack (every known example of that word).
+Prints a 0-100 score, pass or not, and feedback on hand shape, hand location, movement and
+timing - or "not graded" with the reason when the signing hand cannot be seen (no frames, no
+person, the hand in too few frames). With ``--json`` one object: {"graded": true|false,
+"reason": null|"...", "score": 0-100|null, "passed": true|false, "parts": {...}, ...}.
+Progress goes to stderr (``--no-progress`` turns it off).
 """
 from __future__ import annotations
 
@@ -34,11 +37,12 @@ def register(subparsers) -> None:
     p.add_argument("--library", default=None, help="personal library file (default: the user's)")
     p.add_argument("--json", action="store_true", help="one JSON object on stdout")
     p.add_argument("--cpu", action="store_true", help="run the encoder on the CPU")
+    p.add_argument("--no-progress", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run)
 
 
 def _reference(args, grader):
-    """(frames, fps, name) for REF."""
+    """([(frames, fps)], shown name, built-in word or None, library sign name or None) for REF."""
     from pathlib import Path
 
     from ..stream.clip import load_clip
@@ -46,7 +50,7 @@ def _reference(args, grader):
     ref = args.reference
     if Path(ref).exists():
         seq = load_clip(ref)
-        return [(seq.frames, seq.fps)], Path(ref).name, None
+        return [(seq.frames, seq.fps)], Path(ref).name, None, None
     # a word: personal library first, then built-in references
     from ..practice.library import Library, LibraryError, default_path
 
@@ -56,7 +60,7 @@ def _reference(args, grader):
             lib = Library(lib_path, readonly=True)
             try:
                 sign = lib.get(ref)
-                return [(e.frames, e.fps) for e in lib.examples(sign)], f"{sign.name} (your library)", None
+                return [(e.frames, e.fps) for e in lib.examples(sign)], f"{sign.name} (your library)", None, sign.name
             finally:
                 lib.close()
         except LibraryError:
@@ -68,17 +72,19 @@ def _reference(args, grader):
         from ..sources.base import SourceError
 
         raise SourceError(ref, "neither a file nor a known sign (no library sign or built-in reference of that name)")
-    return [(r.frames, r.fps) for r in refs], f"{ref} (built-in reference)", ref
+    return [(r.frames, r.fps) for r in refs], f"{ref} (built-in reference)", ref, None
 
 
 @one_line_errors(NAME)
 def run(args) -> int:
     from ..stream.clip import load_clip
     from ..practice.grading import PART_TITLES, Grader
+    from ..progress import Progress
 
     if args.left_handed and args.right_handed:
         error(NAME, "--left-handed and --right-handed exclude each other")
         return 1
+    prog = Progress(4, "grade: loading the pack", enabled=not args.no_progress)
     pack = enc = None
     if not args.no_encoder:
         from ..model.encoder import Encoder
@@ -95,21 +101,31 @@ def run(args) -> int:
     grader = Grader(pack, enc)
     if grader.calibration_warning:
         print(f"signclip-desktop grade: note: {grader.calibration_warning}", file=sys.stderr)
-    refs, ref_name, word = _reference(args, grader)
+    prog.update(label="grade: reading the reference")
+    refs, ref_name, word, sign_name = _reference(args, grader)
+    prog.update(label="grade: reading the attempt")
     att = load_clip(args.attempt)
+    prog.update(label=f"grade: comparing with {len(refs)} reference recording{'s' if len(refs) != 1 else ''}")
     lh = True if args.left_handed else (False if args.right_handed else None)
-    results = [grader.grade(grader.prepare(fr, fps), att.frames, att_fps=att.fps, left_handed=lh,
-                            reference_name=ref_name, word=word) for fr, fps in refs]
-    best = max(results, key=lambda r: r.score)
+    target = grader.target(refs, ref_name, word, sign_name=sign_name)
+    best = grader.grade_target(target, att.frames, att.fps, left_handed=lh)
+    prog.update(label="grade: done")
+    prog.close()
     if args.json:
         j = best.to_json()
         j["attempt"] = str(args.attempt)
         j["encoder"] = pack is not None
         print(json.dumps(j, ensure_ascii=False))
         return 0
+    if not best.graded:
+        print(f"{ref_name}: {best.reason}")
+        return 0
     mark = "PASS" if best.passed else "NOT YET"
     print(f"{ref_name}: score {best.score:.0f}/100  {mark}" + ("  (graded mirrored)" if best.mirrored else ""))
-    for k, p in best.parts.items():
+    print(f"  {best.summary}")
+    order = [k for k in PART_TITLES if k in best.parts]
+    for k in order:
+        p = best.parts[k]
         sc = "  n/a" if not p.available else f"{p.score:5.0f}"
         print(f"  {PART_TITLES[k]:<20s} {sc}  {p.feedback}")
     return 0

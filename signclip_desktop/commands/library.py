@@ -1,6 +1,7 @@
 """`signclip-desktop library`: your personal signs (taught from recordings, no retraining).
 
     library add NAME FILES... --language TAG    teach a sign from 3-10 recordings
+                                                 (a name in use: --append or --rename NEW)
     library list                                 signs, languages, examples
     library remove NAME | rename NAME NEW
     library export FILE.signlib | import FILE.signlib
@@ -28,6 +29,11 @@ def register(subparsers) -> None:
     a.add_argument("--pack", default=None, help="pack to embed with (default: words)")
     a.add_argument("--cpu", action="store_true")
     a.add_argument("--no-trim", action="store_true", help="keep recordings whole")
+    dup = a.add_mutually_exclusive_group()
+    dup.add_argument("--append", action="store_true",
+                     help="NAME exists: add these recordings as more examples of it")
+    dup.add_argument("--rename", metavar="NEW", default=None, help="NAME exists: save these recordings as sign NEW")
+    a.add_argument("--no-progress", action="store_true", help="no progress on stderr")
     ls = sub.add_parser("list", help="list signs")
     ls.add_argument("--json", action="store_true")
     r = sub.add_parser("remove", help="delete a sign")
@@ -43,6 +49,95 @@ def register(subparsers) -> None:
     i.add_argument("file")
     i.add_argument("--on-conflict", choices=("rename", "replace", "skip"), default="rename")
     p.set_defaults(func=run)
+
+
+def _ask(existing, name: str) -> tuple[str, str | None]:
+    """Interactive: what to do with a name in use -> ("append"|"rename"|"cancel", new name)."""
+    import sys
+
+    have = ", ".join(f"{s.language}, {s.n_examples} examples" for s in existing)
+    print(f"a sign named {name!r} is already in the library ({have}).", file=sys.stderr)
+    while True:
+        try:
+            ans = input("[a]dd these recordings to it, save under a [n]ew name, or [c]ancel? ").strip().lower()
+        except EOFError:
+            return "cancel", None
+        if ans in ("a", "add"):
+            return "append", None
+        if ans in ("n", "new"):
+            try:
+                new = input("new name: ").strip()
+            except EOFError:
+                return "cancel", None
+            if new:
+                return "rename", new
+        if ans in ("c", "cancel", "q", ""):
+            return "cancel", None
+
+
+def _add(args, lib) -> int:
+    """``library add``: a name in use is never silently doubled (ask, --append or --rename)."""
+    import sys
+
+    from ..model.encoder import Encoder
+    from ..model.pack import load_pack
+    from ..model.registry import resolve_pack
+    from ..practice.library import MAX_EXAMPLES, make_examples, pack_id
+    from ..progress import Progress
+
+    name, action = args.name, "new"
+    existing = lib.find(name)
+    if existing:
+        if args.append:
+            action = "append"
+        elif args.rename:
+            name, action = args.rename, "new"
+        elif sys.stdin.isatty():
+            action, new = _ask(existing, name)
+            if action == "cancel":
+                print("nothing added")
+                return 1
+            name = new or name
+        else:
+            have = ", ".join(f"{s.language}, {s.n_examples} examples" for s in existing)
+            error(NAME, f"a sign named {name!r} is already in the library ({have}); nothing was added. Use --append "
+                        "to add these recordings to it, or --rename NEW to save them as a new sign")
+            return 1
+        if action == "new" and lib.find(name):
+            error(NAME, f"a sign named {name!r} is already in the library too; nothing was added")
+            return 1
+    elif args.append or args.rename:
+        error(NAME, f"no sign named {name!r} to --append to or --rename from; nothing was added")
+        return 1
+    target = None
+    if action == "append":
+        lang = [s for s in existing if s.language == args.language] if args.language != "und" else []
+        if len(existing) > 1 and not lang:
+            error(NAME, f"several signs are named {name!r} ({', '.join(s.language for s in existing)}); "
+                        "give --language to pick one")
+            return 1
+        target = (lang or existing)[0]
+        if target.n_examples + len(args.files) > MAX_EXAMPLES:
+            error(NAME, f"{target.name!r} has {target.n_examples} examples; at most {MAX_EXAMPLES} are kept, "
+                        f"so {len(args.files)} more do not fit; nothing was added")
+            return 1
+    prog = Progress(len(args.files) + 1, "library add: loading the pack", enabled=not args.no_progress)
+    pack = load_pack(resolve_pack(args.pack))
+    enc = Encoder(pack, providers="cpu" if args.cpu else "auto")
+    prog.update()
+    exs = []
+    for f in args.files:
+        prog.update(0, label=f"library add: reading {f}")
+        exs += make_examples([f], pack, enc, trim_clips=not args.no_trim)
+        prog.update()
+    prog.close()
+    if target is not None:
+        s = lib.add_examples(target, exs, pack=pack_id(pack))
+        print(f"added {len(exs)} examples to {s.name!r} ({s.language}): {s.n_examples} examples now")
+    else:
+        s = lib.add_sign(name, args.language, exs, pack=pack_id(pack))
+        print(f"added {s.name!r} ({s.language}) with {s.n_examples} examples, embedded with {s.pack}")
+    return 0
 
 
 @one_line_errors(NAME)
@@ -64,18 +159,8 @@ def run(args) -> int:
 
 
 def _run(args, lib) -> int:
-    from ..practice.library import make_examples, pack_id
-
     if args.action == "add":
-        from ..model.encoder import Encoder
-        from ..model.pack import load_pack
-        from ..model.registry import resolve_pack
-
-        pack = load_pack(resolve_pack(args.pack))
-        enc = Encoder(pack, providers="cpu" if args.cpu else "auto")
-        exs = make_examples(args.files, pack, enc, trim_clips=not args.no_trim)
-        s = lib.add_sign(args.name, args.language, exs, pack=pack_id(pack))
-        print(f"added {s.name!r} ({s.language}) with {s.n_examples} examples, embedded with {s.pack}")
+        return _add(args, lib)
     elif args.action == "list":
         signs = lib.signs()
         if args.json:

@@ -4,21 +4,21 @@ Plain Python (the GUI page and the tests drive it). Feed it the top-1 label of e
 recognition window (``feed``); a letter counts when it has been top-1 for ``hold_windows``
 windows in a row, and the same letter counts again only after it was released (another
 label or no hands), so double letters need a small bounce. Each letter ends up right,
-slow (right but after ``slow_after_s``) or wrong (another letter was signed first, or
-``max_tries`` wrong letters and the session moved on). Score, streak and per-letter
-statistics persist in SQLite (``practice.sqlite3`` in the user's data folder).
+slow (right but after ``slow_after_s``) or wrong (another letter was signed first, ``max_tries``
+wrong letters, or ``timeout_s`` passed with hands in view), with the reason for a wrong
+("I saw K"). A timeout with no hands in view is *not* wrong: the letter stays and says "no
+hands seen" (``hands()`` / ``tick()``). ``view()`` is what a page shows per letter. Score,
+streak, per-letter statistics and history (what to practise next) persist in SQLite
+(``practice.sqlite3`` in the user's data folder; ``letter_history``).
 """
 from __future__ import annotations
 
 import random
-import sqlite3
-import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..paths import ResourceMissing, wordlists_dir
 from .grading import RESOURCES
-from .library import data_dir
+from .letter_history import PracticeStats, parse_words, practice_words  # noqa: F401  (pages import them here)
 
 WORDLISTS = RESOURCES / "wordlists"
 # sign language -> spoken language of its built-in word list
@@ -29,6 +29,8 @@ WORDLIST_FOR = {
 }
 RIGHT, SLOW, WRONG, PENDING, CURRENT = "right", "slow", "wrong", "pending", "current"
 SYMBOLS = {RIGHT: "✓", SLOW: "◔", WRONG: "✗", PENDING: "·", CURRENT: "▶"}
+STATE_NAMES = {CURRENT: "now", RIGHT: "right", SLOW: "slow", WRONG: "wrong", PENDING: "next"}
+NO_HANDS_SEEN = "no hands seen"
 POINTS = {RIGHT: 10, SLOW: 5, WRONG: 0}
 
 
@@ -36,6 +38,13 @@ POINTS = {RIGHT: 10, SLOW: 5, WRONG: 0}
 class Alphabet:
     language: str
     letters: dict  # letter text -> label id (as the pack names it)
+
+    @property
+    def name(self) -> str:
+        """In words: 'American (ase)'."""
+        from ..languages import alphabet_name
+
+        return alphabet_name(self.language)
 
     @property
     def label_to_letter(self) -> dict:
@@ -110,88 +119,43 @@ class LetterState:
     started: float | None = None
     seconds: float | None = None
     wrong: list = field(default_factory=list)  # letters signed instead
+    reason: str = ""                           # why wrong ("I saw K"), or "no hands seen" while waiting
+    hands_seen: bool = False                   # hands were in view while this letter was asked
+    seen: dict = field(default_factory=dict)   # letter -> recognition windows it was the best guess
+    timer: float | None = None                 # the timeout counts from here
+
+    @property
+    def state(self) -> str:
+        """now / right / slow / wrong / next."""
+        return STATE_NAMES[self.status]
+
+    def most_seen(self) -> str | None:
+        other = {k: v for k, v in self.seen.items() if k != self.letter}
+        return max(other, key=other.get) if other else None
 
 
 @dataclass
 class Event:
-    kind: str          # "letter" (position done), "wrong" (another letter held), "word" (word done), "prompt"
+    kind: str          # "letter" (position done), "wrong" (another letter held), "word" (word done),
+    #                    "no_hands" (timeout with no hands in view: the letter waits)
     position: int = -1
     letter: str | None = None
     status: str | None = None
     signed: str | None = None
-
-
-class PracticeStats:
-    """Per-letter statistics and session totals across sessions (SQLite, WAL, one transaction per write)."""
-
-    def __init__(self, path=None):
-        self.path = Path(path) if path else data_dir() / "practice.sqlite3"
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=FULL")
-        self.db.executescript("""
-            BEGIN IMMEDIATE;
-            CREATE TABLE IF NOT EXISTS letters (
-                alphabet TEXT NOT NULL, letter TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-                right INTEGER NOT NULL DEFAULT 0, slow INTEGER NOT NULL DEFAULT 0, wrong INTEGER NOT NULL DEFAULT 0,
-                seconds REAL NOT NULL DEFAULT 0, PRIMARY KEY (alphabet, letter));
-            CREATE TABLE IF NOT EXISTS sessions (
-                id INTEGER PRIMARY KEY, alphabet TEXT NOT NULL, started REAL NOT NULL, words INTEGER NOT NULL DEFAULT 0,
-                score INTEGER NOT NULL DEFAULT 0, best_streak INTEGER NOT NULL DEFAULT 0);
-            COMMIT;""")
-
-    def close(self) -> None:
-        self.db.close()
-
-    def new_session(self, alphabet: str) -> int:
-        self.db.execute("BEGIN IMMEDIATE")
-        cur = self.db.execute("INSERT INTO sessions (alphabet, started) VALUES (?, ?)", (alphabet, time.time()))
-        self.db.execute("COMMIT")
-        return int(cur.lastrowid)
-
-    def record_letter(self, session: int, alphabet: str, letter: str, status: str, seconds: float,
-                      score: int, best_streak: int, word_done: bool) -> None:
-        col = {RIGHT: "right", SLOW: "slow", WRONG: "wrong"}[status]
-        self.db.execute("BEGIN IMMEDIATE")
-        try:
-            self.db.execute("INSERT OR IGNORE INTO letters (alphabet, letter) VALUES (?, ?)", (alphabet, letter))
-            self.db.execute(f"UPDATE letters SET attempts = attempts + 1, {col} = {col} + 1, seconds = seconds + ? "
-                            "WHERE alphabet = ? AND letter = ?", (float(seconds), alphabet, letter))
-            self.db.execute("UPDATE sessions SET score = ?, best_streak = MAX(best_streak, ?), words = words + ? "
-                            "WHERE id = ?", (score, best_streak, int(word_done), session))
-        except BaseException:
-            self.db.execute("ROLLBACK")
-            raise
-        self.db.execute("COMMIT")
-
-    def letters(self, alphabet: str) -> dict[str, dict]:
-        rows = self.db.execute("SELECT letter, attempts, right, slow, wrong, seconds FROM letters WHERE alphabet = ? "
-                               "ORDER BY letter", (alphabet,)).fetchall()
-        return {r[0]: {"attempts": r[1], "right": r[2], "slow": r[3], "wrong": r[4],
-                       "mean_seconds": r[5] / r[1] if r[1] else 0.0} for r in rows}
-
-    def weakest(self, alphabet: str, n: int = 5) -> list[str]:
-        st = self.letters(alphabet)
-        return sorted(st, key=lambda k: (st[k]["right"] + 0.5 * st[k]["slow"]) / max(st[k]["attempts"], 1))[:n]
-
-    def sessions(self, alphabet: str | None = None) -> list[dict]:
-        q = "SELECT id, alphabet, started, words, score, best_streak FROM sessions"
-        rows = self.db.execute(q + (" WHERE alphabet = ?" if alphabet else "") + " ORDER BY id",
-                               (alphabet,) if alphabet else ()).fetchall()
-        return [dict(zip(("id", "alphabet", "started", "words", "score", "best_streak"), r)) for r in rows]
+    reason: str = ""
 
 
 class FingerspellingSession:
     def __init__(self, alphabet: Alphabet, words: list[str] | None = None, hold_windows: int = 2,
                  slow_after_s: float = 4.0, max_tries: int = 3, stats: PracticeStats | None = None, seed: int | None = None,
-                 linger_s: float = 1.5):
+                 linger_s: float = 1.5, timeout_s: float | None = 10.0):
         self.alphabet = alphabet
         self.words = [w for w in (words if words is not None else word_list(alphabet.language, alphabet))]
         if not self.words:
             raise ValueError(f"no words to practise for {alphabet.language}; type some")
         self.hold_windows, self.slow_after_s, self.max_tries = int(hold_windows), float(slow_after_s), int(max_tries)
         self.linger_s = float(linger_s)
+        self.timeout_s = timeout_s
         self.stats = stats
         self.session_id = stats.new_session(alphabet.language) if stats else None
         self.rng = random.Random(seed)
@@ -219,7 +183,7 @@ class FingerspellingSession:
         self.letters = [LetterState(x) for x in tokens]
         self.position = 0
         self.letters[0].status = CURRENT
-        self.letters[0].started = t
+        self.letters[0].started = self.letters[0].timer = t
         self._run_label, self._run, self._used = None, 0, False
         return word
 
@@ -238,8 +202,35 @@ class FingerspellingSession:
         window that ends a signing segment (hands down): the held letter is released after it."""
         label = None
         if prediction is not None:
+            self.hands(t, True)  # the recogniser only predicts with hands in view
             label = self.pick(g.label for g in prediction.top)
         return self.feed(label, t, final)
+
+    def hands(self, t: float, seen: bool) -> None:
+        """Whether hands are in view now (the live view's indicator); a timeout without any is
+        "no hands seen", not wrong."""
+        if seen and self.word is not None and not self.done:
+            cur = self.letters[self.position]
+            cur.hands_seen = True
+            if cur.reason == NO_HANDS_SEEN:
+                cur.reason = ""
+
+    def tick(self, t: float) -> list[Event]:
+        """Call regularly (e.g. every frame or second): applies ``timeout_s`` to the current letter.
+        Hands seen: the letter is wrong, with what was seen. No hands: it waits, "no hands seen"."""
+        if self.timeout_s is None or self.word is None or self.done:
+            return []
+        cur = self.letters[self.position]
+        start = cur.timer if cur.timer is not None else (cur.started or 0.0)
+        if t - start < self.timeout_s:
+            return []
+        if not cur.hands_seen:
+            cur.reason, cur.timer = NO_HANDS_SEEN, t
+            return [Event("no_hands", self.position, cur.letter, None, None, NO_HANDS_SEEN)]
+        seen = cur.most_seen()
+        cur.reason = f"I saw {seen}" if seen else "I could not make out a letter"
+        self.streak = 0
+        return self._finish(WRONG, t)
 
     def pick(self, labels) -> str | None:
         """The first label of a ranked list that is a letter of this alphabet."""
@@ -256,6 +247,9 @@ class FingerspellingSession:
         if letter is None:
             self._run_label, self._run, self._used = None, 0, False
             return []
+        cur = self.letters[self.position]
+        cur.hands_seen = True
+        cur.seen[letter] = cur.seen.get(letter, 0) + 1
         if letter == self._run_label:
             self._run += 1
         else:
@@ -287,8 +281,9 @@ class FingerspellingSession:
                 and t - (cur.started or 0.0) < self.linger_s:
             return []  # still showing the letter just done: not a wrong attempt
         cur.wrong.append(letter)
+        cur.reason = f"I saw {letter}"
         self.streak = 0
-        ev = [Event("wrong", self.position, cur.letter, None, letter)]
+        ev = [Event("wrong", self.position, cur.letter, None, letter, cur.reason)]
         if len(cur.wrong) >= self.max_tries:
             ev += self._finish(WRONG, t)
         return ev
@@ -303,18 +298,23 @@ class FingerspellingSession:
         else:
             self.streak += 1
             self.best_streak = max(self.best_streak, self.streak)
-        ev = [Event("letter", self.position, cur.letter, status)]
+        if status == WRONG and not cur.reason:
+            cur.reason = "skipped"
+        if status != WRONG:
+            cur.reason = ""
+        ev = [Event("letter", self.position, cur.letter, status, cur.wrong[-1] if cur.wrong else None, cur.reason)]
         self.position += 1
         word_done = self.position >= len(self.letters)
         if not word_done:
             nxt = self.letters[self.position]
-            nxt.status, nxt.started = CURRENT, t
+            nxt.status, nxt.started, nxt.timer = CURRENT, t, t
         else:
             self.words_done += 1
             ev.append(Event("word", status=self.word_status))
         if self.stats is not None:
             self.stats.record_letter(self.session_id, self.alphabet.language, cur.letter, status, cur.seconds,
-                                     self.score, self.best_streak, word_done)
+                                     self.score, self.best_streak, word_done,
+                                     signed=(cur.wrong[-1] if cur.wrong else cur.most_seen()) if status == WRONG else None)
         return ev
 
     @property
@@ -323,6 +323,10 @@ class FingerspellingSession:
         if WRONG in st:
             return WRONG
         return SLOW if SLOW in st else RIGHT
+
+    def view(self) -> list[dict]:
+        """Per letter what a page shows: ``{"letter", "state": now|right|slow|wrong|next, "reason"}``."""
+        return [{"letter": l.letter, "state": l.state, "reason": l.reason} for l in self.letters]
 
     def display(self) -> str:
         """Text rendering that does not rely on colour: ``H✓ E✗ L▶ L· O·``."""

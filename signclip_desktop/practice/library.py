@@ -235,6 +235,11 @@ class Library:
                                "give the language")
         return rows[0]
 
+    def find(self, name: str) -> list[Sign]:
+        """Every sign with this name (any language; names compare without case), [] when none."""
+        key = _clean_name(name).casefold()
+        return [s for s in self.signs() if s.name.casefold() == key]
+
     def examples(self, sign: Sign | int, with_frames: bool = True) -> list[Example]:
         sid = sign.id if isinstance(sign, Sign) else int(sign)
         cols = "id, sign_id, n_frames, fps, source, created" + (", frames" if with_frames else "")

@@ -3,8 +3,10 @@
     python -m signclip_desktop.tools.evaluate_practice --data ../shared/data --pack models/words
 
 1. Grading: pass rates of the stored calibration (``resources/grading_calibration.json``) on
-   the pack's held-out signers: a same-sign attempt should pass >= 85% of the time, a
-   different sign <= 2%. References are medoids of the other (training) signers only.
+   the pack's held-out signers, through the app's verdict (not graded / near-zero caps): a
+   same-sign attempt should pass >= 85% of the time, a different sign <= 2%. References and
+   the bank of examples come from the other (training) signers only. (In-sample: the
+   cross-validated figures come from ``tools.calibrate`` itself.)
 2. Teach a sign: for a signer, 5 examples each of 10 signs become prototypes
    (``Scorer.set_prototypes``); that signer's other recordings of those signs are classified.
    Top-1 among the taught signs, and top-1 with the pack's own labels competing. Signers with

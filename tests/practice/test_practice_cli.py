@@ -60,10 +60,24 @@ def test_grade_command_json_and_text(tmp_path, tiny_pack, capsys):
     j = json.loads(out)
     assert 0 <= j["score"] <= 100 and isinstance(j["passed"], bool)
     assert set(j["parts"]) == {"handshape", "location", "movement", "timing"}
-    assert main(["grade", "--reference", str(ref), "--attempt", str(far), "--pack", str(tiny_pack), "--json",
+    from signclip_desktop.keypoints.normalize import mirror
+
+    far_lefty = save_clip(tmp_path / "far_lefty.npz", mirror(_clip(seed=2, height=0.4), about=0.5), 30.0)
+    assert main(["grade", "--reference", str(ref), "--attempt", str(far_lefty), "--pack", str(tiny_pack), "--json",
                  "--left-handed"]) == 0
     j2 = json.loads(capsys.readouterr().out)
-    assert j2["mirrored"] is True and j2["encoder"] is True and j2["score"] < j["score"]
+    assert j2["graded"] is True and j2["reason"] is None
+    assert j2["mirrored"] is True and j2["encoder"] is True
+    # the hand 0.4 image heights lower than the reference: the location part says so
+    assert j2["parts"]["location"]["score"] < j["parts"]["location"]["score"] and "lower" in \
+        j2["parts"]["location"]["feedback"]
+    # --left-handed, but the attempt is made with the right hand: the signing hand is not seen where
+    # the mirrored reading needs it, so no score, and the reason says so
+    assert main(["grade", "--reference", str(ref), "--attempt", str(far), "--pack", str(tiny_pack), "--json",
+                 "--left-handed"]) == 0
+    j3 = json.loads(capsys.readouterr().out)
+    assert j3["graded"] is False and j3["score"] is None and j3["passed"] is False
+    assert "could not see your hand" in j3["reason"] and "other hand" in j3["reason"]
     assert main(["grade", "--reference", str(ref), "--attempt", str(att), "--no-encoder"]) == 0
     out = capsys.readouterr().out
     assert "score" in out and "Hand location" in out

@@ -60,7 +60,10 @@ def test_left_handed_learner_is_graded_fairly():
     lefty = mirror(_wave(seed=1), about=0.5)
     auto = g.grade(_wave(), lefty)
     assert auto.mirrored and abs(auto.score - right) < 5
-    assert g.grade(_wave(), lefty, left_handed=False).score < auto.score
+    # forced plain reading: the signing hand is not where the reference has it -> not graded, and it says why
+    plain = g.grade(_wave(), lefty, left_handed=False)
+    assert not plain.graded and plain.score is None and not plain.passed
+    assert "could not see your hand" in plain.reason and "other hand" in plain.reason
 
 
 @pytest.mark.slow
@@ -96,7 +99,9 @@ def test_same_sign_ranks_above_different_sign_on_heldout_signers(shared_data):
         if signer not in attempt_signers or word not in motions:
             continue
         att = v[0]
-        best = {w: max(g.grade(m, att.frames, att_fps=att.fps, word=w).score for m in ms) for w, ms in motions.items()}
+        # every reference of a word together (the grader's target); not graded ranks lowest
+        res = {w: g.grade_target(g.target(ms, w, word=w), att.frames, att.fps) for w, ms in motions.items()}
+        best = {w: r.score if r.graded else -1.0 for w, r in res.items()}
         for w in best:
             if w != word:
                 wins += best[word] > best[w]
