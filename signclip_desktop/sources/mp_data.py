@@ -22,6 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .. import limits
 from ..keypoints import layout as L
 from ..keypoints.normalize import hide_legs
 from .base import KeypointSequence, SourceError
@@ -153,12 +154,21 @@ def load_sequence_dir(seq_dir, label: str | None = None, fps: float = 30.0, sign
     files = _npy_files(seq_dir)
     if not files:
         raise SourceError(seq_dir, "no .npy frames in this folder")
+    try:
+        fps = limits.fps(fps)
+        limits.frame_count(len(files), fps, "sequence")
+    except limits.Invalid as e:
+        raise SourceError(seq_dir, str(e)) from None
     rows = []
     for f in files:
         try:
-            a = np.load(f, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as e:
+            a = limits.read_npy(f, max_bytes=limits.MAX_NPY_VALUES * 8)
+        except limits.Invalid as e:
+            raise SourceError(f, f"unreadable .npy frame: {e}") from None
+        except OSError as e:
             raise SourceError(f, f"unreadable .npy frame ({e})") from e
+        if a.dtype.kind not in "fiu":
+            raise SourceError(f, f"frame holds {a.dtype} values, not numbers")
         a = np.asarray(a).reshape(-1)
         if a.size not in LAYOUT_SIZES:
             raise SourceError(f, f"frame has {a.size} values; expected one of {sorted(LAYOUT_SIZES)}")
@@ -185,6 +195,10 @@ class MpDataSource:
         if found is None:
             raise SourceError(self.path, "not an MP_Data folder (<word>/<sequence>/<frame>.npy)")
         self.root, self.layout = found
+        try:
+            fps = limits.fps(fps, "--fps")
+        except limits.Invalid as e:
+            raise SourceError(self.path, str(e)) from None
         self.fps, self.signer, self.vector_layout = fps, signer, layout
 
     def sequence_dirs(self) -> list[tuple[str | None, Path]]:
