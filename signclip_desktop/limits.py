@@ -216,7 +216,7 @@ def read_npz(src, names=None, max_bytes: int = MAX_ARRAY_BYTES) -> dict[str, np.
     try:
         zf = zipfile.ZipFile(io.BytesIO(src) if isinstance(src, (bytes, bytearray, memoryview)) else src)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
-        raise Invalid(f"not a readable .npz ({str(e)[:80]})") from None
+        raise Invalid(f"unreadable .npz ({str(e)[:80]})") from None
     out: dict[str, np.ndarray] = {}
     with zf:
         infos = zf.infolist()
