@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ._util import error, one_line_errors
 
@@ -54,6 +55,8 @@ def run(args) -> int:
     except LibraryError as e:
         error(NAME, str(e))
         return 1
+    if lib.notice:  # damaged and set aside, or read-only
+        print(f"signclip-desktop {NAME}: {lib.notice}", file=sys.stderr, flush=True)
     try:
         return _run(args, lib)
     except LibraryError as e:
@@ -96,6 +99,26 @@ def _run(args, lib) -> int:
         out = lib.export(args.file)
         print(f"exported {len(lib.signs())} signs to {out}")
     elif args.action == "import":
-        added = lib.import_file(args.file, on_conflict=args.on_conflict)
-        print(f"imported {len(added)} signs: " + ", ".join(s.name for s in added))
+        skipped: list[str] = []
+        added = lib.import_file(args.file, on_conflict=args.on_conflict, dims=installed_dims(), skipped=skipped)
+        print(f"imported {len(added)} signs" + (": " + ", ".join(s.name for s in added) if added else ""))
+        for why in skipped:
+            error(NAME, f"{args.file}: skipped {why}")
+        return 1 if skipped else 0
     return 0
+
+
+def installed_dims() -> dict[str, int]:
+    """Embedding size of every usable installed pack, by library pack id (manifests only)."""
+    from ..model.pack import PackError, check_manifest, read_manifest
+    from ..model.registry import list_packs
+
+    out = {}
+    for info in list_packs():
+        if info.error is None:
+            try:
+                m = read_manifest(info.path)
+                out[f"{m.get('name', info.path.name)}@{m.get('version', '0')}"] = check_manifest(info.path, m).dim
+            except PackError:
+                continue
+    return out
