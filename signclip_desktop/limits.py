@@ -15,6 +15,7 @@ import io
 import json
 import math
 import os
+import tokenize
 import unicodedata
 import zipfile
 import zlib
@@ -99,7 +100,13 @@ def layout_frames(arr, rate: float, field: str = "frames", max_frames: int = MAX
     if a.dtype.kind not in "fiu":
         raise Invalid(f"{field} must be numbers, got dtype {a.dtype}")
     frame_count(a.shape[0], rate, field, max_frames)
-    return a.astype(np.float32, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):
+        a = a.astype(np.float32, copy=False)
+        bad = ~np.isfinite(a).all(axis=-1)
+    if bad.any():  # a point with a NaN or an overflow is a point not seen
+        a = a.copy()
+        a[bad] = 0.0
+    return a
 
 
 # --- embeddings ---------------------------------------------------------------------------------------
@@ -187,7 +194,8 @@ def _read_npy(fh, key: str, declared: int | None, max_bytes: int) -> np.ndarray:
             raise Invalid(f"array '{key}' has an unsupported .npy version {version}")
     except Invalid:
         raise
-    except (ValueError, TypeError, SyntaxError, EOFError, OSError) as e:
+    except (ValueError, TypeError, SyntaxError, EOFError, OSError, KeyError, UnicodeDecodeError,
+            tokenize.TokenError) as e:
         raise Invalid(f"array '{key}' has a damaged .npy header ({str(e)[:80]})") from None
     if dtype.hasobject:
         raise Invalid(f"array '{key}' holds Python objects (not allowed)")

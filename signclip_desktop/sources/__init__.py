@@ -237,7 +237,7 @@ def _checked(seq: KeypointSequence, path) -> KeypointSequence:
     from .. import limits
 
     try:
-        limits.layout_frames(seq.frames, limits.fps(seq.fps), "keypoints")
+        seq.frames = limits.layout_frames(seq.frames, limits.fps(seq.fps), "keypoints")
     except limits.Invalid as e:
         raise SourceError(seq.source or path, str(e)) from None
     return seq

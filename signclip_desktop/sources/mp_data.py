@@ -91,7 +91,8 @@ def detect_layout(vec: np.ndarray) -> str:
 
 def vectors_to_layout(vec: np.ndarray, layout: str = "auto") -> np.ndarray:
     """[T, D] flat vectors (D in 1662 / 258 / 126) -> float32 [T, 203, 4]."""
-    vec = np.nan_to_num(np.asarray(vec, np.float64))
+    # beyond +-1e6 a value is garbage, not a position; clipped so float32 never overflows
+    vec = np.clip(np.nan_to_num(np.asarray(vec, np.float64), nan=0.0, posinf=0.0, neginf=0.0), -1e6, 1e6)
     if vec.ndim != 2 or vec.shape[1] not in LAYOUT_SIZES:
         raise ValueError(f"unknown MediaPipe vector of {vec.shape[-1]} values (known: {sorted(LAYOUT_SIZES)})")
     layout = detect_layout(vec) if layout == "auto" else layout
@@ -175,7 +176,7 @@ def load_sequence_dir(seq_dir, label: str | None = None, fps: float = 30.0, sign
         if rows and a.size != rows[0].size:
             raise SourceError(f, f"frame has {a.size} values but the first frame has {rows[0].size}")
         rows.append(a)
-    vec = np.nan_to_num(np.stack(rows).astype(np.float64))
+    vec = np.clip(np.nan_to_num(np.stack(rows).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0), -1e6, 1e6)
     layout = detect_layout(vec) if layout == "auto" else layout
     return KeypointSequence(frames=vectors_to_layout(vec, layout), fps=fps, label=label, signer=signer,
                             language="und", source=str(seq_dir),
