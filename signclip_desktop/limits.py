@@ -111,7 +111,7 @@ def layout_frames(arr, rate: float, field: str = "frames", max_frames: int = MAX
 
 # --- embeddings ---------------------------------------------------------------------------------------
 def embedding(vec, dim: int, field: str = "embedding") -> np.ndarray:
-    """A finite, non-zero float32 vector of exactly ``dim`` values."""
+    """A finite float32 vector of exactly ``dim`` values."""
     v = np.asarray(vec, np.float32).reshape(-1) if not isinstance(vec, (bytes, bytearray, memoryview)) \
         else np.frombuffer(bytes(vec), np.float32) if len(vec) % 4 == 0 else None
     if v is None:
@@ -120,8 +120,6 @@ def embedding(vec, dim: int, field: str = "embedding") -> np.ndarray:
         raise Invalid(f"{field} has {v.size} values, the pack's embeddings have {dim}")
     if not np.isfinite(v).all():
         raise Invalid(f"{field} contains NaN or infinity")
-    if not np.any(v):
-        raise Invalid(f"{field} is all zeros")
     return v
 
 
@@ -134,8 +132,8 @@ def usable_prototypes(items, dim: int) -> tuple[list, list[str]]:
         name = getattr(label, "id", label)
         if a.ndim != 2 or a.shape[1] != dim or a.shape[0] == 0:
             dropped.append(f"{name!r}: embeddings of shape {tuple(a.shape)}, expected [k, {dim}]")
-        elif not np.isfinite(a).all() or not np.linalg.norm(a, axis=1).all():
-            dropped.append(f"{name!r}: embeddings contain NaN, infinity or zero vectors")
+        elif not np.isfinite(a).all():
+            dropped.append(f"{name!r}: embeddings contain NaN or infinity")
         else:
             kept.append((label, a))
     return kept, dropped

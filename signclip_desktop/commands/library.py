@@ -67,7 +67,7 @@ def run(args) -> int:
 
 
 def _run(args, lib) -> int:
-    from ..practice.library import make_examples, pack_id
+    from ..practice.library import MIN_EXAMPLES, make_examples, pack_id
 
     if args.action == "add":
         from ..model.encoder import Encoder
@@ -76,9 +76,16 @@ def _run(args, lib) -> int:
 
         pack = load_pack(resolve_pack(args.pack))
         enc = Encoder(pack, providers="cpu" if args.cpu else "auto")
-        exs = make_examples(args.files, pack, enc, trim_clips=not args.no_trim)
+        bad: list = []
+        exs = make_examples(args.files, pack, enc, trim_clips=not args.no_trim, errors=bad)
+        for e in bad:  # every bad recording is named; the sign is kept from the good ones if enough
+            error(NAME, str(e))
+        if bad and len(exs) < MIN_EXAMPLES:
+            error(NAME, f"{len(exs)} usable recordings of {len(args.files)}; a sign needs {MIN_EXAMPLES}: nothing added")
+            return 1
         s = lib.add_sign(args.name, args.language, exs, pack=pack_id(pack))
         print(f"added {s.name!r} ({s.language}) with {s.n_examples} examples, embedded with {s.pack}")
+        return 1 if bad else 0
     elif args.action == "list":
         signs = lib.signs()
         if args.json:

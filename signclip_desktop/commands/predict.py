@@ -149,6 +149,9 @@ def run(args) -> int:
         except SourceError as e:
             failures += 1
             error(NAME, str(e))
+        except OSError as e:  # unreadable file (permissions, I/O): name it, go on with the next
+            failures += 1
+            error(NAME, f"{item}: {e.strerror or e}")
     dt = time.perf_counter() - t0
     if args.stats:
         print(f"{n_clips} clips, {n_frames} frames in {dt:.2f} s: {n_frames / max(dt, 1e-9):.1f} frames/s "

@@ -27,18 +27,26 @@ def check_new_examples(examples) -> None:
             limits.embedding(e, e.size, f"example {i + 1} embedding")
 
 
-def make_examples(paths, pack=None, encoder=None, trim_clips: bool = True, mirrored: bool = False) -> list[NewExample]:
-    """Files (anything ``load_clip`` reads) -> trimmed examples, embedded when a pack is given."""
+def make_examples(paths, pack=None, encoder=None, trim_clips: bool = True, mirrored: bool = False,
+                  errors: list | None = None) -> list[NewExample]:
+    """Files (anything ``load_clip`` reads) -> trimmed examples, embedded when a pack is given.
+    With ``errors`` (a list), a bad file is appended there as a ``SourceError`` and the
+    others are still read; without it the first bad file raises."""
+    from ..sources.base import SourceError
     from .clip import embed_clip, load_clip, trim
 
     out = []
     for p in paths:
-        seq = load_clip(p)
-        fr = trim(seq.frames, seq.fps) if trim_clips else seq.frames
-        if len(fr) < 2:
-            from ..sources.base import SourceError
-
-            raise SourceError(p, "no signing found (no hands in view)")
+        try:
+            seq = load_clip(p)
+            fr = trim(seq.frames, seq.fps) if trim_clips else seq.frames
+            if len(fr) < 2:
+                raise SourceError(p, "no signing found (no hands in view)")
+        except SourceError as e:
+            if errors is None:
+                raise
+            errors.append(e)
+            continue
         emb = embed_clip(encoder, pack, fr, seq.fps, mirrored=mirrored) if encoder is not None else None
         out.append(NewExample(fr, seq.fps, str(p), emb))
     return out

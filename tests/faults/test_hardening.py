@@ -285,3 +285,21 @@ os.write(2, b"after\n")
                        env=dict(os.environ, PYTHONPATH=str(REPO)))
     assert r.returncode == 0
     assert r.stderr.splitlines() == ["OTHER THREAD: disk full", "after"], r.stderr
+
+
+@pytest.mark.slow
+def test_library_add_names_every_bad_recording_and_keeps_the_sign_from_the_good(tmp_path, tiny_pack):
+    from signclip_desktop.practice.clip import save_clip
+
+    good = [save_clip(tmp_path / f"g{i}.npz", _hands(seed=i), 30.0) for i in range(3)]
+    np.savez(tmp_path / "slow.npz", frames=_hands(), fps=np.float32(1e-6))
+    missing = tmp_path / "missing.npz"
+    env = {"SIGNCLIP_HOME": str(tmp_path / "home")}
+    r = _cli("library", "add", "wave", tmp_path / "slow.npz", *good, missing, "--pack", tiny_pack, env=env)
+    assert r.returncode == 1 and "added 'wave'" in r.stdout and "3 examples" in r.stdout
+    errs = [l for l in r.stderr.splitlines() if "error:" in l]
+    assert len(errs) == 2 and "slow.npz: fps is 1e-06" in errs[0] and "missing.npz" in errs[1], r.stderr
+    r = _cli("library", "add", "tea", tmp_path / "slow.npz", *good[:2], "--pack", tiny_pack, env=env)
+    assert r.returncode == 1 and "nothing added" in r.stderr
+    r = _cli("library", "list", env=env)
+    assert r.stdout.split()[:1] == ["wave"] and "tea" not in r.stdout

@@ -233,9 +233,9 @@ def test_cli_import_reports_skipped_signs_and_exits_1(tmp_path, bad_signlib):
 # -- nothing poisoned reaches the scorer -------------------------------------------------------------------
 def test_poisoned_vectors_in_the_database_never_reach_the_scorer(tmp_path):
     with Library(tmp_path / "lib.sqlite3") as lib:
-        for n in ("good", "dim7", "nan", "zero"):
+        for n in ("good", "dim7", "nan", "inf"):
             lib.add_sign(n, "ase", _exs(), pack=PACK)
-        bad = {"dim7": np.ones(7, np.float32), "nan": np.full(16, np.nan, np.float32), "zero": np.zeros(16, np.float32)}
+        bad = {"dim7": np.ones(7, np.float32), "nan": np.full(16, np.nan, np.float32), "inf": np.full(16, np.inf, np.float32)}
         for n, vec in bad.items():
             sid = lib.get(n).id
             lib.db.execute("UPDATE embeddings SET vector=? WHERE example_id IN (SELECT id FROM examples WHERE sign_id=?)",
