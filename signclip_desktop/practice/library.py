@@ -444,25 +444,9 @@ class Library:
 
     def reembed(self, pack, encoder, progress=None) -> int:
         """Embed every example that has no embedding for ``pack`` yet (one transaction per sign)."""
-        from .clip import embed_clip
+        from .signlib import reembed_library
 
-        pid = pack_id(pack)
-        done = 0
-        for s in self.signs():
-            todo = self.db.execute(
-                "SELECT e.id, e.frames, e.fps FROM examples e WHERE e.sign_id = ? AND NOT EXISTS "
-                "(SELECT 1 FROM embeddings b WHERE b.example_id = e.id AND b.pack = ?)", (s.id, pid)).fetchall()
-            if not todo:
-                continue
-            vecs = [(eid, embed_clip(encoder, pack, blob_to_frames(blob), fps)) for eid, blob, fps in todo]
-            with self.transaction() as db:
-                db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                               [(eid, pid, v.astype(np.float32).tobytes()) for eid, v in vecs])
-                db.execute("UPDATE signs SET pack = ? WHERE id = ?", (pid, s.id))
-            done += len(vecs)
-            if progress:
-                progress(done)
-        return done
+        return reembed_library(self, pack, encoder, progress)
 
     # --- export / import (practice/signlib.py) ----------------------------------------
     def export(self, dest) -> Path:

@@ -1,4 +1,4 @@
-"""``.signlib`` files: export a whole library atomically, import one sign by sign.
+"""``.signlib`` files: export a whole library atomically, import one sign by sign; re-embedding.
 
 An import trusts nothing in the file: every sign is checked (``limits``: name, 3-10 examples,
 fps, frames unpacked within bounds, embeddings finite and of the pack's size) and a bad one
@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import limits
-from .library import EXPORT_SUFFIX, MAX_EXAMPLES, MIN_EXAMPLES, Library, LibraryError, Sign, _frames_of
+from .library import (EXPORT_SUFFIX, MAX_EXAMPLES, MIN_EXAMPLES, Library, LibraryError, Sign, _frames_of,
+                      blob_to_frames, pack_id)
 
 
 def export_library(self, dest) -> Path:
@@ -165,3 +166,26 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def reembed_library(self, pack, encoder, progress=None) -> int:
+    """Embed every example that has no embedding for ``pack`` yet (one transaction per sign)."""
+    from .clip import embed_clip
+
+    pid = pack_id(pack)
+    done = 0
+    for s in self.signs():
+        todo = self.db.execute(
+            "SELECT e.id, e.frames, e.fps FROM examples e WHERE e.sign_id = ? AND NOT EXISTS "
+            "(SELECT 1 FROM embeddings b WHERE b.example_id = e.id AND b.pack = ?)", (s.id, pid)).fetchall()
+        if not todo:
+            continue
+        vecs = [(eid, embed_clip(encoder, pack, blob_to_frames(blob), fps)) for eid, blob, fps in todo]
+        with self.transaction() as db:
+            db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
+                           [(eid, pid, v.astype(np.float32).tobytes()) for eid, v in vecs])
+            db.execute("UPDATE signs SET pack = ? WHERE id = ?", (pid, s.id))
+        done += len(vecs)
+        if progress:
+            progress(done)
+    return done

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.normalize import hide_legs
-from .base import KeypointSequence, SourceError
+from .base import KeypointSequence
 
 
 def pose_to_layout(pose, person: int = 0) -> np.ndarray:

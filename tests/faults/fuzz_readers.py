@@ -9,7 +9,6 @@ import json
 import random
 import signal
 import shutil
-import sqlite3
 import sys
 import time
 import traceback

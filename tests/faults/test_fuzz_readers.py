@@ -9,7 +9,6 @@ import resource
 import subprocess
 from pathlib import Path
 
-import pytest
 
 from faults_helpers import REPO, python
 

@@ -4,9 +4,7 @@ import io
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 from faults_helpers import REPO, python
 from signclip_desktop import limits
 from signclip_desktop.keypoints import layout as L
-from signclip_desktop.model.pack import Label, PackError, load_pack
+from signclip_desktop.model.pack import PackError, load_pack
 from signclip_desktop.sources import load_sequences
 from signclip_desktop.sources.base import SourceError
 
