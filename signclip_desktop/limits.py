@@ -252,9 +252,11 @@ def read_npy(path, max_bytes: int = MAX_ARRAY_BYTES) -> np.ndarray:
 
 
 # --- JSON ---------------------------------------------------------------------------------------------
-def json_text(data: bytes | str, field: str = "file", max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH):
+def json_text(data: bytes | str, field: str = "file", max_bytes: int = MAX_JSON_BYTES, max_depth: int = MAX_JSON_DEPTH,
+              constants: bool = False):
     """Parsed JSON from bytes or text: a UTF-8 BOM is accepted, size and nesting are bounded
-    (a 100k-deep ``[[[...`` never reaches the recursive parser), NaN/Infinity are refused."""
+    (a 100k-deep ``[[[...`` never reaches the recursive parser). NaN/Infinity are refused
+    unless ``constants`` (then every number the caller uses must pass ``number``)."""
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogatepass")
     if len(data) > max_bytes:
@@ -286,7 +288,7 @@ def json_text(data: bytes | str, field: str = "file", max_bytes: int = MAX_JSON_
         raise Invalid(f"{field} contains {c}, which is not JSON")
 
     try:
-        return json.loads(text, parse_constant=no_constants)
+        return json.loads(text, parse_constant=None if constants else no_constants)
     except RecursionError:
         raise Invalid(f"{field} is nested too deeply") from None
     except json.JSONDecodeError as e:

@@ -24,11 +24,9 @@ ENVIRONMENT = {
 
 
 def cache_dir() -> Path:
-    """The app's cache folder (not created here): ``$SIGNCLIP_HOME/cache``, else
-    ``$XDG_CACHE_HOME/signclip-desktop`` (``~/.cache/signclip-desktop``)."""
-    home = os.environ.get("SIGNCLIP_HOME")
-    if home:
-        return Path(home).expanduser() / "cache"
+    """The app's cache folder (not created here): ``$XDG_CACHE_HOME/signclip-desktop``
+    (``~/.cache/signclip-desktop``), also with ``SIGNCLIP_HOME`` set: a cache holds nothing of
+    the user's, and a fresh ``SIGNCLIP_HOME`` then does not rebuild matplotlib's font list."""
     xdg = os.environ.get("XDG_CACHE_HOME")
     return (Path(xdg).expanduser() if xdg else Path.home() / ".cache") / "signclip-desktop"
 

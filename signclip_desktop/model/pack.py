@@ -86,7 +86,8 @@ def read_manifest(path) -> dict:
         raise PackError(path, f"no {MANIFEST} (is this a SignCLIP model pack?)")
     try:
         limits.file_size(mf, limits.MAX_JSON_BYTES)
-        m = limits.json_text(mf.read_bytes(), MANIFEST)
+        # NaN in provenance (a metric with no samples) is harmless; every number used is checked
+        m = limits.json_text(mf.read_bytes(), MANIFEST, constants=True)
     except OSError as e:
         raise PackError(path, f"{MANIFEST} cannot be read ({e})") from e
     except limits.Invalid as e:
