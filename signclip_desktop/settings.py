@@ -6,7 +6,8 @@ Where: ``$SIGNCLIP_HOME/settings.json`` when ``SIGNCLIP_HOME`` is set, else
 ``$XDG_CONFIG_HOME/signclip-desktop/settings.json`` (``~/.config/signclip-desktop``).
 
 Writes are atomic (temp file in the same folder, fsync, ``os.replace``): a crash
-never leaves half a file. A file that is not valid JSON (or not a JSON object) is
+never leaves half a file. A file that is not valid JSON (or not a JSON object, or nested
+more than ``limits.MAX_JSON_DEPTH`` levels; a UTF-8 BOM is accepted) is
 moved aside to ``settings.json.bad`` and the defaults are used; ``load_settings``
 returns a notice the window shows. A field with a wrong type or out-of-range value
 falls back to its default on its own (the other fields are kept) and is named in the notice.
@@ -18,6 +19,8 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+
+from . import limits
 
 SETTINGS_FILE = "settings.json"
 APP_DIR = "signclip-desktop"
@@ -135,18 +138,21 @@ def load_settings(path: Path | str | None = None) -> tuple[Settings, str | None]
     ``settings.json.bad`` (replacing an older one) and the defaults are used."""
     path = Path(path) if path else settings_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return Settings(), None
-    except (OSError, UnicodeDecodeError) as e:
+    except OSError as e:
         return Settings(), _set_aside(path, f"could not be read ({e.__class__.__name__})")
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError:
+    try:  # a BOM is fine; bad UTF-8, bad JSON, NaN, huge or deeply nested files are damage
+        data = limits.json_text(raw, SETTINGS_FILE, max_bytes=1 << 20)
+    except (limits.Invalid, RecursionError):
         return Settings(), _set_aside(path, "was damaged")
     if not isinstance(data, dict):
         return Settings(), _set_aside(path, "was not a settings file")
-    s, bad = from_dict(data)
+    try:
+        s, bad = from_dict(data)
+    except (TypeError, ValueError, RecursionError, OverflowError):
+        return Settings(), _set_aside(path, "was not a settings file")
     if bad:
         return s, (f"Some settings were invalid and were reset to their defaults: {', '.join(bad)}.")
     return s, None

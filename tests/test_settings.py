@@ -55,3 +55,29 @@ def test_config_dir_honours_signclip_home(tmp_path, monkeypatch):
     monkeypatch.delenv("SIGNCLIP_HOME")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     assert config_dir() == tmp_path / "xdg" / "signclip-desktop"
+
+
+def test_deeply_nested_file_is_set_aside_and_defaults_used(tmp_path):
+    p = tmp_path / "settings.json"
+    p.write_text("[" * 100_000)  # once a RecursionError traceback and no window (issue 12)
+    s, notice = load_settings(p)
+    assert s == Settings() and "damaged" in notice
+    assert (tmp_path / "settings.json.bad").read_text() == "[" * 100_000 and not p.exists()
+    p.write_text('{"extra": ' + "{\"a\": " * 200 + "1" + "}" * 201)
+    s, notice = load_settings(p)
+    assert s == Settings() and "damaged" in notice
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    p = tmp_path / "settings.json"
+    p.write_bytes(b"\xef\xbb\xbf" + json.dumps({"top_k": 3, "pack": "fingerspelling"}).encode())
+    s, notice = load_settings(p)
+    assert notice is None and s.top_k == 3 and s.pack == "fingerspelling"
+
+
+def test_bad_utf8_and_nan_are_damage_not_a_crash(tmp_path):
+    for data in (b'{"pack": "\xff\xfe"}', b'{"sensitivity": NaN}', b'{"top_k": 1e999999}'):
+        p = tmp_path / "settings.json"
+        p.write_bytes(data)
+        s, notice = load_settings(p)
+        assert notice is not None and s.clamped() == s

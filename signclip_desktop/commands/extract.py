@@ -77,4 +77,7 @@ def run(args) -> int:
         except SourceError as e:
             failures += 1
             error(NAME, str(e))
+        except OSError as e:  # unreadable file (permissions, I/O): name it, go on with the next
+            failures += 1
+            error(NAME, f"{item}: {e.strerror or e}")
     return 1 if failures else 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from ._util import error, one_line_errors
 
@@ -82,7 +83,7 @@ def _add(args, lib) -> int:
     from ..model.encoder import Encoder
     from ..model.pack import load_pack
     from ..model.registry import resolve_pack
-    from ..practice.library import MAX_EXAMPLES, make_examples, pack_id
+    from ..practice.library import MAX_EXAMPLES, MIN_EXAMPLES, make_examples, pack_id
     from ..progress import Progress
 
     name, action = args.name, "new"
@@ -125,19 +126,27 @@ def _add(args, lib) -> int:
     pack = load_pack(resolve_pack(args.pack))
     enc = Encoder(pack, providers="cpu" if args.cpu else "auto")
     prog.update()
-    exs = []
+    exs, bad = [], []
     for f in args.files:
         prog.update(0, label=f"library add: reading {f}")
-        exs += make_examples([f], pack, enc, trim_clips=not args.no_trim)
+        exs += make_examples([f], pack, enc, trim_clips=not args.no_trim, errors=bad)
         prog.update()
     prog.close()
+    for e in bad:  # every bad recording is named; the sign is kept from the good ones if enough
+        error(NAME, str(e))
+    if bad and target is None and len(exs) < MIN_EXAMPLES:
+        error(NAME, f"{len(exs)} usable recordings of {len(args.files)}; a sign needs {MIN_EXAMPLES}: nothing added")
+        return 1
+    if bad and not exs:
+        error(NAME, "no usable recording: nothing added")
+        return 1
     if target is not None:
         s = lib.add_examples(target, exs, pack=pack_id(pack))
         print(f"added {len(exs)} examples to {s.name!r} ({s.language}): {s.n_examples} examples now")
     else:
         s = lib.add_sign(name, args.language, exs, pack=pack_id(pack))
         print(f"added {s.name!r} ({s.language}) with {s.n_examples} examples, embedded with {s.pack}")
-    return 0
+    return 1 if bad else 0
 
 
 @one_line_errors(NAME)
@@ -149,6 +158,8 @@ def run(args) -> int:
     except LibraryError as e:
         error(NAME, str(e))
         return 1
+    if lib.notice:  # damaged and set aside, or read-only
+        print(f"signclip-desktop {NAME}: {lib.notice}", file=sys.stderr, flush=True)
     try:
         return _run(args, lib)
     except LibraryError as e:
@@ -181,6 +192,26 @@ def _run(args, lib) -> int:
         out = lib.export(args.file)
         print(f"exported {len(lib.signs())} signs to {out}")
     elif args.action == "import":
-        added = lib.import_file(args.file, on_conflict=args.on_conflict)
-        print(f"imported {len(added)} signs: " + ", ".join(s.name for s in added))
+        skipped: list[str] = []
+        added = lib.import_file(args.file, on_conflict=args.on_conflict, dims=installed_dims(), skipped=skipped)
+        print(f"imported {len(added)} signs" + (": " + ", ".join(s.name for s in added) if added else ""))
+        for why in skipped:
+            error(NAME, f"{args.file}: skipped {why}")
+        return 1 if skipped else 0
     return 0
+
+
+def installed_dims() -> dict[str, int]:
+    """Embedding size of every usable installed pack, by library pack id (manifests only)."""
+    from ..model.pack import PackError, check_manifest, read_manifest
+    from ..model.registry import list_packs
+
+    out = {}
+    for info in list_packs():
+        if info.error is None:
+            try:
+                m = read_manifest(info.path)
+                out[f"{m.get('name', info.path.name)}@{m.get('version', '0')}"] = check_manifest(info.path, m).dim
+            except PackError:
+                continue
+    return out

@@ -8,6 +8,9 @@ tools read::
     {"path": ..., "clip": 0, "pack": ..., "label": <known label or null>, "frames": T,
      "top": [{"label": ..., "text": ..., "language": ..., "score": ..., "similarity": ...}],
      "confidence": "sure|maybe|unsure"}          (+ "window", "start_s", "end_s" with --windows)
+
+A clip with no person or no hands in any frame gets ``"top": []`` and a ``"reason"``
+("no person seen", "no hands seen") instead of a guess.
 """
 from __future__ import annotations
 
@@ -45,6 +48,18 @@ def register(subparsers) -> None:
 
 
 JSON_FIELDS = ("label", "text", "language", "score", "similarity")  # per guess, via Prediction.to_json
+
+
+def nothing_seen(frames) -> str | None:
+    """Why a clip cannot be recognised at all ("no person seen", "no hands seen"), or None."""
+    from ..keypoints import layout as L
+
+    if not len(frames):
+        return "no frames"
+    hands = (frames[:, L.LEFT_HAND.slice, 3] > 0).any() or (frames[:, L.RIGHT_HAND.slice, 3] > 0).any()
+    if hands:
+        return None
+    return "no hands seen" if (frames[:, L.POSE.slice, 3] > 0).any() else "no person seen"
 
 
 def _text_line(name: str, pred, truth: str | None) -> str:
@@ -100,6 +115,11 @@ def run(args) -> int:
                                                         (f"{item}#{ci}" if ci else str(item)))
                     if len(seq) == 0:
                         raise SourceError(item, "no frames")
+                    why = nothing_seen(seq.frames)
+                    if why:  # an empty top-k, not a confident guess about nothing
+                        rec = {**base, "top": [], "confidence": "unsure", "reason": why}
+                        print(json.dumps(rec) if args.json else f"{name}: {why} in this clip", file=out, flush=True)
+                        continue
                     if not args.windows:
                         emb = embed_clip(encoder, pack, seq.frames, seq.fps, mirrored=args.left_handed)
                         pred = scorer.predict(emb, args.top_k)
@@ -126,6 +146,9 @@ def run(args) -> int:
         except SourceError as e:
             failures += 1
             error(NAME, str(e))
+        except OSError as e:  # unreadable file (permissions, I/O): name it, go on with the next
+            failures += 1
+            error(NAME, f"{item}: {e.strerror or e}")
     dt = time.perf_counter() - t0
     if args.stats:
         print(f"{n_clips} clips, {n_frames} frames in {dt:.2f} s: {n_frames / max(dt, 1e-9):.1f} frames/s "

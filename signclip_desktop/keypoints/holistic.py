@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import threading
 from typing import Protocol
 
 import numpy as np
@@ -47,45 +46,15 @@ def quiet_environment() -> None:
     os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "2")
 
 
-_silence_lock = threading.Lock()
-_silence_depth = 0
-_saved_fd: int | None = None
-
-
 @contextlib.contextmanager
 def silenced_stderr(enabled: bool = True):
-    """Send file descriptor 2 to /dev/null for a while: MediaPipe's C++ side prints
-    INFO/WARNING lines (XNNPACK delegate, feedback manager) before any log level applies.
-    Safe across threads: overlapping uses share one redirection, the last one restores."""
-    global _silence_depth, _saved_fd
-    if not enabled or os.environ.get("SIGNCLIP_MEDIAPIPE_LOGS"):
+    """Hold back MediaPipe's C++ start-up chatter (XNNPACK delegate, feedback manager: printed
+    before any log level applies) without losing other threads' errors: fd 2 is captured
+    for the block and what is not known noise is written out afterwards (``stderr_filter``)."""
+    from ..stderr_filter import filtered_stderr  # noqa: PLC0415
+
+    with filtered_stderr(enabled and not os.environ.get("SIGNCLIP_MEDIAPIPE_LOGS")):
         yield
-        return
-    with _silence_lock:
-        if _silence_depth == 0:
-            try:
-                sys.stderr.flush()
-            except (OSError, ValueError, AttributeError):
-                pass
-            try:
-                saved = os.dup(2)
-            except OSError:
-                saved = None
-            if saved is not None:
-                devnull = os.open(os.devnull, os.O_WRONLY)
-                os.dup2(devnull, 2)
-                os.close(devnull)
-            _saved_fd = saved
-        _silence_depth += 1
-    try:
-        yield
-    finally:
-        with _silence_lock:
-            _silence_depth -= 1
-            if _silence_depth == 0 and _saved_fd is not None:
-                os.dup2(_saved_fd, 2)
-                os.close(_saved_fd)
-                _saved_fd = None
 
 
 def import_holistic():

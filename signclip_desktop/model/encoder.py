@@ -12,7 +12,9 @@ CPU = "CPUExecutionProvider"
 
 
 def available_providers() -> list[str]:
-    import onnxruntime as ort
+    from ..offline import onnxruntime
+
+    ort = onnxruntime()
 
     return list(ort.get_available_providers())
 
@@ -33,7 +35,9 @@ class Encoder:
     def __init__(self, pack: Pack, providers: str = "auto", threads: int | None = None, warmup: bool = True):
         """``threads``: onnxruntime intra-op threads (default ``$SIGNCLIP_THREADS`` or 1; 0 lets
         onnxruntime choose, for big batches)."""
-        import onnxruntime as ort
+        from ..offline import onnxruntime
+
+        ort = onnxruntime()
 
         self.pack = pack
         opts = ort.SessionOptions()

@@ -7,12 +7,12 @@ ONNX graph and the label file and raises ``PackError`` with a plain reason.
 from __future__ import annotations
 
 import json
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .. import limits
 from ..keypoints.features import InputSpec
 
 FORMAT = "signclip-pack"
@@ -77,6 +77,7 @@ def _require(d: dict, key: str, path, where: str = "manifest"):
 
 
 def read_manifest(path) -> dict:
+    """The parsed manifest, its format and version checked (``PackError`` otherwise)."""
     path = Path(path)
     mf = path / MANIFEST
     if not path.is_dir():
@@ -84,19 +85,98 @@ def read_manifest(path) -> dict:
     if not mf.is_file():
         raise PackError(path, f"no {MANIFEST} (is this a SignCLIP model pack?)")
     try:
-        m = json.loads(mf.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise PackError(path, f"{MANIFEST} is not valid JSON ({e})") from e
+        limits.file_size(mf, limits.MAX_JSON_BYTES)
+        # NaN in provenance (a metric with no samples) is harmless; every number used is checked
+        m = limits.json_text(mf.read_bytes(), MANIFEST, constants=True)
+    except OSError as e:
+        raise PackError(path, f"{MANIFEST} cannot be read ({e})") from e
+    except limits.Invalid as e:
+        raise PackError(path, str(e)) from None
     if not isinstance(m, dict) or m.get("format") != FORMAT:
         raise PackError(path, f"{MANIFEST} is not a {FORMAT} manifest")
-    if int(m.get("format_version", 0)) > FORMAT_VERSION:
-        raise PackError(path, f"pack format {m.get('format_version')} is newer than this app reads ({FORMAT_VERSION}); update the app")
+    try:
+        version = limits.integer(m.get("format_version", 1), "format_version", 0)
+    except limits.Invalid as e:
+        raise PackError(path, f"{MANIFEST}: {e}") from None
+    if version > FORMAT_VERSION:
+        raise PackError(path, f"pack format {version} is newer than this app reads ({FORMAT_VERSION}); update the app")
     return m
 
 
-def _check_onnx(path: Path, enc: Path, spec: InputSpec, in_name: str, out_name: str, dim: int) -> None:
-    import onnxruntime as ort  # noqa: PLC0415
+@dataclass(frozen=True)
+class _Checked:
+    """The manifest's fields, each of its type and within its bounds."""
+    spec: InputSpec
+    dim: int
+    encoder: Path
+    label_file: Path
+    labels: list
+    calibration: Calibration
+    stride: int
+    onnx_input: str
+    onnx_output: str
 
+
+def check_manifest(path, m: dict) -> _Checked:
+    """Every manifest field the app uses, checked without loading the model (``packs`` and
+    ``doctor`` list a pack that fails here as broken): JSON types, finite numbers within
+    bounds, and file names that stay inside the pack folder."""
+    path = Path(path)
+    try:
+        inp = limits.mapping(_require(m, "input", path), "input")
+        for key in ("components", "dims"):
+            if key in inp and not (isinstance(inp[key], list) and all(isinstance(x, str) for x in inp[key])):
+                raise limits.Invalid(f"input.{key} must be a list of names")
+        if "normalization" in inp:
+            limits.text(inp["normalization"], "input.normalization", 40)
+        window = limits.integer(inp.get("window_frames", InputSpec.window_frames), "input.window_frames", 1,
+                                limits.MAX_WINDOW_FRAMES)
+        limits.integer(inp.get("min_frames", InputSpec.min_frames), "input.min_frames", 0, window)
+        limits.fps(inp.get("fps", InputSpec.fps), "input.fps")
+        try:
+            spec = InputSpec.from_dict(inp)
+        except (ValueError, TypeError, KeyError) as e:
+            raise limits.Invalid(f"manifest input is invalid ({e})") from None
+        out = limits.mapping(_require(m, "output", path), "output")
+        dim = limits.integer(_require(out, "embedding_dim", path, "manifest output"), "output.embedding_dim", 1,
+                             limits.MAX_EMBEDDING_DIM)
+        enc = limits.inside(path, m.get("encoder", "encoder.onnx"), "encoder")
+        lab = limits.inside(path, m.get("label_embeddings", "labels.npz"), "label_embeddings")
+        in_name = limits.text(m.get("onnx_input", "keypoints"), "onnx_input", 200)
+        out_name = limits.text(out.get("onnx_output", "embedding"), "output.onnx_output", 200)
+        meta = _require(m, "labels", path)
+        if not isinstance(meta, list) or not meta or len(meta) > limits.MAX_LABELS:
+            raise limits.Invalid(f"labels must be a list of 1 to {limits.MAX_LABELS} objects")
+        labels = []
+        for i, l in enumerate(meta):
+            if not isinstance(l, dict) or not isinstance(l.get("id"), (str, int)) or isinstance(l.get("id"), bool):
+                raise limits.Invalid(f"labels[{i}] must be an object with a text 'id'")
+            labels.append(Label(id=str(l["id"]), text=limits.text(l.get("text", str(l["id"])), f"labels[{i}].text", 200),
+                                language=limits.text(l.get("language", "und"), f"labels[{i}].language", 40),
+                                prompt=limits.text(l.get("prompt", ""), f"labels[{i}].prompt", 2000)))
+        cal = limits.mapping(m.get("calibration", {}), "calibration")
+        values = {k: limits.number(v, f"calibration.{k}") for k, v in cal.items() if k in Calibration.__dataclass_fields__}
+        calibration = Calibration(**values)
+        limits.number(calibration.temperature, "calibration.temperature", 1e-4, 100.0)
+        limits.number(calibration.sure_margin, "calibration.sure_margin", 0.0, 1.0)
+        limits.number(calibration.maybe_margin, "calibration.maybe_margin", 0.0, 1.0)
+        win = limits.mapping(m.get("window", {}), "window")
+        stride = limits.integer(win.get("stride_frames", max(1, spec.window_frames // 4)), "window.stride_frames", 1,
+                                limits.MAX_WINDOW_FRAMES)
+        for key in ("name", "version", "description"):
+            if key in m:
+                limits.text(m[key], key)
+        if "provenance" in m:
+            limits.mapping(m["provenance"], "provenance")
+    except limits.Invalid as e:
+        raise PackError(path, f"{MANIFEST}: {e}") from None
+    return _Checked(spec, dim, enc, lab, labels, calibration, stride, in_name, out_name)
+
+
+def _check_onnx(path: Path, enc: Path, spec: InputSpec, in_name: str, out_name: str, dim: int) -> None:
+    from ..offline import onnxruntime  # noqa: PLC0415
+
+    ort = onnxruntime()
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     opts.log_severity_level = 4
@@ -129,48 +209,33 @@ def _check_onnx(path: Path, enc: Path, spec: InputSpec, in_name: str, out_name: 
 def load_pack(path) -> Pack:
     path = Path(path)
     m = read_manifest(path)
-    try:
-        spec = InputSpec.from_dict(_require(m, "input", path))
-    except (ValueError, TypeError) as e:
-        raise PackError(path, f"manifest input is invalid ({e})") from e
-    out = _require(m, "output", path)
-    dim = int(_require(out, "embedding_dim", path, "manifest output"))
-    enc = path / m.get("encoder", "encoder.onnx")
+    c = check_manifest(path, m)
+    enc = c.encoder
     if not enc.is_file():
         raise PackError(path, f"encoder file {enc.name} is missing")
-    in_name = m.get("onnx_input", "keypoints")
-    out_name = out.get("onnx_output", "embedding")
-    _check_onnx(path, enc, spec, in_name, out_name, dim)
-
-    lab_file = path / m.get("label_embeddings", "labels.npz")
+    _check_onnx(path, enc, c.spec, c.onnx_input, c.onnx_output, c.dim)
+    lab_file = c.label_file
     try:
-        with np.load(lab_file, allow_pickle=False) as z:
-            emb = np.asarray(z["embeddings"], np.float32)
-            ids = [str(x) for x in z["labels"]]
+        z = limits.read_npz(lab_file, names=("embeddings", "labels"))
+        emb = np.asarray(z["embeddings"], np.float32) if z["embeddings"].dtype.kind in "fiu" else None
+        ids = [str(x) for x in np.asarray(z["labels"]).reshape(-1)]
     except FileNotFoundError:
         raise PackError(path, f"label embeddings {lab_file.name} are missing") from None
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
+    except (OSError, limits.Invalid, KeyError) as e:
         raise PackError(path, f"label embeddings {lab_file.name} are unreadable ({e})") from e
-    labels_meta = _require(m, "labels", path)
-    labels = [Label(id=str(l["id"]), text=str(l.get("text", l["id"])), language=str(l.get("language", "und")),
-                    prompt=str(l.get("prompt", ""))) for l in labels_meta]
-    if emb.ndim != 2 or emb.shape[1] != dim:
-        raise PackError(path, f"label embeddings have shape {emb.shape}, expected [N, {dim}]")
+    labels = c.labels
+    if emb is None or emb.ndim != 2 or emb.shape[1] != c.dim:
+        raise PackError(path, f"label embeddings have shape {None if emb is None else emb.shape}, expected [N, {c.dim}]")
     if [l.id for l in labels] != ids or emb.shape[0] != len(labels):
         raise PackError(path, "labels in manifest.json and labels.npz do not match")
     if not np.isfinite(emb).all():
         raise PackError(path, "label embeddings contain NaN or infinity")
     emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-8)
-    cal = m.get("calibration", {})
-    calibration = Calibration(**{k: float(v) for k, v in cal.items() if k in Calibration.__dataclass_fields__})
-    if calibration.temperature <= 0:
-        raise PackError(path, "calibration temperature must be positive")
     return Pack(
-        path=path, name=str(m.get("name", path.name)), version=str(m.get("version", "0")), input=spec,
-        embedding_dim=dim, labels=labels, label_embeddings=emb, calibration=calibration,
-        stride_frames=int(m.get("window", {}).get("stride_frames", max(1, spec.window_frames // 4))),
-        encoder_file=enc, onnx_input=in_name, onnx_output=out_name, description=str(m.get("description", "")),
-        provenance=dict(m.get("provenance", {})), manifest=m,
+        path=path, name=str(m.get("name", path.name)), version=str(m.get("version", "0")), input=c.spec,
+        embedding_dim=c.dim, labels=labels, label_embeddings=emb, calibration=c.calibration,
+        stride_frames=c.stride, encoder_file=enc, onnx_input=c.onnx_input, onnx_output=c.onnx_output,
+        description=str(m.get("description", "")), provenance=dict(m.get("provenance", {})), manifest=m,
     )
 
 

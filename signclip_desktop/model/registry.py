@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import paths
-from .pack import MANIFEST, PackError, read_manifest
+from .pack import MANIFEST, PackError, check_manifest, read_manifest
 
 DEFAULT_PACK = "words"
 APP_DIR = paths.APP_DIR
@@ -52,19 +52,29 @@ class PackInfo:
     num_labels: int = 0
     languages: list[str] = field(default_factory=list)
     description: str = ""
-    error: str | None = None  # why the manifest is unusable
+    error: str | None = None  # why the manifest is unusable (the pack is listed as broken)
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.error is None else "broken"
 
     def to_json(self) -> dict:
         return {"name": self.name, "version": self.version, "labels": self.num_labels, "languages": self.languages,
-                "path": str(self.path), "builtin": self.builtin, "description": self.description, "error": self.error}
+                "path": str(self.path), "builtin": self.builtin, "description": self.description, "error": self.error,
+                "status": self.status}
 
 
 def pack_info(path, builtin: bool = False) -> PackInfo:
+    """What a pack's manifest says; ``error`` holds why the pack is broken (manifest only:
+    ``load_pack`` does the full check)."""
     path = Path(path)
     try:
         m = read_manifest(path)
+        check_manifest(path, m)
     except PackError as e:
         return PackInfo(path.name, path, builtin, error=e.reason)
+    except Exception as e:  # noqa: BLE001 - one bad pack never hides the others
+        return PackInfo(path.name, path, builtin, error=f"unreadable ({e.__class__.__name__}: {str(e)[:120]})")
     labels = m.get("labels") if isinstance(m.get("labels"), list) else []
     langs = sorted({str(l.get("language", "und")) for l in labels if isinstance(l, dict)})
     return PackInfo(name=str(m.get("name", path.name)), path=path, builtin=builtin, version=str(m.get("version", "")),
@@ -77,11 +87,20 @@ def list_packs() -> list[PackInfo]:
     for d, builtin in pack_dirs():
         if not d.is_dir():
             continue
-        for p in sorted(d.iterdir(), key=lambda q: q.name):
+        try:
+            kids = sorted(d.iterdir(), key=lambda q: q.name)
+        except OSError:  # an unreadable folder hides nothing else
+            continue
+        for p in kids:
             if p.is_dir() and (p / MANIFEST).is_file() and p.resolve() not in seen:
                 seen.add(p.resolve())
                 out.append(pack_info(p, builtin))
     return out
+
+
+def broken_packs() -> list[PackInfo]:
+    """The packs ``list_packs`` found unusable, each with its reason."""
+    return [p for p in list_packs() if p.error is not None]
 
 
 def resolve_pack(name_or_path: str | os.PathLike | None = None) -> Path:

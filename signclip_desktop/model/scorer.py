@@ -70,7 +70,11 @@ class Scorer:
         return cls(pack.labels, pack.label_embeddings, pack.calibration)
 
     def set_prototypes(self, items: list[tuple[Label, np.ndarray]]) -> None:
-        """Replace personal prototypes: (label, [k, E] example embeddings) per sign."""
+        """Replace personal prototypes: (label, [k, E] example embeddings) per sign. A sign
+        with non-finite or wrong-sized vectors is left out (named in ``dropped``), never scored."""
+        from ..limits import usable_prototypes
+
+        items, self.dropped = usable_prototypes(items, self._pack_emb.shape[1])
         labels, embs = [], []
         for label, e in items:
             e = _unit(np.atleast_2d(np.asarray(e, np.float32)))

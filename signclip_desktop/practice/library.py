@@ -16,14 +16,17 @@ import io
 import os
 import sqlite3
 import time
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .. import limits
 from ..keypoints import layout as L
 from ..model.pack import Label
+from .examples import NewExample, check_new_examples, example_from_frames, make_examples  # noqa: F401 (re-exported)
 
 FORMAT = "signclip-library"
 FORMAT_VERSION = 1
@@ -71,6 +74,19 @@ class LibraryError(Exception):
     """A library operation that cannot be done; the message says why in plain words."""
 
 
+class _Damaged(Exception):
+    """quick_check or SQLite found damaged pages."""
+
+
+class _ReadOnly(Exception):
+    """The file or its folder cannot be written."""
+
+
+def _is_readonly(e: Exception) -> bool:
+    m = str(e)
+    return "readonly" in m or "read-only" in m or "unable to open" in m
+
+
 def data_dir() -> Path:
     """The app's user data folder (``$SIGNCLIP_HOME``, else the platform's; see model.registry)."""
     from ..model.registry import data_dir as _data_dir
@@ -91,14 +107,31 @@ def frames_to_blob(frames: np.ndarray) -> bytes:
     frames = np.asarray(frames, np.float32)
     if frames.ndim != 3 or frames.shape[1:] != (L.NUM_POINTS, L.NUM_CHANNELS):
         raise LibraryError(f"an example must be [T, {L.NUM_POINTS}, 4] keypoints, got {frames.shape}")
+    if len(frames) > limits.MAX_EXAMPLE_FRAMES:
+        raise LibraryError(f"an example has {len(frames)} frames; at most {limits.MAX_EXAMPLE_FRAMES} are kept")
     buf = io.BytesIO()
     np.savez_compressed(buf, frames=frames)
     return buf.getvalue()
 
 
 def blob_to_frames(blob: bytes) -> np.ndarray:
-    with np.load(io.BytesIO(blob), allow_pickle=False) as z:
-        return np.asarray(z["frames"], np.float32)
+    """A stored example's frames, sizes checked before anything is unpacked (a compressed
+    bomb or a damaged blob is a ``LibraryError``, never a MemoryError or garbage)."""
+    try:
+        return _frames_of(blob)
+    except limits.Invalid as e:
+        raise LibraryError(f"a stored example is damaged: {e}") from None
+
+
+def _frames_of(blob) -> np.ndarray:
+    if not isinstance(blob, (bytes, bytearray, memoryview)):
+        raise limits.Invalid(f"frames are {type(blob).__name__}, not a blob")
+    if len(blob) > limits.MAX_EXAMPLE_BYTES:
+        raise limits.Invalid(f"frames blob is {len(blob)} bytes, more than {limits.MAX_EXAMPLE_BYTES}")
+    z = limits.read_npz(bytes(blob), names=("frames",), max_bytes=limits.MAX_EXAMPLE_BYTES)
+    if "frames" not in z:
+        raise limits.Invalid("frames blob holds no 'frames' array")
+    return limits.layout_frames(z["frames"], limits.MAX_FPS, "frames", limits.MAX_EXAMPLE_FRAMES)
 
 
 @dataclass
@@ -131,37 +164,85 @@ class Sign:
         return Label(id=self.name, text=self.name, language=self.language, prompt="")
 
 
-@dataclass
-class NewExample:
-    """An example about to be stored: frames (trimmed), fps, where it came from, optional embedding."""
-    frames: np.ndarray
-    fps: float = 30.0
-    source: str = ""
-    embedding: np.ndarray | None = None
-
-
 class Library:
+    """``notice``: None, or a sentence for the user when the file was damaged and set aside
+    (as ``<file>.bad``; a new empty library is used) or could only be opened read-only."""
+
     def __init__(self, path: str | os.PathLike | None = None, readonly: bool = False):
         self.path = Path(path) if path else default_path()
+        self.notice: str | None = None
+        self.readonly, self._immutable = readonly, False
         if not readonly:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise LibraryError(f"{self.path}: the library folder cannot be created ({e.strerror or e})") from e
         elif not self.path.is_file():
             raise LibraryError(f"{self.path}: no such library file")
-        uri = f"file:{self.path}?mode=ro" if readonly else f"file:{self.path}"
         try:
-            self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
+            self._open()
+        except _Damaged as e:
+            if readonly:
+                raise LibraryError(f"{self.path}: the library file is damaged ({e})") from None
+            bad = self._set_aside()
+            self.notice = (f"Your sign library {self.path} was damaged ({e}), so a new empty library is used. "
+                           f"The old file was kept as {bad}.")
+            self._open()
+        except _ReadOnly:
+            self.readonly = True
+            self._open()
+            self.notice = f"Your sign library {self.path} is read-only: signs can be used but not changed."
+
+    def _open(self) -> None:
+        """Connect (the path is a file name, never a URI), check the format and the pages."""
+        try:
+            if self.readonly:
+                # immutable: a WAL file in a read-only folder cannot get its -shm file otherwise
+                uri = "file:" + urllib.parse.quote(str(self.path.resolve()), safe="/") + \
+                    ("?immutable=1" if self._immutable else "?mode=ro")
+                self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=10.0)
+            else:
+                self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
+        except sqlite3.Error as e:
+            if not self.readonly and _is_readonly(e):
+                raise _ReadOnly() from e
+            raise LibraryError(f"{self.path}: cannot be opened ({e})") from e
+        try:
             self.db.execute("PRAGMA foreign_keys=ON")
-            if not readonly:
+            check = self.db.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                raise _Damaged(str(check)[:120])
+            if not self.readonly:
                 self.db.execute("PRAGMA journal_mode=WAL")
                 self.db.execute("PRAGMA synchronous=FULL")
                 self.db.executescript("BEGIN IMMEDIATE;" + _SCHEMA + "COMMIT;")  # idempotent, atomic
             self._check_format()
-        except sqlite3.OperationalError as e:
+        except (_Damaged, _ReadOnly, LibraryError):
+            self.db.close()
+            raise
+        except sqlite3.Error as e:
+            self.db.close()
             if _is_locked(e):
                 raise LibraryError(f"{self.path}: {_LOCKED}") from e
+            if not self.readonly and _is_readonly(e):
+                raise _ReadOnly() from e
+            if self.readonly and not self._immutable and "unable to open" in str(e):
+                self._immutable = True
+                return self._open()
+            if "malformed" in str(e) or "corrupt" in str(e):
+                raise _Damaged(str(e)) from e
             raise LibraryError(f"{self.path}: not a sign library ({e})") from e
-        except sqlite3.DatabaseError as e:
-            raise LibraryError(f"{self.path}: not a sign library ({e})") from e
+
+    def _set_aside(self) -> Path:
+        bad = self.path.with_name(self.path.name + ".bad")
+        for suffix in ("", "-wal", "-shm"):
+            src = Path(str(self.path) + suffix)
+            if src.exists():
+                try:
+                    os.replace(src, Path(str(bad) + suffix))
+                except OSError as e:
+                    raise LibraryError(f"{self.path}: the library is damaged and cannot be moved aside ({e})") from e
+        return bad
 
     # --- plumbing -------------------------------------------------------------------
     def close(self) -> None:
@@ -179,18 +260,29 @@ class Library:
         if self.db.in_transaction:
             yield self.db
             return
+        if self.readonly:
+            raise LibraryError(f"{self.path}: the library is read-only; nothing was changed")
         try:
             self.db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as e:  # another program holds the write lock past the timeout
             if _is_locked(e):
                 raise LibraryError(f"{self.path}: {_LOCKED}") from e
+            if _is_readonly(e):
+                raise LibraryError(f"{self.path}: the library file is read-only; nothing was changed") from e
             raise
         try:
             yield self.db
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
+        try:
+            self.db.execute("COMMIT")
+        except sqlite3.OperationalError as e:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+            if _is_readonly(e) or "disk" in str(e):
+                raise LibraryError(f"{self.path}: cannot write the library ({e}); nothing was changed") from e
+            raise
 
     def _check_format(self) -> None:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
@@ -203,12 +295,16 @@ class Library:
                     with self.transaction():
                         self.db.executemany("INSERT OR IGNORE INTO meta VALUES (?, ?)",
                                             [("format", FORMAT), ("format_version", str(FORMAT_VERSION))])
-                except sqlite3.OperationalError:
+                except (sqlite3.OperationalError, LibraryError):
                     pass  # read-only connection
             return
         if meta.get("format") != FORMAT:
             raise LibraryError(f"{self.path}: not a sign library")
-        if int(meta.get("format_version", "0")) > FORMAT_VERSION:
+        try:
+            version = int(meta.get("format_version", "0"))
+        except (TypeError, ValueError):
+            raise LibraryError(f"{self.path}: not a sign library (format_version {meta.get('format_version')!r})") from None
+        if version > FORMAT_VERSION:
             raise LibraryError(f"{self.path}: library format {meta['format_version']} is newer than this app reads")
 
     def integrity_ok(self) -> bool:
@@ -249,22 +345,36 @@ class Library:
         return out
 
     def embeddings(self, sign: Sign | int, pack: str) -> np.ndarray:
+        """[k, E] stored vectors of one sign for ``pack``; vectors that are not float32 of the
+        sign's most common size are left out (a damaged row never breaks the others)."""
         sid = sign.id if isinstance(sign, Sign) else int(sign)
         rows = self.db.execute(
             "SELECT b.vector FROM embeddings b JOIN examples e ON e.id = b.example_id "
             "WHERE e.sign_id = ? AND b.pack = ? ORDER BY e.id", (sid, pack)).fetchall()
-        if not rows:
+        vecs = [np.frombuffer(r[0], np.float32) for r in rows
+                if isinstance(r[0], bytes) and r[0] and len(r[0]) % 4 == 0]
+        if not vecs:
             return np.zeros((0, 0), np.float32)
-        return np.stack([np.frombuffer(r[0], np.float32) for r in rows])
+        sizes = [v.size for v in vecs]
+        size = max(set(sizes), key=sizes.count)
+        return np.stack([v for v in vecs if v.size == size])
 
-    def prototypes(self, pack: str) -> list[tuple[Label, np.ndarray]]:
-        """(label, [k, E]) for every sign with embeddings for ``pack`` (for Scorer.set_prototypes)."""
-        out = []
+    def prototypes(self, pack: str, dim: int | None = None) -> list[tuple[Label, np.ndarray]]:
+        """(label, [k, E]) for every sign with embeddings for ``pack`` (for Scorer.set_prototypes).
+        Signs whose vectors are non-finite or not ``dim``-sized (default: the most common size
+        for this pack) are left out and named in ``self.dropped``."""
+        items = []
         for s in self.signs():
             e = self.embeddings(s, pack)
             if len(e):
-                out.append((s.label, e))
+                items.append((s.label, e))
+        if dim is None and items:
+            sizes = [e.shape[1] for _, e in items]
+            dim = max(set(sizes), key=sizes.count)
+        out, self.dropped = limits.usable_prototypes(items, dim or 0)
         return out
+
+    dropped: list[str] = []
 
     def missing_embeddings(self, pack: str) -> int:
         return int(self.db.execute(
@@ -273,9 +383,10 @@ class Library:
 
     # --- writing --------------------------------------------------------------------
     def add_sign(self, name: str, language: str, examples: list[NewExample], pack: str = "") -> Sign:
-        name, language = _clean_name(name), (language or "und").strip() or "und"
+        name, language = _clean_name(name), _clean_language(language)
         if not (MIN_EXAMPLES <= len(examples) <= MAX_EXAMPLES):
             raise LibraryError(f"a sign needs {MIN_EXAMPLES} to {MAX_EXAMPLES} examples, got {len(examples)}")
+        _check_new(examples)
         blobs = [(frames_to_blob(ex.frames), ex) for ex in examples]  # validate before writing
         now = time.time()
         with self.transaction() as db:
@@ -288,6 +399,7 @@ class Library:
         return self.get(name, language)
 
     def add_examples(self, sign: Sign, examples: list[NewExample], pack: str = "") -> Sign:
+        _check_new(examples)
         blobs = [(frames_to_blob(ex.frames), ex) for ex in examples]
         now = time.time()
         with self.transaction() as db:
@@ -326,7 +438,7 @@ class Library:
     def rename(self, name: str, new_name: str, language: str | None = None, new_language: str | None = None) -> Sign:
         s = self.get(name, language)
         new_name = _clean_name(new_name)
-        new_language = (new_language or s.language).strip() or "und"
+        new_language = _clean_language(new_language or s.language)
         with self.transaction() as db:
             clash = db.execute("SELECT id FROM signs WHERE name = ? AND language = ?", (new_name, new_language)).fetchone()
             if clash and clash[0] != s.id:
@@ -337,151 +449,46 @@ class Library:
 
     def reembed(self, pack, encoder, progress=None) -> int:
         """Embed every example that has no embedding for ``pack`` yet (one transaction per sign)."""
-        from ..stream.clip import embed_clip
+        from .signlib import reembed_library
 
-        pid = pack_id(pack)
-        done = 0
-        for s in self.signs():
-            todo = self.db.execute(
-                "SELECT e.id, e.frames, e.fps FROM examples e WHERE e.sign_id = ? AND NOT EXISTS "
-                "(SELECT 1 FROM embeddings b WHERE b.example_id = e.id AND b.pack = ?)", (s.id, pid)).fetchall()
-            if not todo:
-                continue
-            vecs = [(eid, embed_clip(encoder, pack, blob_to_frames(blob), fps)) for eid, blob, fps in todo]
-            with self.transaction() as db:
-                db.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                               [(eid, pid, v.astype(np.float32).tobytes()) for eid, v in vecs])
-                db.execute("UPDATE signs SET pack = ? WHERE id = ?", (pid, s.id))
-            done += len(vecs)
-            if progress:
-                progress(done)
-        return done
+        return reembed_library(self, pack, encoder, progress)
 
-    # --- export / import ------------------------------------------------------------
+    # --- export / import (practice/signlib.py) ----------------------------------------
     def export(self, dest) -> Path:
         """Write the whole library to one self-contained SQLite file (``.signlib``), atomically."""
-        dest = Path(dest)
-        if not dest.suffix:
-            dest = dest.with_suffix(EXPORT_SUFFIX)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
-        if tmp.exists():
-            tmp.unlink()
-        try:
-            self.db.execute("VACUUM INTO ?", (str(tmp),))
-            out = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                out.execute("PRAGMA journal_mode=DELETE")
-            finally:
-                out.close()
-            _fsync(tmp)
-            os.replace(tmp, dest)
-            _fsync_dir(dest.parent)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
-        return dest
+        from .signlib import export_library
 
-    def import_file(self, src, on_conflict: str = "rename") -> list[Sign]:
+        return export_library(self, dest)
+
+    def import_file(self, src, on_conflict: str = "rename", dims: dict[str, int] | None = None,
+                    skipped: list[str] | None = None) -> list[Sign]:
         """Merge the signs of an exported library (or another library file) into this one.
 
         ``on_conflict``: 'rename' (keep both, the new one gets " (2)"), 'replace' or 'skip'.
-        All of it is one transaction: a failure imports nothing."""
-        if on_conflict not in ("rename", "replace", "skip"):
-            raise ValueError("on_conflict must be rename, replace or skip")
-        src = Path(src)
-        if not src.is_file():
-            raise LibraryError(f"{src}: file not found")
-        other = Library(src, readonly=True)
-        try:
-            incoming = other.signs()
-            added: list[Sign] = []
-            with self.transaction() as db:
-                for s in incoming:
-                    name = s.name
-                    clash = db.execute("SELECT id FROM signs WHERE name = ? AND language = ?", (name, s.language)).fetchone()
-                    if clash:
-                        if on_conflict == "skip":
-                            continue
-                        if on_conflict == "replace":
-                            db.execute("DELETE FROM signs WHERE id = ?", (clash[0],))
-                        else:
-                            k = 2
-                            while db.execute("SELECT 1 FROM signs WHERE name = ? AND language = ?",
-                                             (f"{s.name} ({k})", s.language)).fetchone():
-                                k += 1
-                            name = f"{s.name} ({k})"
-                    cur = db.execute("INSERT INTO signs (name, language, pack, created, updated) VALUES (?, ?, ?, ?, ?)",
-                                     (name, s.language, s.pack, s.created, s.updated))
-                    sid = int(cur.lastrowid)
-                    for ex in other.db.execute("SELECT id, frames, n_frames, fps, source, created FROM examples "
-                                               "WHERE sign_id = ? ORDER BY id", (s.id,)).fetchall():
-                        blob_to_frames(ex[1])  # refuse a broken file before committing anything
-                        c2 = db.execute("INSERT INTO examples (sign_id, frames, n_frames, fps, source, created) "
-                                        "VALUES (?, ?, ?, ?, ?, ?)", (sid, ex[1], ex[2], ex[3], ex[4], ex[5]))
-                        for pk, vec in other.db.execute("SELECT pack, vector FROM embeddings WHERE example_id = ?",
-                                                        (ex[0],)).fetchall():
-                            db.execute("INSERT INTO embeddings VALUES (?, ?, ?)", (int(c2.lastrowid), pk, vec))
-                    added.append(Sign(sid, name, s.language, s.pack, s.created, s.updated, s.n_examples))
-        except (sqlite3.DatabaseError, ValueError, OSError) as e:
-            raise LibraryError(f"{src}: cannot import ({e})") from e
-        finally:
-            other.close()
-        return added
+        Each sign is checked first; a bad one is left out with its reason in ``skipped``."""
+        from .signlib import import_library
+
+        return import_library(self, src, on_conflict, dims, skipped)
 
 
 def _clean_name(name: str) -> str:
-    name = " ".join(str(name).split())
-    if not name:
+    if not " ".join(str(name).split()):
         raise LibraryError("a sign needs a name")
-    if len(name) > 80:
-        raise LibraryError("a sign name is at most 80 characters")
-    return name
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        return limits.name(str(name), "a sign name")
+    except limits.Invalid as e:
+        raise LibraryError(str(e)) from None
 
 
-def _fsync_dir(path: Path) -> None:
+def _clean_language(tag) -> str:
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
+        return limits.name(tag or "und", "language tag", 40)
+    except limits.Invalid as e:
+        raise LibraryError(str(e)) from None
+
+
+def _check_new(examples) -> None:
     try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def make_examples(paths, pack=None, encoder=None, trim_clips: bool = True, mirrored: bool = False) -> list[NewExample]:
-    """Files (anything ``load_clip`` reads) -> trimmed examples, embedded when a pack is given."""
-    from ..stream.clip import embed_clip, load_clip, trim
-
-    out = []
-    for p in paths:
-        seq = load_clip(p)
-        fr = trim(seq.frames, seq.fps) if trim_clips else seq.frames
-        if len(fr) < 2:
-            from ..sources.base import SourceError
-
-            raise SourceError(p, "no signing found (no hands in view)")
-        emb = embed_clip(encoder, pack, fr, seq.fps, mirrored=mirrored) if encoder is not None else None
-        out.append(NewExample(fr, seq.fps, str(p), emb))
-    return out
-
-
-def example_from_frames(frames: np.ndarray, fps: float, source: str = "camera", pack=None, encoder=None,
-                        trim_clip: bool = True) -> NewExample:
-    """A live recording -> a trimmed (and embedded) example."""
-    from ..stream.clip import embed_clip, trim
-
-    fr = trim(frames, fps) if trim_clip else frames
-    emb = embed_clip(encoder, pack, fr, fps) if encoder is not None and len(fr) else None
-    return NewExample(fr, fps, source, emb)
+        check_new_examples(examples)
+    except limits.Invalid as err:
+        raise LibraryError(str(err)) from None

@@ -100,6 +100,14 @@ def describe_kind(path) -> str | None:
 def open_source(path_or_index, fps: float | None = None, image_fps: float = 30.0, pose_units: str = "image"):
     """A source for a camera index (int or "0"), a file or a folder; ``SourceError`` if it is
     missing or of an unknown kind."""
+    if fps is not None or image_fps != 30.0:
+        from .. import limits
+
+        try:
+            fps = None if fps is None else limits.fps(fps, "--fps")
+            image_fps = limits.fps(image_fps, "image fps")
+        except limits.Invalid as e:
+            raise SourceError(path_or_index, str(e)) from None
     if _is_camera(path_or_index):
         from .webcam import WebcamSource
 
@@ -168,8 +176,11 @@ def to_sequences(source, detector=None, progress: bool | Callable = False, max_f
     sequence: a new ``HolisticDetector`` (video mode unless ``static_image_mode``; closed
     afterwards) when None, else the given one after its ``reset()`` (left open).
     ``progress``: True for a stderr progress bar, or a callable ``(done, total)``."""
+    from .. import limits
+
     if getattr(source, "kind", None) == "keypoints":
-        yield from source
+        for seq in source:
+            yield _checked(seq, getattr(source, "path", ""))
         return
     import numpy as np
 
@@ -200,6 +211,10 @@ def to_sequences(source, detector=None, progress: bool | Callable = False, max_f
         for frame in source:
             if max_frames and len(rows) >= max_frames:
                 break
+            if len(rows) >= limits.MAX_FRAMES:
+                raise SourceError(getattr(source, "path", "source"),
+                                  f"more than {limits.MAX_FRAMES} frames; this app reads clips of up to "
+                                  f"{limits.MAX_SECONDS / 60:.0f} minutes")
             height, width = frame.image.shape[:2]
             rows.append(detector.detect(frame.image, frame.timestamp))
             times.append(frame.timestamp)
@@ -215,6 +230,17 @@ def to_sequences(source, detector=None, progress: bool | Callable = False, max_f
     frames = np.stack(rows).astype(np.float32) if rows else L.empty_frames(0)
     yield KeypointSequence(frames=frames, fps=float(source.fps), source=str(getattr(source, "path", "")),
                            meta={"width": int(width), "height": int(height), "timestamps": times})
+
+
+def _checked(seq: KeypointSequence, path) -> KeypointSequence:
+    """The shared bounds (fps, frame count and shape) for a sequence any keypoint reader made."""
+    from .. import limits
+
+    try:
+        seq.frames = limits.layout_frames(seq.frames, limits.fps(seq.fps), "keypoints")
+    except limits.Invalid as e:
+        raise SourceError(seq.source or path, str(e)) from None
+    return seq
 
 
 def load_sequences(path_or_index, detector=None, progress: bool | Callable = False, **kw) -> list[KeypointSequence]:

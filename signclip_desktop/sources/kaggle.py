@@ -14,6 +14,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .. import limits
 from ..keypoints import layout as L
 from ..keypoints.normalize import hide_legs
 from .base import KeypointSequence, SourceError
@@ -22,6 +23,7 @@ _FACE_POS = {m: k for k, m in enumerate(L.FACE_CONTOUR_MESH_INDICES)}
 _COMPONENTS = {"pose": L.POSE, "left_hand": L.LEFT_HAND, "right_hand": L.RIGHT_HAND}
 _COLUMNS = ("frame", "type", "landmark_index", "x", "y", "z")
 MAPPING_FILES = ("train.csv", "parquet_to_sign_mapping.csv")
+MAX_ROWS = 20_000_000  # 543 landmarks a frame: ~36,800 frames
 
 
 def _read_table(path: Path) -> dict:
@@ -30,7 +32,15 @@ def _read_table(path: Path) -> dict:
     except ImportError as e:
         raise SourceError(path, f"reading parquet needs pyarrow ({e})") from e
     try:
-        table = pq.read_table(str(path))
+        meta = pq.ParquetFile(str(path)).metadata
+        unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    except Exception as e:  # pyarrow raises ArrowInvalid / OSError on garbage
+        raise SourceError(path, f"not a readable parquet file ({e.__class__.__name__}: {str(e)[:120]})") from e
+    if meta.num_rows > MAX_ROWS or unpacked > limits.MAX_ARRAY_BYTES:
+        raise SourceError(path, f"holds {meta.num_rows} rows ({unpacked / 2**20:.0f} MiB unpacked); "
+                                f"at most {MAX_ROWS} rows and {limits.MAX_ARRAY_BYTES / 2**20:.0f} MiB are read")
+    try:
+        table = pq.read_table(str(path), columns=[c for c in _COLUMNS if c in meta.schema.names])
     except Exception as e:  # pyarrow raises ArrowInvalid / OSError on garbage
         raise SourceError(path, f"not a readable parquet file ({e.__class__.__name__}: {str(e)[:120]})") from e
     missing = [c for c in _COLUMNS if c not in table.column_names]
@@ -91,7 +101,20 @@ def load_parquet(path, fps: float = 30.0, label: str | None = None) -> KeypointS
         raise SourceError(path, "file not found")
     if path.stat().st_size == 0:
         raise SourceError(path, "file is empty (0 bytes)")
-    frames, numbers = parquet_to_layout(_read_table(path))
+    try:
+        limits.file_size(path)
+        fps = limits.fps(fps)
+    except limits.Invalid as e:
+        raise SourceError(path, str(e)) from None
+    cols = _read_table(path)
+    try:
+        n = len(np.unique(np.asarray(cols["frame"], np.int64))) if len(cols["frame"]) else 0
+        limits.frame_count(n, fps, "frame")
+        frames, numbers = parquet_to_layout(cols)
+    except limits.Invalid as e:
+        raise SourceError(path, str(e)) from None
+    except (ValueError, TypeError, OverflowError) as e:  # a column of the wrong type
+        raise SourceError(path, f"landmark columns have unexpected values ({str(e)[:120]})") from e
     sign, participant = (label, None) if label else find_label(path)
     return KeypointSequence(frames=frames, fps=fps, label=sign, signer=participant, language="ase" if sign else None,
                             source=str(path), meta={"frame_numbers": numbers.tolist()})

@@ -22,6 +22,7 @@ from typing import Iterator
 
 import numpy as np
 
+from .. import limits
 from ..keypoints import layout as L
 from ..keypoints.normalize import hide_legs
 from .base import KeypointSequence, SourceError
@@ -90,7 +91,8 @@ def detect_layout(vec: np.ndarray) -> str:
 
 def vectors_to_layout(vec: np.ndarray, layout: str = "auto") -> np.ndarray:
     """[T, D] flat vectors (D in 1662 / 258 / 126) -> float32 [T, 203, 4]."""
-    vec = np.nan_to_num(np.asarray(vec, np.float64))
+    # beyond +-1e6 a value is garbage, not a position; clipped so float32 never overflows
+    vec = np.clip(np.nan_to_num(np.asarray(vec, np.float64), nan=0.0, posinf=0.0, neginf=0.0), -1e6, 1e6)
     if vec.ndim != 2 or vec.shape[1] not in LAYOUT_SIZES:
         raise ValueError(f"unknown MediaPipe vector of {vec.shape[-1]} values (known: {sorted(LAYOUT_SIZES)})")
     layout = detect_layout(vec) if layout == "auto" else layout
@@ -153,19 +155,28 @@ def load_sequence_dir(seq_dir, label: str | None = None, fps: float = 30.0, sign
     files = _npy_files(seq_dir)
     if not files:
         raise SourceError(seq_dir, "no .npy frames in this folder")
+    try:
+        fps = limits.fps(fps)
+        limits.frame_count(len(files), fps, "sequence")
+    except limits.Invalid as e:
+        raise SourceError(seq_dir, str(e)) from None
     rows = []
     for f in files:
         try:
-            a = np.load(f, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as e:
+            a = limits.read_npy(f, max_bytes=limits.MAX_NPY_VALUES * 8)
+        except limits.Invalid as e:
+            raise SourceError(f, f"unreadable .npy frame: {e}") from None
+        except OSError as e:
             raise SourceError(f, f"unreadable .npy frame ({e})") from e
+        if a.dtype.kind not in "fiu":
+            raise SourceError(f, f"frame holds {a.dtype} values, not numbers")
         a = np.asarray(a).reshape(-1)
         if a.size not in LAYOUT_SIZES:
             raise SourceError(f, f"frame has {a.size} values; expected one of {sorted(LAYOUT_SIZES)}")
         if rows and a.size != rows[0].size:
             raise SourceError(f, f"frame has {a.size} values but the first frame has {rows[0].size}")
         rows.append(a)
-    vec = np.nan_to_num(np.stack(rows).astype(np.float64))
+    vec = np.clip(np.nan_to_num(np.stack(rows).astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0), -1e6, 1e6)
     layout = detect_layout(vec) if layout == "auto" else layout
     return KeypointSequence(frames=vectors_to_layout(vec, layout), fps=fps, label=label, signer=signer,
                             language="und", source=str(seq_dir),
@@ -185,6 +196,10 @@ class MpDataSource:
         if found is None:
             raise SourceError(self.path, "not an MP_Data folder (<word>/<sequence>/<frame>.npy)")
         self.root, self.layout = found
+        try:
+            fps = limits.fps(fps, "--fps")
+        except limits.Invalid as e:
+            raise SourceError(self.path, str(e)) from None
         self.fps, self.signer, self.vector_layout = fps, signer, layout
 
     def sequence_dirs(self) -> list[tuple[str | None, Path]]:

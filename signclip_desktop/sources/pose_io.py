@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import limits
 from ..keypoints import layout as L
 from .base import KeypointSequence, SourceError
 from .posefile import pose_to_layout
@@ -91,13 +92,37 @@ def read_pose(path):
     path = Path(path)
     if not path.is_file():
         raise SourceError(path, "file not found")
-    data = path.read_bytes()
-    if not data:
-        raise SourceError(path, "file is empty (0 bytes)")
     try:
-        return Pose.read(data)
+        limits.file_size(path)
+    except limits.Invalid as e:
+        raise SourceError(path, str(e)) from None
+    data = path.read_bytes()
+    try:
+        pose = Pose.read(data)
     except Exception as e:  # pose-format raises assorted errors on a bad buffer
         raise SourceError(path, f"not a readable .pose file ({e.__class__.__name__}: {str(e)[:120]})") from e
+    check_pose(path, pose)
+    return pose
+
+
+def pose_fps(path, pose) -> float:
+    """The body's frame rate within [1, 240] fps (0 means unknown: 25, pose-format's default)."""
+    raw = pose.body.fps
+    try:
+        return 25.0 if raw == 0 else limits.fps(raw, "body fps")
+    except limits.Invalid as e:
+        raise SourceError(path, str(e)) from None
+
+
+def check_pose(path, pose) -> None:
+    """Bounds a ``Pose`` must meet before it is mapped (frames, fps; sizes before allocation)."""
+    try:
+        shape = tuple(pose.body.data.shape)
+        if len(shape) != 4:
+            raise limits.Invalid(f"body data has shape {shape}, expected [frames, people, points, dims]")
+        limits.frame_count(shape[0], pose_fps(path, pose), "body")
+    except limits.Invalid as e:
+        raise SourceError(path, str(e)) from None
 
 
 def read_pose_sequence(path, units: str = "image", label: str | None = None) -> KeypointSequence:
@@ -118,8 +143,7 @@ def read_pose_sequence(path, units: str = "image", label: str | None = None) -> 
         vis = frames[..., 3] > 0
         frames[..., 0] = np.where(vis, frames[..., 0] / np.float32(w), 0.0)
         frames[..., 1] = np.where(vis, frames[..., 1] / np.float32(h), 0.0)
-    fps = float(pose.body.fps or 25.0)
-    return KeypointSequence(frames=frames, fps=fps, label=label, source=str(path),
+    return KeypointSequence(frames=frames, fps=pose_fps(path, pose), label=label, source=str(path),
                             meta={"width": w, "height": h, "units": units})
 
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.normalize import hide_legs
-from .base import KeypointSequence, SourceError
+from .base import KeypointSequence
 
 
 def pose_to_layout(pose, person: int = 0) -> np.ndarray:
@@ -51,14 +51,9 @@ def pose_to_layout(pose, person: int = 0) -> np.ndarray:
 def load_pose_file(path, label: str | None = None, signer: str | None = None,
                    language: str | None = None) -> KeypointSequence:
     """Read one ``.pose`` file into a ``KeypointSequence`` in the shared layout."""
-    from pose_format import Pose
+    from .pose_io import pose_fps, read_pose  # noqa: PLC0415  (sizes and fps checked there)
 
     path = Path(path)
-    try:
-        pose = Pose.read(path.read_bytes())
-    except FileNotFoundError:
-        raise SourceError(path, "file not found") from None
-    except Exception as e:  # pose-format raises assorted errors on a bad buffer
-        raise SourceError(path, f"not a readable .pose file ({e.__class__.__name__}: {str(e)[:120]})") from e
-    return KeypointSequence(frames=pose_to_layout(pose), fps=float(pose.body.fps or 25.0), label=label,
+    pose = read_pose(path)
+    return KeypointSequence(frames=pose_to_layout(pose), fps=pose_fps(path, pose), label=label,
                             signer=signer, language=language, source=str(path))

@@ -7,6 +7,7 @@ from typing import Iterator
 
 import numpy as np
 
+from ..limits import MAX_VIDEO_PIXELS
 from .base import Frame, SourceError
 
 VIDEO_EXTENSIONS = (".mp4", ".m4v", ".mov", ".avi", ".mkv", ".webm", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp", ".ogv")
@@ -56,6 +57,9 @@ class VideoSource:
         self.frame_count = max(0, int(self._cap.get(cv2.CAP_PROP_FRAME_COUNT) or 0))
         self.width = int(self._cap.get(cv2.CAP_PROP_FRAME_WIDTH) or 0)
         self.height = int(self._cap.get(cv2.CAP_PROP_FRAME_HEIGHT) or 0)
+        if self.width * self.height > MAX_VIDEO_PIXELS:
+            self._cap.release()
+            raise SourceError(self.path, f"frames of {self.width}x{self.height} pixels are larger than 8K")
         self._tolerance = truncation_tolerance
         self._used = False
 

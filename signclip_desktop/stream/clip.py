@@ -115,20 +115,20 @@ def save_clip(path, frames: np.ndarray, fps: float, label: str | None = None) ->
 
 
 def _load_single_npz(p: Path) -> KeypointSequence | None:
-    import zipfile
+    from .. import limits  # sizes, fps and shape checked before use (fuzzed in tests/faults)
 
     try:
-        with np.load(p, allow_pickle=False) as z:
-            files = set(z.files)
-            if "frames" not in files:
-                return None
-            fr = np.asarray(z["frames"], np.float32)
-            fps = float(z["fps"]) if "fps" in files else 30.0
-            label = str(z["label"]) if "label" in files else None
-    except (OSError, ValueError, zipfile.BadZipFile, EOFError, KeyError) as e:
+        limits.file_size(p)
+        z = limits.read_npz(p, names=("frames", "fps", "label"))
+        if "frames" not in z:
+            return None
+        fps = limits.fps(z["fps"]) if "fps" in z else 30.0
+        fr = limits.layout_frames(z["frames"], fps)
+        label = str(z["label"]) if "label" in z else None
+    except limits.Invalid as e:
+        raise SourceError(p, str(e)) from None
+    except OSError as e:
         raise SourceError(p, f"unreadable .npz ({e})") from e
-    if fr.ndim != 3 or fr.shape[1:] != (L.NUM_POINTS, L.NUM_CHANNELS):
-        raise SourceError(p, f"frames have shape {fr.shape}, expected [T, {L.NUM_POINTS}, 4]")
     return KeypointSequence(fr, fps, label=label, source=str(p))
 
 

@@ -111,7 +111,7 @@ def test_zero_frames_no_person_and_hidden_hand_are_not_graded(real):
 
 def test_cli_zero_frame_and_no_person_attempts(real, shared_data, tmp_path, capsys, monkeypatch):
     from signclip_desktop.cli import main
-    from signclip_desktop.practice.clip import save_clip
+    from signclip_desktop.stream.clip import save_clip
 
     monkeypatch.setenv("SIGNCLIP_HOME", str(tmp_path / "home"))
     FIXTURES = shared_data / "fixtures" / "pose"
@@ -140,7 +140,7 @@ def test_cli_zero_frame_and_no_person_attempts(real, shared_data, tmp_path, caps
 
 def test_grade_cli_shows_progress_on_stderr(real, tmp_path, capsys, monkeypatch):
     from signclip_desktop.cli import main
-    from signclip_desktop.practice.clip import save_clip
+    from signclip_desktop.stream.clip import save_clip
 
     monkeypatch.setenv("SIGNCLIP_HOME", str(tmp_path / "home"))
     refs, same, _ = real

@@ -7,7 +7,7 @@ import pytest
 
 from signclip_desktop.cli import main
 from signclip_desktop.keypoints import layout as L
-from signclip_desktop.practice.clip import save_clip
+from signclip_desktop.stream.clip import save_clip
 from signclip_desktop.practice.library import Library
 
 
