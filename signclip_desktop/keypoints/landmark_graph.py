@@ -1,0 +1,163 @@
+"""Run only the MediaPipe landmark models a pack needs.
+
+Holistic is one MediaPipe graph (``holistic_landmark_cpu.binarypb`` in the pinned wheel) of
+four nodes: ``PoseLandmarkCpu`` -> ``HandLandmarksLeftAndRightCpu`` (hands cropped from the
+pose wrists) and ``SplitNormalizedLandmarkListCalculator`` -> ``FaceLandmarksFromPoseCpu``.
+The face branch (face detection re-crop + 468-point mesh) is about a third of every frame.
+``LandmarkGraphDetector`` loads that same graph config, drops the face nodes and streams,
+and runs the rest through MediaPipe's own ``SolutionBase``: the pose and hand models and
+their options are exactly Holistic's, so pose and hand keypoints are the same (see
+docs/BENCHMARKS.md for the measured differences) and nothing is downloaded.
+
+Needs (``need_for``):
+
+* ``holistic``   - a pack that reads the face: full Holistic (``HolisticDetector``).
+* ``pose_hands`` - pose and/or hands, no face: the graph without the face branch. A
+  hands-only pack uses it too: Holistic finds each hand from the pose's wrist and names it
+  left/right by the pose side, and a pack trained on Holistic keypoints expects exactly
+  that (a palm-detector ``Hands`` graph crops and labels hands differently).
+
+The face rows of a ``pose_hands`` frame are zeros with confidence 0 (the layout's "missing").
+"""
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+from . import layout as L
+from .holistic import MEDIAPIPE_REQUIREMENT, DetectorError, HolisticDetector, import_holistic, silenced_stderr
+
+HOLISTIC = "holistic"
+POSE_HANDS = "pose_hands"
+NEEDS = (HOLISTIC, POSE_HANDS)
+_FACE_CALCULATORS = ("FaceLandmarksFromPoseCpu", "SplitNormalizedLandmarkListCalculator")
+_BINARYPB = "mediapipe/modules/holistic_landmark/holistic_landmark_cpu.binarypb"
+
+
+def need_for(components: Iterable[str]) -> str:
+    """Which landmark graph a pack with these input components needs."""
+    comps = set(components)
+    unknown = comps - set(L.COMPONENT_BY_NAME)
+    if unknown:
+        raise ValueError(f"unknown keypoint components {sorted(unknown)}")
+    return HOLISTIC if "face" in comps or not comps else POSE_HANDS
+
+
+def pose_hands_graph_config():
+    """Holistic's own graph config (read from the wheel) without the face branch."""
+    import mediapipe  # noqa: PLC0415
+    from mediapipe.framework import calculator_pb2  # noqa: PLC0415
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(mediapipe.__file__)))
+    path = os.path.join(root, _BINARYPB)
+    try:
+        with open(path, "rb") as f:
+            full = calculator_pb2.CalculatorGraphConfig.FromString(f.read())
+    except OSError as e:
+        raise DetectorError(f"{path} is missing ({e}); reinstall {MEDIAPIPE_REQUIREMENT}") from e
+    cfg = calculator_pb2.CalculatorGraphConfig()
+    cfg.CopyFrom(full)
+    del cfg.node[:]
+    dropped = 0
+    for node in full.node:
+        if node.calculator in _FACE_CALCULATORS:
+            dropped += 1
+        else:
+            cfg.node.add().CopyFrom(node)
+    if dropped != len(_FACE_CALCULATORS) or not any(n.calculator == "HandLandmarksLeftAndRightCpu" for n in cfg.node):
+        raise DetectorError(f"{path} is not the Holistic graph this app knows; install {MEDIAPIPE_REQUIREMENT}")
+    keep_out = [s for s in full.output_stream if not s.startswith("FACE_LANDMARKS:")]
+    del cfg.output_stream[:]
+    cfg.output_stream.extend(keep_out)
+    keep_side = [s for s in full.input_side_packet if not s.startswith("REFINE_FACE_LANDMARKS:")]
+    del cfg.input_side_packet[:]
+    cfg.input_side_packet.extend(keep_side)
+    cfg.type = "PoseHandsLandmarkCpu"
+    return cfg
+
+
+def _pose_hands_solution(static_image_mode: bool, smooth_landmarks: bool, min_detection_confidence: float,
+                         min_tracking_confidence: float):
+    """A SolutionBase over the pose + hands graph, with Holistic's side packets and options."""
+    holistic = import_holistic()  # imports the calculator option protos the graph needs, checks the version
+    from mediapipe.python.solution_base import SolutionBase  # noqa: PLC0415
+
+    class PoseHands(SolutionBase):
+        def process(self, image):
+            res = super().process(input_data={"image": image})
+            if res.pose_landmarks:  # as Holistic.process does
+                for lm in res.pose_landmarks.landmark:
+                    lm.ClearField("presence")
+            return res
+
+    del holistic
+    return PoseHands(
+        graph_config=pose_hands_graph_config(),
+        side_inputs={
+            "model_complexity": 1,
+            "smooth_landmarks": smooth_landmarks and not static_image_mode,
+            "enable_segmentation": False,
+            "smooth_segmentation": not static_image_mode,
+            "use_prev_landmarks": not static_image_mode,
+        },
+        calculator_params={  # the same two thresholds Holistic sets
+            "poselandmarkcpu__posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh":
+                min_detection_confidence,
+            "poselandmarkcpu__poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__"
+            "ThresholdingCalculator.threshold": min_tracking_confidence,
+        },
+        outputs=["pose_landmarks", "left_hand_landmarks", "right_hand_landmarks"],
+    )
+
+
+class LandmarkGraphDetector(HolisticDetector):
+    """Holistic without the face: same ``detect(image_bgr, t) -> [203, 4]``, face rows zero.
+
+    Reuses ``HolisticDetector``'s image conversion, quiet logging, reset and close; only the
+    MediaPipe solution behind it differs. Not thread-safe: one detector per thread."""
+
+    need = POSE_HANDS
+
+    def __init__(self, static_image_mode: bool = False, model_complexity: int = 1,
+                 min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
+                 smooth_landmarks: bool = True, quiet: bool = True):
+        if model_complexity != 1:
+            raise DetectorError(f"model_complexity={model_complexity} would download a model; only 1 ships with "
+                                f"{MEDIAPIPE_REQUIREMENT}")
+        self.static_image_mode = bool(static_image_mode)
+        self._quiet = quiet
+        self._calls = 0
+        self._pose_frames = 0
+        self._h = None
+        try:
+            with silenced_stderr(quiet):
+                self._h = _pose_hands_solution(self.static_image_mode, smooth_landmarks,
+                                               min_detection_confidence, min_tracking_confidence)
+                graph = getattr(self._h, "_graph", None)
+                if graph is not None and hasattr(graph, "wait_until_idle"):
+                    graph.wait_until_idle()
+        except DetectorError:
+            raise
+        except Exception as e:  # MediaPipe's own exception types
+            raise DetectorError(f"MediaPipe pose+hands graph cannot start ({e.__class__.__name__}: "
+                                f"{str(e)[:200]}); is {MEDIAPIPE_REQUIREMENT} installed?") from e
+
+
+def make_detector(components: Iterable[str] | None = None, need: str | None = None, **kwargs):
+    """The cheapest detector that gives every component in ``components`` (a pack's
+    ``InputSpec.components``); ``need`` forces one of ``NEEDS``. ``kwargs`` go to the detector
+    (``static_image_mode``, ``min_detection_confidence``, ...). Also usable as a
+    ``HolisticPool`` factory: ``factory="signclip_desktop.keypoints.landmark_graph:make_detector"``."""
+    if need is None:
+        need = need_for(components if components is not None else L.COMPONENT_BY_NAME)
+    if need == HOLISTIC:
+        return HolisticDetector(**kwargs)
+    if need == POSE_HANDS:
+        kwargs.pop("refine_face", None)
+        return LandmarkGraphDetector(**kwargs)
+    raise ValueError(f"unknown landmark need {need!r} (one of {', '.join(NEEDS)})")
+
+
+def detector_name(det) -> str:
+    """Short name for reports and the bench: ``holistic`` or ``pose_hands``."""
+    return getattr(det, "need", HOLISTIC)
