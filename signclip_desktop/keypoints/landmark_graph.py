@@ -45,6 +45,7 @@ def need_for(components: Iterable[str]) -> str:
 
 def pose_hands_graph_config():
     """Holistic's own graph config (read from the wheel) without the face branch."""
+    import_holistic()  # the lean import (see holistic.py), and the calculator option protos
     import mediapipe  # noqa: PLC0415
     from mediapipe.framework import calculator_pb2  # noqa: PLC0415
 
@@ -79,7 +80,7 @@ def pose_hands_graph_config():
 def _pose_hands_solution(static_image_mode: bool, smooth_landmarks: bool, min_detection_confidence: float,
                          min_tracking_confidence: float):
     """A SolutionBase over the pose + hands graph, with Holistic's side packets and options."""
-    holistic = import_holistic()  # imports the calculator option protos the graph needs, checks the version
+    import_holistic()  # first: the lean import, the calculator option protos, the version check
     from mediapipe.python.solution_base import SolutionBase  # noqa: PLC0415
 
     class PoseHands(SolutionBase):
@@ -90,7 +91,6 @@ def _pose_hands_solution(static_image_mode: bool, smooth_landmarks: bool, min_de
                     lm.ClearField("presence")
             return res
 
-    del holistic
     return PoseHands(
         graph_config=pose_hands_graph_config(),
         side_inputs={

@@ -73,3 +73,17 @@ def test_pose_and_hands_match_holistic_face_is_zero(both):
         np.testing.assert_allclose(kg[:, c.slice], kr[:, c.slice], atol=1e-4, err_msg=c.name)
     assert (kg[:, L.FACE.slice] == 0).all()  # not computed: the layout's "missing"
     assert (kg[:, list(L.LEG_INDICES)] == 0).all()
+
+
+def test_lean_mediapipe_import_leaves_no_stand_ins():
+    """import_holistic skips matplotlib.pyplot and the Tasks API, and a later real import works."""
+    import subprocess
+    import sys
+
+    code = ("import sys; from signclip_desktop.keypoints.holistic import import_holistic; h = import_holistic(); "
+            "assert 'matplotlib' not in sys.modules and 'matplotlib.pyplot' not in sys.modules; "
+            "assert 'mediapipe.tasks.python' not in sys.modules; assert hasattr(h, 'Holistic'); "
+            "import matplotlib; assert matplotlib.__file__; "
+            "import mediapipe.tasks.python as t; assert hasattr(t, 'vision'); print('OK')")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0 and p.stdout.strip().endswith("OK"), p.stderr[-2000:]
