@@ -135,8 +135,9 @@ def _session(path, threads: int = 1):
 
 def compare_speed(files: dict[str, Path], num_points: int, num_channels: int, frames=(32, 64),
                   rounds: int = 60, input_name: str = "keypoints") -> dict:
-    """ms per window (median and min of ``rounds``), one thread, the variants interleaved run by
-    run so load on the machine hits them alike; and the embeddings' cosine to the first one."""
+    """ms per window, one thread: CPU time of the run (median; robust to other programs taking the
+    core) and wall time (median, min), the variants interleaved run by run so load on the machine
+    hits them alike; and the embeddings' cosine to the first one."""
     sess = {k: _session(f) for k, f in files.items()}
     rng = np.random.RandomState(0)
     res = {}
@@ -146,15 +147,55 @@ def compare_speed(files: dict[str, Path], num_points: int, num_channels: int, fr
         outs = {k: s.run(None, {input_name: x})[0][0] for k, s in sess.items()}
         ref = next(iter(outs.values()))
         times = {k: [] for k in sess}
+        cpu = {k: [] for k in sess}
         for _ in range(rounds):
             for k, s in sess.items():
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.thread_time()
                 s.run(None, {input_name: x})
+                cpu[k].append(time.thread_time() - c)  # one intra-op thread: runs on this thread
                 times[k].append(time.perf_counter() - t)
         res[T] = {k: {"ms_median": 1000 * float(np.median(v)), "ms_min": 1000 * float(np.min(v)),
+                      "cpu_ms_median": 1000 * float(np.median(cpu[k])),
                       "cosine_to_first": float(outs[k] @ ref / (np.linalg.norm(outs[k]) * np.linalg.norm(ref)))}
                   for k, v in times.items()}
     return res
+
+
+def compare_on_data(pack_dir, data, threads: int = 1) -> dict:
+    """fp32 against int8 through ``evaluate_pack`` on every clip in ``data`` (training code).
+
+    A shipped pack is trained on every signer of the shared data, so this is agreement on
+    *seen* signers, not a held-out score: a temporary copy of the pack with an empty training
+    signer list and an int8 encoder is evaluated twice. The held-out int8 score of a pack comes
+    from its held-out training run (train.py's ``evaluate_int8``; MODEL_CARD.md)."""
+    import shutil
+
+    from ..training.pack_eval import evaluate_pack
+    from .pack import MANIFEST
+
+    out = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = Path(tmp) / Path(pack_dir).name
+        shutil.copytree(pack_dir, dst)
+        m = json.loads((dst / MANIFEST).read_text(encoding="utf-8"))
+        m.setdefault("provenance", {})["train_signers"] = []
+        (dst / MANIFEST).write_text(json.dumps(m), encoding="utf-8")
+        if not (dst / "encoder.int8.onnx").is_file():
+            add_int8(dst)
+        old = os.environ.get(ENV)
+        try:
+            for v in VARIANTS:
+                os.environ[ENV] = v
+                r = evaluate_pack(dst, data, threads=threads)
+                out[v] = {"clips": r["all_labels"]["n"], "top1": r["all_labels"]["top1"],
+                          "balanced_top1": r["all_labels"]["balanced_top1"],
+                          "temperature_fitted": r["calibration"]["temperature"], "nll": r["calibration"]["nll"]}
+        finally:
+            if old is None:
+                os.environ.pop(ENV, None)
+            else:
+                os.environ[ENV] = old
+    return out
 
 
 def main(argv=None) -> int:
@@ -167,6 +208,8 @@ def main(argv=None) -> int:
     ap.add_argument("--int8", action="store_true", help="write encoder.int8.onnx into the pack and name it")
     ap.add_argument("--default", action="store_true", help="... and make it what 'auto' runs")
     ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--on-data", metavar="DIR", help="also compare fp32 and int8 top-1 on every clip in DIR "
+                    "(seen signers for a shipped pack: see compare_on_data)")
     a = ap.parse_args(argv)
     if a.int8:
         print(f"wrote {add_int8(a.pack, make_default=a.default)}")
@@ -177,11 +220,16 @@ def main(argv=None) -> int:
         files[INT8] = quantize_int8(pack.encoder_file, Path(tmp) / "encoder.int8.onnx")
     r = compare_speed(files, pack.input.num_points, pack.input.num_channels, rounds=a.rounds)
     for T, row in r.items():
-        base = row[FP32]["ms_median"]
-        print(f"{pack.name} {T} frames: " + "; ".join(
-            f"{k} {v['ms_median']:.2f} ms median ({v['ms_min']:.2f} min, x{v['ms_median'] / base:.2f}, "
-            f"cos {v['cosine_to_first']:.5f})" for k, v in row.items()))
+        base = row[FP32]["cpu_ms_median"]
+        print(f"{pack.name} {T} frames, 1 thread: " + "; ".join(
+            f"{k} CPU {v['cpu_ms_median']:.2f} ms median (x{v['cpu_ms_median'] / base:.2f}; wall {v['ms_median']:.2f} "
+            f"median, {v['ms_min']:.2f} min; cos {v['cosine_to_first']:.5f})" for k, v in row.items()))
     print("sizes: " + ", ".join(f"{k} {Path(f).stat().st_size / 1e6:.2f} MB" for k, f in files.items()))
+    if a.on_data:
+        for v, row in compare_on_data(a.pack, a.on_data).items():
+            print(f"{pack.name} {v} on {row['clips']} clips of {a.on_data} (seen signers): top-1 {row['top1']:.4f}, "
+                  f"balanced {row['balanced_top1']:.4f}, fitted temperature {row['temperature_fitted']:.4g}, "
+                  f"NLL {row['nll']:.4f}")
     return 0
 
 
