@@ -6,15 +6,27 @@ from signclip_desktop.perf.detectors import component_diffs, pool_workers_for
 
 
 def test_no_pool_without_spare_cores():
-    assert pool_workers_for(2, 0.0) == 0          # this machine: a pool cannot pay
-    assert pool_workers_for(4, 0.0) == 2          # 4 idle cores: 1 for the app, 2 workers
-    assert pool_workers_for(4, 2.0) == 0          # ... but not while something else keeps 2 busy
+    assert pool_workers_for(2, 0.0) == 0          # this machine: one core for the app leaves one
+    assert pool_workers_for(3, 0.0) == 2          # 3 idle cores: 1 for the app, 2 workers
+    assert pool_workers_for(4, 2.0) == 0          # ... not while something else keeps 2 busy
+    assert pool_workers_for(4, 0.5) == 2
     assert pool_workers_for(16, 1.0) == 4         # capped
     assert pool_workers_for(16, 1.0, max_workers=8) == 8
     assert pool_workers_for(16, 40.0) == 0        # overloaded: never negative
     assert pool_workers_for(None, None) == 0 and pool_workers_for(0, 0.0) == 0
-    # one worker never pays (same loop plus a process hop): 0 or >= 2
-    assert all(pool_workers_for(n, l) != 1 for n in range(1, 33) for l in np.arange(0, 8, 0.25))
+    assert pool_workers_for(16, 0.0, detector_cores=2.0) == 4 and pool_workers_for(5, 0.0, detector_cores=2.0) == 2
+
+
+def test_no_pool_without_memory_for_it():
+    assert pool_workers_for(16, 0.0, free_mem_mb=10_000) == 4
+    assert pool_workers_for(16, 0.0, free_mem_mb=1_000) == 2     # 400 MB a worker
+    assert pool_workers_for(16, 0.0, free_mem_mb=700) == 0       # room for one: no pool
+    assert pool_workers_for(16, 0.0, free_mem_mb=-5) == 0
+
+
+def test_one_worker_is_never_the_answer():
+    assert all(pool_workers_for(n, l, m) != 1 for n in range(1, 33) for l in np.arange(0, 8, 0.25)
+               for m in (None, 500, 900, 5000))
 
 
 def test_component_diffs_counts_and_measures():
