@@ -101,12 +101,16 @@ def component_diffs(ref: np.ndarray, got: np.ndarray, components=COMPONENTS) -> 
     return out
 
 
-def _run(det, images) -> tuple[np.ndarray, list[float]]:
+def _run(det, images, cpu: list | None = None) -> tuple[np.ndarray, list[float]]:
+    """Keypoints and wall seconds per frame; ``cpu`` collects process CPU seconds per frame
+    (MediaPipe's calculator threads included): the work a frame costs, whatever else runs."""
     kps, times = [], []
     for i, img in enumerate(images):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         kps.append(det.detect(img, i / 30.0))
         times.append(time.perf_counter() - t)
+        if cpu is not None:
+            cpu.append(time.process_time() - c)
     return np.stack(kps), times
 
 
@@ -127,17 +131,17 @@ def compare_detectors(clips: dict[str, list[np.ndarray]], need: str = "pose_hand
         diffs[name] = component_diffs(kp_ref[name], kp_graph[name])
     # Speed: two long-lived detectors, each clip in turn, order swapped every pass.
     ref, graph = make_detector(need="holistic"), make_detector(need=need)
-    t_ref, t_graph = [], []
+    t_ref, t_graph, c_ref, c_graph = [], [], [], []
     try:
         for images in clips.values():  # warm both up (graph build, first-frame allocations)
             _run(ref, images[:3])
             _run(graph, images[:3])
         for k in range(passes):
-            order = ((ref, t_ref), (graph, t_graph)) if k % 2 == 0 else ((graph, t_graph), (ref, t_ref))
-            for det, acc in order:
+            order = [(ref, t_ref, c_ref), (graph, t_graph, c_graph)]
+            for det, acc, cpu in (order if k % 2 == 0 else order[::-1]):
                 for images in clips.values():
                     det.reset()
-                    acc.extend(_run(det, images)[1])
+                    acc.extend(_run(det, images, cpu)[1])
     finally:
         ref.close()
         graph.close()
@@ -148,6 +152,8 @@ def compare_detectors(clips: dict[str, list[np.ndarray]], need: str = "pose_hand
     return {"detector": need, "holistic_fps": h_fps, "graph_fps": g_fps, "ratio": g_fps / h_fps,
             "holistic_ms_median": 1000 / h_fps, "graph_ms_median": 1000 / g_fps,
             "holistic_ms_mean": 1000 * float(np.mean(t_ref)), "graph_ms_mean": 1000 * float(np.mean(t_graph)),
+            "holistic_cpu_ms": 1000 * float(np.median(c_ref)), "graph_cpu_ms": 1000 * float(np.median(c_graph)),
+            "cpu_ratio": float(np.median(c_ref) / np.median(c_graph)),
             "frames_timed": len(t_ref), "passes": passes, "size": [int(first.shape[1]), int(first.shape[0])],
             "diff": component_diffs(all_ref, all_graph), "diff_per_clip": diffs,
             "_keypoints": (kp_ref, kp_graph)}
@@ -221,7 +227,8 @@ def pool_scaling(images: list[np.ndarray], need: str = "pose_hands", workers=(1,
 def format_table(r: dict) -> str:
     lines = [f"detector {r['detector']}: holistic {r['holistic_fps']:.1f} fps, graph {r['graph_fps']:.1f} fps, "
              f"ratio {r['ratio']:.2f} (median of {r['frames_timed']} frames each, {r['passes']} alternating passes, "
-             f"{r['size'][0]}x{r['size'][1]})",
+             f"{r['size'][0]}x{r['size'][1]}); CPU per frame {r['holistic_cpu_ms']:.1f} vs {r['graph_cpu_ms']:.1f} ms "
+             f"(ratio {r['cpu_ratio']:.2f})",
              "| component | frames | found (holistic) | found (graph) | max abs x,y | median abs x,y |",
              "|---|---:|---:|---:|---:|---:|"]
     for name, d in r["diff"].items():

@@ -2,9 +2,11 @@
 
     python -m signclip_desktop.perf.startup --pack models/words --data ../shared/data [--json]
 
-Runs two fresh child processes (the import cache is cold-ish each time: the OS file cache
-is not) and prints, for each, the seconds since the child's interpreter started:
+Runs three fresh child processes (the OS file cache is warm after the first) and prints, for
+each, the seconds since the child's interpreter started:
 
+* ``serial_full_import``: as ``serial`` with mediapipe's whole import (matplotlib.pyplot, the
+  Tasks API: ``SIGNCLIP_MEDIAPIPE_FULL_IMPORT=1``), as before keypoints/holistic.py's lean import.
 * ``serial``: imports (numpy, cv2, onnxruntime, mediapipe), detector built, first frame
   detected, pack loaded, encoder built (+ warm-up), one after the other, as today's app does
   them on one thread each but with the detector waiting for the import of mediapipe.
@@ -71,10 +73,12 @@ print("STARTUP " + json.dumps(out), flush=True)
 """
 
 
-def run_child(mode: str, pack: str, frame: str, need: str, timeout: float = 300) -> dict:
+def run_child(mode: str, pack: str, frame: str, need: str, timeout: float = 300, env: dict | None = None) -> dict:
+    import os
+
     t = time.time()
     p = subprocess.run([sys.executable, "-c", _CHILD, mode, pack, frame, need], capture_output=True, text=True,
-                       timeout=timeout)
+                       timeout=timeout, env=dict(os.environ, **(env or {})))
     line = next((l for l in p.stdout.splitlines() if l.startswith("STARTUP ")), None)
     if line is None:
         raise RuntimeError(f"start-up child failed ({p.returncode}): {p.stderr[-800:]}")
@@ -93,8 +97,9 @@ def measure(pack: str, data: str, need: str | None = None) -> dict:
 
         need = need_for(read_manifest(pack)["input"]["components"])
     frame = str(sorted((Path(data) / "images" / "silfa" / "J").glob("*.jpg"))[0])
-    return {"need": need, "serial": run_child("serial", pack, frame, need),
-            "parallel": run_child("parallel", pack, frame, need)}
+    return {"need": need, "serial_full_import": run_child("serial", pack, frame, need,
+                                                          env={"SIGNCLIP_MEDIAPIPE_FULL_IMPORT": "1"}),
+            "serial": run_child("serial", pack, frame, need), "parallel": run_child("parallel", pack, frame, need)}
 
 
 def main(argv=None) -> int:
@@ -110,7 +115,7 @@ def main(argv=None) -> int:
     if a.json:
         print(json.dumps(r, indent=2))
     else:
-        for mode in ("serial", "parallel"):
+        for mode in ("serial_full_import", "serial", "parallel"):
             s = r[mode]
             print(f"{mode} ({r['need']}): " + ", ".join(f"{k} {v:.2f}" for k, v in s.items() if k != "mode"))
     return 0
