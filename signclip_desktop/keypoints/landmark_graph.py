@@ -12,7 +12,8 @@ docs/BENCHMARKS.md for the measured differences) and nothing is downloaded.
 Needs (``need_for``):
 
 * ``holistic``   - a pack that reads the face: full Holistic (``HolisticDetector``).
-* ``pose_hands`` - pose and/or hands, no face: the graph without the face branch. A
+* ``pose``       - pose only: the graph's first node (``PoseLandmarkCpu``).
+* ``pose_hands`` - hands, with or without the pose, no face: the graph without the face branch. A
   hands-only pack uses it too: Holistic finds each hand from the pose's wrist and names it
   left/right by the pose side, and a pack trained on Holistic keypoints expects exactly
   that (a palm-detector ``Hands`` graph crops and labels hands differently).
@@ -29,7 +30,9 @@ from .holistic import MEDIAPIPE_REQUIREMENT, DetectorError, HolisticDetector, im
 
 HOLISTIC = "holistic"
 POSE_HANDS = "pose_hands"
-NEEDS = (HOLISTIC, POSE_HANDS)
+POSE = "pose"
+NEEDS = (HOLISTIC, POSE_HANDS, POSE)
+HAND_MODELS = {"full": "hand_landmark_full.tflite", "lite": "hand_landmark_lite.tflite"}
 _FACE_CALCULATORS = ("FaceLandmarksFromPoseCpu", "SplitNormalizedLandmarkListCalculator")
 _BINARYPB = "mediapipe/modules/holistic_landmark/holistic_landmark_cpu.binarypb"
 
@@ -40,15 +43,21 @@ def need_for(components: Iterable[str]) -> str:
     unknown = comps - set(L.COMPONENT_BY_NAME)
     if unknown:
         raise ValueError(f"unknown keypoint components {sorted(unknown)}")
-    return HOLISTIC if "face" in comps or not comps else POSE_HANDS
+    if "face" in comps or not comps:
+        return HOLISTIC
+    return POSE if comps == {"pose"} else POSE_HANDS
 
 
-def pose_hands_graph_config():
-    """Holistic's own graph config (read from the wheel) without the face branch."""
+def graph_config(need: str = POSE_HANDS, hand_model: str = "full"):
+    """Holistic's own graph config (read from the wheel) without the face branch (``pose_hands``)
+    or with the pose node only (``pose``). ``hand_model="lite"`` (an experiment: other hand
+    keypoints than Holistic's, see docs/BENCHMARKS.md) swaps the wheel's lite hand model in."""
     import_holistic()  # the lean import (see holistic.py), and the calculator option protos
     import mediapipe  # noqa: PLC0415
     from mediapipe.framework import calculator_pb2  # noqa: PLC0415
 
+    if need not in (POSE_HANDS, POSE) or hand_model not in HAND_MODELS:
+        raise ValueError(f"no landmark graph for need={need!r}, hand_model={hand_model!r}")
     root = os.path.dirname(os.path.dirname(os.path.abspath(mediapipe.__file__)))
     path = os.path.join(root, _BINARYPB)
     try:
@@ -56,30 +65,54 @@ def pose_hands_graph_config():
             full = calculator_pb2.CalculatorGraphConfig.FromString(f.read())
     except OSError as e:
         raise DetectorError(f"{path} is missing ({e}); reinstall {MEDIAPIPE_REQUIREMENT}") from e
+    if sorted(n.calculator for n in full.node) != sorted(["PoseLandmarkCpu", "HandLandmarksLeftAndRightCpu",
+                                                          *_FACE_CALCULATORS]):
+        raise DetectorError(f"{path} is not the Holistic graph this app knows; install {MEDIAPIPE_REQUIREMENT}")
+    keep_nodes = {"PoseLandmarkCpu"} | ({"HandLandmarksLeftAndRightCpu"} if need == POSE_HANDS else set())
+    drop_out = ("FACE_LANDMARKS:",) + (("LEFT_HAND_LANDMARKS:", "RIGHT_HAND_LANDMARKS:") if need == POSE else ())
     cfg = calculator_pb2.CalculatorGraphConfig()
     cfg.CopyFrom(full)
-    del cfg.node[:]
-    dropped = 0
+    del cfg.node[:], cfg.output_stream[:], cfg.input_side_packet[:]
     for node in full.node:
-        if node.calculator in _FACE_CALCULATORS:
-            dropped += 1
-        else:
+        if node.calculator in keep_nodes:
             cfg.node.add().CopyFrom(node)
-    if dropped != len(_FACE_CALCULATORS) or not any(n.calculator == "HandLandmarksLeftAndRightCpu" for n in cfg.node):
-        raise DetectorError(f"{path} is not the Holistic graph this app knows; install {MEDIAPIPE_REQUIREMENT}")
-    keep_out = [s for s in full.output_stream if not s.startswith("FACE_LANDMARKS:")]
-    del cfg.output_stream[:]
-    cfg.output_stream.extend(keep_out)
-    keep_side = [s for s in full.input_side_packet if not s.startswith("REFINE_FACE_LANDMARKS:")]
-    del cfg.input_side_packet[:]
-    cfg.input_side_packet.extend(keep_side)
-    cfg.type = "PoseHandsLandmarkCpu"
+    cfg.output_stream.extend(s for s in full.output_stream if not s.startswith(drop_out))
+    cfg.input_side_packet.extend(s for s in full.input_side_packet if not s.startswith("REFINE_FACE_LANDMARKS:"))
+    cfg.type = "PoseHandsLandmarkCpu" if need == POSE_HANDS else "PoseOnlyLandmarkCpu"
+    if hand_model != "full" and need == POSE_HANDS:
+        cfg = _with_hand_model(cfg, HAND_MODELS[hand_model])
     return cfg
 
 
-def _pose_hands_solution(static_image_mode: bool, smooth_landmarks: bool, min_detection_confidence: float,
-                         min_tracking_confidence: float):
-    """A SolutionBase over the pose + hands graph, with Holistic's side packets and options."""
+def pose_hands_graph_config():
+    """Holistic's graph without the face branch (the default ``pose_hands`` graph)."""
+    return graph_config(POSE_HANDS)
+
+
+def _with_hand_model(cfg, model_file: str):
+    """The expanded (canonical) config with every hand landmark model path set to ``model_file``."""
+    from mediapipe.calculators.core import constant_side_packet_calculator_pb2 as csp  # noqa: PLC0415
+    from mediapipe.framework import calculator_pb2  # noqa: PLC0415
+    from mediapipe.python._framework_bindings import validated_graph_config  # noqa: PLC0415
+
+    v = validated_graph_config.ValidatedGraphConfig()
+    v.initialize(graph_config=cfg)
+    out = calculator_pb2.CalculatorGraphConfig.FromString(v.binary_config)
+    n = 0
+    for node in out.node:
+        if node.calculator == "ConstantSidePacketCalculator":
+            for pk in node.options.Extensions[csp.ConstantSidePacketCalculatorOptions.ext].packet:
+                if pk.string_value.endswith(HAND_MODELS["full"]):
+                    pk.string_value = pk.string_value.replace(HAND_MODELS["full"], model_file)
+                    n += 1
+    if n != 2:
+        raise DetectorError(f"expected 2 hand landmark models in the graph, found {n}")
+    return out
+
+
+def _solution(need: str, hand_model: str, static_image_mode: bool, smooth_landmarks: bool,
+              min_detection_confidence: float, min_tracking_confidence: float):
+    """A SolutionBase over the graph for ``need``, with Holistic's side packets and options."""
     import_holistic()  # first: the lean import, the calculator option protos, the version check
     from mediapipe.python.solution_base import SolutionBase  # noqa: PLC0415
 
@@ -91,8 +124,15 @@ def _pose_hands_solution(static_image_mode: bool, smooth_landmarks: bool, min_de
                     lm.ClearField("presence")
             return res
 
+    cfg = graph_config(need, hand_model)
+    # the same two thresholds Holistic sets (canonical node names; an expanded config has them too)
+    params = {"poselandmarkcpu__posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh":
+              min_detection_confidence,
+              "poselandmarkcpu__poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__"
+              "ThresholdingCalculator.threshold": min_tracking_confidence}
+    outputs = ["pose_landmarks"] + (["left_hand_landmarks", "right_hand_landmarks"] if need == POSE_HANDS else [])
     return PoseHands(
-        graph_config=pose_hands_graph_config(),
+        graph_config=cfg,
         side_inputs={
             "model_complexity": 1,
             "smooth_landmarks": smooth_landmarks and not static_image_mode,
@@ -100,30 +140,26 @@ def _pose_hands_solution(static_image_mode: bool, smooth_landmarks: bool, min_de
             "smooth_segmentation": not static_image_mode,
             "use_prev_landmarks": not static_image_mode,
         },
-        calculator_params={  # the same two thresholds Holistic sets
-            "poselandmarkcpu__posedetectioncpu__TensorsToDetectionsCalculator.min_score_thresh":
-                min_detection_confidence,
-            "poselandmarkcpu__poselandmarkbyroicpu__tensorstoposelandmarksandsegmentation__"
-            "ThresholdingCalculator.threshold": min_tracking_confidence,
-        },
-        outputs=["pose_landmarks", "left_hand_landmarks", "right_hand_landmarks"],
+        calculator_params=params,
+        outputs=outputs,
     )
 
 
 class LandmarkGraphDetector(HolisticDetector):
-    """Holistic without the face: same ``detect(image_bgr, t) -> [203, 4]``, face rows zero.
+    """Holistic without the face (``need="pose_hands"``) or the pose alone (``need="pose"``):
+    same ``detect(image_bgr, t) -> [203, 4]``, rows not computed are zeros.
 
     Reuses ``HolisticDetector``'s image conversion, quiet logging, reset and close; only the
     MediaPipe solution behind it differs. Not thread-safe: one detector per thread."""
 
-    need = POSE_HANDS
-
     def __init__(self, static_image_mode: bool = False, model_complexity: int = 1,
                  min_detection_confidence: float = 0.5, min_tracking_confidence: float = 0.5,
-                 smooth_landmarks: bool = True, quiet: bool = True):
+                 smooth_landmarks: bool = True, quiet: bool = True, need: str = POSE_HANDS,
+                 hand_model: str = "full"):
         if model_complexity != 1:
             raise DetectorError(f"model_complexity={model_complexity} would download a model; only 1 ships with "
                                 f"{MEDIAPIPE_REQUIREMENT}")
+        self.need = need if hand_model == "full" else f"{need}_{hand_model}"
         self.static_image_mode = bool(static_image_mode)
         self._quiet = quiet
         self._calls = 0
@@ -131,15 +167,15 @@ class LandmarkGraphDetector(HolisticDetector):
         self._h = None
         try:
             with silenced_stderr(quiet):
-                self._h = _pose_hands_solution(self.static_image_mode, smooth_landmarks,
-                                               min_detection_confidence, min_tracking_confidence)
+                self._h = _solution(need, hand_model, self.static_image_mode, smooth_landmarks,
+                                    min_detection_confidence, min_tracking_confidence)
                 graph = getattr(self._h, "_graph", None)
                 if graph is not None and hasattr(graph, "wait_until_idle"):
                     graph.wait_until_idle()
-        except DetectorError:
+        except (DetectorError, ValueError):
             raise
         except Exception as e:  # MediaPipe's own exception types
-            raise DetectorError(f"MediaPipe pose+hands graph cannot start ({e.__class__.__name__}: "
+            raise DetectorError(f"MediaPipe {need} graph cannot start ({e.__class__.__name__}: "
                                 f"{str(e)[:200]}); is {MEDIAPIPE_REQUIREMENT} installed?") from e
 
 
@@ -152,12 +188,12 @@ def make_detector(components: Iterable[str] | None = None, need: str | None = No
         need = need_for(components if components is not None else L.COMPONENT_BY_NAME)
     if need == HOLISTIC:
         return HolisticDetector(**kwargs)
-    if need == POSE_HANDS:
+    if need in (POSE_HANDS, POSE):
         kwargs.pop("refine_face", None)
-        return LandmarkGraphDetector(**kwargs)
+        return LandmarkGraphDetector(need=need, **kwargs)
     raise ValueError(f"unknown landmark need {need!r} (one of {', '.join(NEEDS)})")
 
 
 def detector_name(det) -> str:
-    """Short name for reports and the bench: ``holistic`` or ``pose_hands``."""
+    """Short name for reports and the bench: ``holistic``, ``pose_hands``, ``pose`` (``_lite``: lite hands)."""
     return getattr(det, "need", HOLISTIC)

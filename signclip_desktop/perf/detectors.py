@@ -159,6 +159,35 @@ def compare_detectors(clips: dict[str, list[np.ndarray]], need: str = "pose_hand
             "_keypoints": (kp_ref, kp_graph)}
 
 
+def cpu_breakdown(clips: dict[str, list[np.ndarray]], passes: int = 2) -> dict:
+    """Where a frame's time goes: process CPU ms per frame (median) of Holistic, pose+hands, the
+    pose alone and pose+hands with the lite hand model (an experiment), in alternating passes; and
+    the lite hands' difference from Holistic's (fresh detectors, first pass)."""
+    from ..keypoints.landmark_graph import HOLISTIC, POSE, POSE_HANDS, LandmarkGraphDetector, make_detector
+
+    dets = {HOLISTIC: make_detector(need=HOLISTIC), POSE_HANDS: make_detector(need=POSE_HANDS),
+            POSE: make_detector(need=POSE), "pose_hands_lite": LandmarkGraphDetector(hand_model="lite")}
+    cpu = {k: [] for k in dets}
+    kps = {k: [] for k in dets}
+    try:
+        for k in range(passes):
+            items = list(dets.items())
+            for name, det in (items if k % 2 == 0 else items[::-1]):
+                for images in clips.values():
+                    det.reset()
+                    kp, _ = _run(det, images, cpu[name])
+                    if k == 0:
+                        kps[name].append(kp)
+    finally:
+        for det in dets.values():
+            det.close()
+    ref = np.concatenate(kps[HOLISTIC])
+    out = {f"{k}_cpu_ms": 1000 * float(np.median(v)) for k, v in cpu.items()}
+    out["lite_diff"] = component_diffs(ref, np.concatenate(kps["pose_hands_lite"]))
+    out["frames"] = len(ref)
+    return out
+
+
 def recognition_agreement(pack_path, kp_ref: dict, kp_graph: dict) -> dict:
     """The pack's guesses on windows of both detectors' keypoints: top-1 agreement and the
     cosine between the two embeddings of each window (the same windows, stride = pack's)."""
@@ -247,6 +276,8 @@ def main(argv=None) -> int:
     ap.add_argument("--passes", type=int, default=4)
     ap.add_argument("--pack", action="append", default=[], help="also compare a pack's guesses (repeatable)")
     ap.add_argument("--pool", action="store_true", help="also time HolisticPool with 1 and 2 workers")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also CPU per frame of holistic / pose_hands / pose / pose_hands with lite hands")
     ap.add_argument("--json", action="store_true")
     a = ap.parse_args(argv)
     from ..keypoints.holistic import quiet_environment
@@ -256,6 +287,8 @@ def main(argv=None) -> int:
     r = compare_detectors(clips, a.need, a.passes)
     kp_ref, kp_graph = r.pop("_keypoints")
     r["recognition"] = [recognition_agreement(p, kp_ref, kp_graph) for p in a.pack]
+    if a.breakdown:
+        r["breakdown"] = cpu_breakdown(clips)
     if a.pool:
         r["pool"] = pool_scaling([im for imgs in clips.values() for im in imgs], a.need)
     if a.json:
@@ -265,6 +298,13 @@ def main(argv=None) -> int:
         for rec in r["recognition"]:
             print(f"pack {rec['pack']}: {rec['windows']} windows, top-1 agreement {rec['top1_agree']:.3f}, "
                   f"min embedding cosine {rec['cosine_min']:.6f}")
+        if a.breakdown:
+            b = r["breakdown"]
+            print("CPU ms per frame (median): " + ", ".join(f"{k[:-7]} {v:.1f}" for k, v in b.items()
+                                                              if k.endswith("_cpu_ms")))
+            for name, d in b["lite_diff"].items():
+                print(f"  lite hands vs Holistic, {name}: found {d['found_graph']}/{d['found_ref']}, "
+                      f"max abs x,y {d['max_abs_xy']}, median {d['median_abs_xy']}")
         if a.pool:
             p = r["pool"]
             for k, v in p.items():

@@ -39,6 +39,7 @@ def test_need_follows_the_pack_components():
     assert G.need_for(["left_hand", "right_hand"]) == G.POSE_HANDS
     assert G.need_for(L.SUBSETS["holistic"]) == G.HOLISTIC
     assert G.need_for(["face"]) == G.HOLISTIC
+    assert G.need_for(["pose"]) == G.POSE
     with pytest.raises(ValueError, match="unknown"):
         G.need_for(["tail"])
     with pytest.raises(ValueError, match="unknown landmark need"):
@@ -51,6 +52,23 @@ def test_graph_is_holistic_without_the_face_branch():
     assert calcs == ["PoseLandmarkCpu", "HandLandmarksLeftAndRightCpu"]
     assert not any(s.startswith("FACE_LANDMARKS") for s in cfg.output_stream)
     assert not any("REFINE_FACE" in s for s in cfg.input_side_packet)
+
+
+def test_pose_only_graph_matches_holistic_pose(frames, both):
+    kr = both[0]
+    det = G.make_detector(["pose"])
+    try:
+        assert G.detector_name(det) == "pose"
+        kp = np.stack([det.detect(im, i / 30) for i, im in enumerate(frames)])
+    finally:
+        det.close()
+    np.testing.assert_allclose(kp[:, L.POSE.slice], kr[:, L.POSE.slice], atol=1e-4)
+    assert (kp[:, L.FACE.start:] == 0).all()  # face and both hands: not computed
+    cfg = G.graph_config(G.POSE)
+    assert [n.calculator for n in cfg.node] == ["PoseLandmarkCpu"]
+    assert not any("HAND" in s for s in cfg.output_stream)
+    with pytest.raises(ValueError, match="no landmark graph"):
+        G.graph_config(G.POSE_HANDS, hand_model="tiny")
 
 
 def test_factory_picks_the_detector_kind(both):
