@@ -194,6 +194,30 @@ def make_detector(components: Iterable[str] | None = None, need: str | None = No
     raise ValueError(f"unknown landmark need {need!r} (one of {', '.join(NEEDS)})")
 
 
+def start_detector(components: Iterable[str] | None = None, need: str | None = None, **kwargs):
+    """Build the detector on a background thread now; returns a ``concurrent.futures.Future``.
+
+    For start-up: MediaPipe's import and graph build take seconds, the pack and encoder about a
+    second; start this first, load the pack meanwhile, then ``future.result()`` (re-raises a
+    ``DetectorError``). The thread is a daemon: an app that quits early does not wait for it."""
+    import concurrent.futures
+    import threading
+
+    fut: concurrent.futures.Future = concurrent.futures.Future()
+    comps = list(components) if components is not None else None
+
+    def build():
+        if not fut.set_running_or_notify_cancel():
+            return
+        try:
+            fut.set_result(make_detector(comps, need=need, **kwargs))
+        except BaseException as e:  # handed to whoever waits on the future
+            fut.set_exception(e)
+
+    threading.Thread(target=build, name="signclip-detector-loader", daemon=True).start()
+    return fut
+
+
 def detector_name(det) -> str:
     """Short name for reports and the bench: ``holistic``, ``pose_hands``, ``pose`` (``_lite``: lite hands)."""
     return getattr(det, "need", HOLISTIC)

@@ -105,3 +105,16 @@ def test_lean_mediapipe_import_leaves_no_stand_ins():
             "import mediapipe.tasks.python as t; assert hasattr(t, 'vision'); print('OK')")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert p.returncode == 0 and p.stdout.strip().endswith("OK"), p.stderr[-2000:]
+
+
+def test_start_detector_builds_in_the_background(frames):
+    fut = G.start_detector(["pose"])
+    det = fut.result(timeout=120)
+    try:
+        assert G.detector_name(det) == "pose"
+        assert det.detect(frames[0], 0.0)[L.LEFT_SHOULDER, 3] > 0
+    finally:
+        det.close()
+    bad = G.start_detector(need="face_only")
+    with pytest.raises(ValueError, match="unknown landmark need"):
+        bad.result(timeout=30)
