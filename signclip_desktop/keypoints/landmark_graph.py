@@ -3,7 +3,8 @@
 Holistic is one MediaPipe graph (``holistic_landmark_cpu.binarypb`` in the pinned wheel) of
 four nodes: ``PoseLandmarkCpu`` -> ``HandLandmarksLeftAndRightCpu`` (hands cropped from the
 pose wrists) and ``SplitNormalizedLandmarkListCalculator`` -> ``FaceLandmarksFromPoseCpu``.
-The face branch (face detection re-crop + 468-point mesh) is about a third of every frame.
+The face branch (468-point mesh from a pose-derived crop) is under a tenth of a frame's CPU
+and the two hand models about half (docs/BENCHMARKS.md, ``perf/detectors.py --breakdown``).
 ``LandmarkGraphDetector`` loads that same graph config, drops the face nodes and streams,
 and runs the rest through MediaPipe's own ``SolutionBase``: the pose and hand models and
 their options are exactly Holistic's, so pose and hand keypoints are the same (see
@@ -19,6 +20,8 @@ Needs (``need_for``):
   that (a palm-detector ``Hands`` graph crops and labels hands differently).
 
 The face rows of a ``pose_hands`` frame are zeros with confidence 0 (the layout's "missing").
+``hand_model="lite"`` is a measured experiment only (other hand keypoints; its model is left
+out of the app bundle).
 """
 from __future__ import annotations
 
