@@ -208,6 +208,8 @@ def main(argv=None) -> int:
     ap.add_argument("--int8", action="store_true", help="write encoder.int8.onnx into the pack and name it")
     ap.add_argument("--default", action="store_true", help="... and make it what 'auto' runs")
     ap.add_argument("--rounds", type=int, default=60)
+    ap.add_argument("--vs-holistic", metavar="DATA", help="also time Holistic (CPU per frame, silfa J frames in "
+                    "DATA) in this process and print encoder / Holistic at 64 frames")
     ap.add_argument("--on-data", metavar="DIR", help="also compare fp32 and int8 top-1 on every clip in DIR "
                     "(seen signers for a shipped pack: see compare_on_data)")
     a = ap.parse_args(argv)
@@ -225,6 +227,21 @@ def main(argv=None) -> int:
             f"{k} CPU {v['cpu_ms_median']:.2f} ms median (x{v['cpu_ms_median'] / base:.2f}; wall {v['ms_median']:.2f} "
             f"median, {v['ms_min']:.2f} min; cos {v['cosine_to_first']:.5f})" for k, v in row.items()))
     print("sizes: " + ", ".join(f"{k} {Path(f).stat().st_size / 1e6:.2f} MB" for k, f in files.items()))
+    if a.vs_holistic:
+        from ..keypoints.landmark_graph import make_detector
+        from ..perf.detectors import _run, real_clips
+
+        imgs = real_clips(a.vs_holistic, letters=("J",))["silfa_J"]
+        det = make_detector(need="holistic")
+        try:
+            _run(det, imgs[:3])
+            cpu: list = []
+            _run(det, imgs, cpu)
+        finally:
+            det.close()
+        h_ms = 1000 * float(np.median(cpu))
+        print(f"Holistic CPU {h_ms:.1f} ms per frame (median of {len(cpu)}, all its threads); at 64 frames: " +
+              ", ".join(f"{k} {v['cpu_ms_median'] / h_ms:.3f}" for k, v in r[64].items()) + " (target <= 0.067)")
     if a.on_data:
         for v, row in compare_on_data(a.pack, a.on_data).items():
             print(f"{pack.name} {v} on {row['clips']} clips of {a.on_data} (seen signers): top-1 {row['top1']:.4f}, "
