@@ -57,11 +57,39 @@ def silenced_stderr(enabled: bool = True):
         yield
 
 
+@contextlib.contextmanager
+def _lean_mediapipe_import():
+    """``import mediapipe`` also imports matplotlib.pyplot (for ``drawing_utils``) and the Tasks
+    API: ~70% of its import time, and the app uses neither. Stand-ins answer those imports
+    while mediapipe loads and are removed right after, so a later real import still works.
+    ``SIGNCLIP_MEDIAPIPE_FULL_IMPORT=1`` turns this off."""
+    import types
+
+    if "mediapipe" in sys.modules or os.environ.get("SIGNCLIP_MEDIAPIPE_FULL_IMPORT"):
+        yield
+        return
+    stubs = {}
+    for parent, child in (("matplotlib", "pyplot"), ("mediapipe.tasks", "python")):
+        if parent not in sys.modules:
+            a, b = types.ModuleType(parent), types.ModuleType(f"{parent}.{child}")
+            a.__path__, b.__path__ = [], []
+            b.__doc__ = "stand-in: not loaded by signclip_desktop (see keypoints/holistic.py)"
+            setattr(a, child, b)
+            stubs[parent], stubs[f"{parent}.{child}"] = a, b
+    sys.modules.update(stubs)
+    try:
+        yield
+    finally:
+        for name, mod in stubs.items():
+            if sys.modules.get(name) is mod:
+                del sys.modules[name]
+
+
 def import_holistic():
     """The ``mediapipe.solutions.holistic`` module, or a ``DetectorError`` saying what to install."""
     quiet_environment()
     try:
-        with silenced_stderr():
+        with silenced_stderr(), _lean_mediapipe_import():
             import mediapipe as mp  # noqa: PLC0415
     except ImportError as e:
         raise DetectorError(f"MediaPipe is not installed ({e}); install {MEDIAPIPE_REQUIREMENT}") from e

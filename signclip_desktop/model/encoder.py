@@ -32,12 +32,13 @@ def choose_providers(prefer: str = "auto") -> list[str]:
 class Encoder:
     """Embeds encoder inputs ([T, P, D] float32) into unit vectors."""
 
-    def __init__(self, pack: Pack, providers: str = "auto", threads: int | None = None, warmup: bool = True):
+    def __init__(self, pack: Pack, providers: str = "auto", threads: int | None = None, warmup: bool = True,
+                 variant: str = "auto"):
         """``threads``: onnxruntime intra-op threads (default ``$SIGNCLIP_THREADS`` or 1; 0 lets
-        onnxruntime choose, for big batches)."""
+        onnxruntime choose, for big batches). ``variant``: fp32 / int8 / auto (model/variants.py)."""
         from ..offline import onnxruntime
 
-        ort = onnxruntime()
+        ort = onnxruntime()  # telemetry off before any session exists
 
         self.pack = pack
         opts = ort.SessionOptions()
@@ -53,8 +54,17 @@ class Encoder:
         if threads > 0:
             opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
+        chosen = choose_providers(providers)
         try:
-            self.session = ort.InferenceSession(str(pack.encoder_file), opts, providers=choose_providers(providers))
+            from .variants import choose_variant, variant_calibration, variant_file
+
+            self.variant = choose_variant(pack, variant, chosen[0])
+            self.encoder_file = variant_file(pack, self.variant)
+            self.calibration = variant_calibration(pack, self.variant)  # None: the pack's own
+        except ValueError as e:
+            raise PackError(pack.path, str(e)) from e
+        try:
+            self.session = ort.InferenceSession(str(self.encoder_file), opts, providers=chosen)
         except Exception as e:
             raise PackError(pack.path, f"the encoder cannot be loaded ({str(e)[:200]})") from e
         self.provider = self.session.get_providers()[0]

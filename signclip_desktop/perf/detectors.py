@@ -1,0 +1,320 @@
+"""Bare Holistic against the pose+hands landmark graph, and the worker pool's scaling.
+
+``compare_detectors`` runs both detectors on the same decoded frames of real clips in
+alternating passes (holistic, graph, graph, holistic, ...) so the fps ratio is measured under
+the same load, and reports how far the graph's pose and hand keypoints are from Holistic's
+(per component: max and median |dx|, |dy| in image units, and whether both found it).
+``pool_scaling`` times ``HolisticPool`` with 1 and 2 workers on the same frames.
+``pool_workers_for`` is the rule the live app uses to decide whether a pool pays.
+
+    python -m signclip_desktop.perf.detectors --data ../shared/data [--pool] [--json]
+
+No Qt. Nothing here is a test: it prints numbers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..keypoints import layout as L
+
+COMPONENTS = ("pose", "left_hand", "right_hand")
+
+
+def pool_workers_for(cpu_count: int | None, load_1min: float | None, free_mem_mb: float | None = None,
+                     detector_cores: float = 1.0, reserve_cores: float = 1.0, worker_mb: float = 400.0,
+                     max_workers: int = 4) -> int:
+    """How many detector worker processes to run: 0 means "no pool, one detector in-process".
+
+    A pool only pays when each worker gets a core of its own: one legacy MediaPipe graph keeps
+    about ``detector_cores`` busy (its calculator threads take turns), and the app itself
+    (capture, encoder, GUI) needs ``reserve_cores``. Free cores = cpu_count - 1-minute load
+    average (other programs), never below 0. Each worker is a process with its own graph
+    (~365 MB measured): ``free_mem_mb`` (if known) must hold ``worker_mb`` per worker. One
+    worker never pays (the same loop plus a process hop), so the answer is 0 or >= 2."""
+    if not cpu_count or cpu_count < 1:
+        return 0
+    busy = max(0.0, float(load_1min or 0.0))
+    free = max(0.0, cpu_count - busy) - reserve_cores
+    n = int(free // detector_cores)
+    if free_mem_mb is not None:
+        n = min(n, int(max(0.0, free_mem_mb) // worker_mb))
+    n = min(n, max_workers)
+    return n if n >= 2 else 0
+
+
+def _mem_available_mb() -> float | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def pool_workers_now(**kw) -> int:
+    """``pool_workers_for`` on this machine now (``os.getloadavg`` and /proc/meminfo where the OS
+    has them; where not, the load counts as 0 and memory as unknown)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return pool_workers_for(os.cpu_count(), load, _mem_available_mb(), **kw)
+
+
+def real_clips(data, letters=("J", "Z")) -> dict[str, list[np.ndarray]]:
+    """The silfa video frames (every frame of the moving letters J and Z) as BGR images."""
+    import cv2
+
+    root = Path(data) / "images" / "silfa"
+    clips = {}
+    for letter in letters:
+        files = sorted((root / letter).glob("*.jpg"))
+        imgs = [im for im in (cv2.imread(str(f)) for f in files) if im is not None]
+        if imgs:
+            clips[f"silfa_{letter}"] = imgs
+    if not clips:
+        raise FileNotFoundError(f"no silfa frames under {root}")
+    return clips
+
+
+def component_diffs(ref: np.ndarray, got: np.ndarray, components=COMPONENTS) -> dict:
+    """Per component: frames where each found it, and max / median |x, y| difference over
+    the frames where both did (in image units: 0.01 = 1% of the width or height)."""
+    out = {}
+    for name in components:
+        c = L.COMPONENT_BY_NAME[name]
+        a, b = ref[:, c.slice], got[:, c.slice]
+        fa, fb = a[:, :, 3].max(axis=1) > 0, b[:, :, 3].max(axis=1) > 0
+        both = fa & fb
+        d = np.abs(a[both, :, :2] - b[both, :, :2]).reshape(-1)
+        out[name] = {"frames": int(len(a)), "found_ref": int(fa.sum()), "found_graph": int(fb.sum()),
+                     "found_both": int(both.sum()),
+                     "max_abs_xy": float(d.max()) if d.size else None,
+                     "median_abs_xy": float(np.median(d)) if d.size else None}
+    return out
+
+
+def _run(det, images, cpu: list | None = None) -> tuple[np.ndarray, list[float]]:
+    """Keypoints and wall seconds per frame; ``cpu`` collects process CPU seconds per frame
+    (MediaPipe's calculator threads included): the work a frame costs, whatever else runs."""
+    kps, times = [], []
+    for i, img in enumerate(images):
+        t, c = time.perf_counter(), time.process_time()
+        kps.append(det.detect(img, i / 30.0))
+        times.append(time.perf_counter() - t)
+        if cpu is not None:
+            cpu.append(time.process_time() - c)
+    return np.stack(kps), times
+
+
+def compare_detectors(clips: dict[str, list[np.ndarray]], need: str = "pose_hands", passes: int = 4) -> dict:
+    """Holistic vs the ``need`` graph on the same frames, in alternating passes."""
+    from ..keypoints.landmark_graph import make_detector
+
+    # Keypoints: a fresh video-mode detector of each kind per clip (tracking starts alike).
+    diffs, kp_ref, kp_graph = {}, {}, {}
+    for name, images in clips.items():
+        ref, graph = make_detector(need="holistic"), make_detector(need=need)
+        try:
+            kp_ref[name], _ = _run(ref, images)
+            kp_graph[name], _ = _run(graph, images)
+        finally:
+            ref.close()
+            graph.close()
+        diffs[name] = component_diffs(kp_ref[name], kp_graph[name])
+    # Speed: two long-lived detectors, each clip in turn, order swapped every pass.
+    ref, graph = make_detector(need="holistic"), make_detector(need=need)
+    t_ref, t_graph, c_ref, c_graph = [], [], [], []
+    try:
+        for images in clips.values():  # warm both up (graph build, first-frame allocations)
+            _run(ref, images[:3])
+            _run(graph, images[:3])
+        for k in range(passes):
+            order = [(ref, t_ref, c_ref), (graph, t_graph, c_graph)]
+            for det, acc, cpu in (order if k % 2 == 0 else order[::-1]):
+                for images in clips.values():
+                    det.reset()
+                    acc.extend(_run(det, images, cpu)[1])
+    finally:
+        ref.close()
+        graph.close()
+    h_fps, g_fps = 1.0 / float(np.median(t_ref)), 1.0 / float(np.median(t_graph))
+    all_ref = np.concatenate(list(kp_ref.values()))
+    all_graph = np.concatenate(list(kp_graph.values()))
+    first = next(iter(clips.values()))[0]
+    return {"detector": need, "holistic_fps": h_fps, "graph_fps": g_fps, "ratio": g_fps / h_fps,
+            "holistic_ms_median": 1000 / h_fps, "graph_ms_median": 1000 / g_fps,
+            "holistic_ms_mean": 1000 * float(np.mean(t_ref)), "graph_ms_mean": 1000 * float(np.mean(t_graph)),
+            "holistic_cpu_ms": 1000 * float(np.median(c_ref)), "graph_cpu_ms": 1000 * float(np.median(c_graph)),
+            "cpu_ratio": float(np.median(c_ref) / np.median(c_graph)),
+            "frames_timed": len(t_ref), "passes": passes, "size": [int(first.shape[1]), int(first.shape[0])],
+            "diff": component_diffs(all_ref, all_graph), "diff_per_clip": diffs,
+            "_keypoints": (kp_ref, kp_graph)}
+
+
+def cpu_breakdown(clips: dict[str, list[np.ndarray]], passes: int = 2) -> dict:
+    """Where a frame's time goes: process CPU ms per frame (median) of Holistic, pose+hands, the
+    pose alone and pose+hands with the lite hand model (an experiment), in alternating passes; and
+    the lite hands' difference from Holistic's (fresh detectors, first pass)."""
+    from ..keypoints.landmark_graph import HOLISTIC, POSE, POSE_HANDS, LandmarkGraphDetector, make_detector
+
+    dets = {HOLISTIC: make_detector(need=HOLISTIC), POSE_HANDS: make_detector(need=POSE_HANDS),
+            POSE: make_detector(need=POSE), "pose_hands_lite": LandmarkGraphDetector(hand_model="lite")}
+    cpu = {k: [] for k in dets}
+    kps = {k: [] for k in dets}
+    try:
+        for k in range(passes):
+            items = list(dets.items())
+            for name, det in (items if k % 2 == 0 else items[::-1]):
+                for images in clips.values():
+                    det.reset()
+                    kp, _ = _run(det, images, cpu[name])
+                    if k == 0:
+                        kps[name].append(kp)
+    finally:
+        for det in dets.values():
+            det.close()
+    ref = np.concatenate(kps[HOLISTIC])
+    out = {f"{k}_cpu_ms": 1000 * float(np.median(v)) for k, v in cpu.items()}
+    out["lite_diff"] = component_diffs(ref, np.concatenate(kps["pose_hands_lite"]))
+    out["frames"] = len(ref)
+    return out
+
+
+def recognition_agreement(pack_path, kp_ref: dict, kp_graph: dict) -> dict:
+    """The pack's guesses on windows of both detectors' keypoints: top-1 agreement and the
+    cosine between the two embeddings of each window (the same windows, stride = pack's)."""
+    from ..keypoints.features import encode_input
+    from ..model.encoder import Encoder
+    from ..model.pack import load_pack
+
+    pack = load_pack(pack_path)
+    enc = Encoder(pack, providers="cpu", threads=1)
+    T = pack.input.window_frames
+    cos, agree = [], []
+    for name in kp_ref:
+        a, b = kp_ref[name], kp_graph[name]
+        for s in range(0, max(1, len(a) - T + 1), pack.stride_frames):
+            ea = enc.embed(encode_input(a[s:s + T], pack.input))
+            eb = enc.embed(encode_input(b[s:s + T], pack.input))
+            cos.append(float(ea @ eb))
+            agree.append(int(np.argmax(pack.label_embeddings @ ea) == np.argmax(pack.label_embeddings @ eb)))
+    return {"pack": pack.name, "windows": len(cos), "top1_agree": float(np.mean(agree)) if agree else None,
+            "cosine_min": float(np.min(cos)) if cos else None}
+
+
+def pool_scaling(images: list[np.ndarray], need: str = "pose_hands", workers=(1, 2), passes: int = 2) -> dict:
+    """Frames/s through ``HolisticPool`` (video mode, back-pressure) per worker count, against
+    one in-process detector of the same kind, in alternating passes on the same frames."""
+    from ..keypoints.landmark_graph import make_detector
+    from ..keypoints.pool import HolisticPool
+
+    factory = "signclip_desktop.keypoints.landmark_graph:make_detector"
+    res = {"need": need, "frames": len(images), "cpu_count": os.cpu_count()}
+    det = make_detector(need=need)
+    try:
+        _run(det, images[:3])
+        for n in workers:
+            pool = HolisticPool(workers=n, factory=factory, detector_kwargs={"need": need})
+            try:
+                t0 = time.perf_counter()
+                pool.start()
+                start_s = time.perf_counter() - t0
+                list(pool.map(images[:3]))
+                single, pooled = [], []
+                for k in range(passes):
+                    for which in (("single", "pool") if k % 2 == 0 else ("pool", "single")):
+                        t0 = time.perf_counter()
+                        if which == "single":
+                            det.reset()
+                            _run(det, images)
+                            single.append(len(images) / (time.perf_counter() - t0))
+                        else:
+                            got = list(pool.map(images))
+                            pooled.append(len(got) / (time.perf_counter() - t0))
+            finally:
+                pool.close()
+            res[f"workers_{n}"] = {"pool_fps": float(np.mean(pooled)), "single_fps": float(np.mean(single)),
+                                   "ratio": float(np.mean(pooled) / np.mean(single)), "start_s": start_s}
+    finally:
+        det.close()
+    try:
+        res["loadavg_1min"] = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        pass
+    res["pool_workers_rule"] = pool_workers_now()
+    return res
+
+
+def format_table(r: dict) -> str:
+    lines = [f"detector {r['detector']}: holistic {r['holistic_fps']:.1f} fps, graph {r['graph_fps']:.1f} fps, "
+             f"ratio {r['ratio']:.2f} (median of {r['frames_timed']} frames each, {r['passes']} alternating passes, "
+             f"{r['size'][0]}x{r['size'][1]}); CPU per frame {r['holistic_cpu_ms']:.1f} vs {r['graph_cpu_ms']:.1f} ms "
+             f"(ratio {r['cpu_ratio']:.2f})",
+             "| component | frames | found (holistic) | found (graph) | max abs x,y | median abs x,y |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, d in r["diff"].items():
+        mx = "-" if d["max_abs_xy"] is None else f"{d['max_abs_xy']:.2g}"
+        md = "-" if d["median_abs_xy"] is None else f"{d['median_abs_xy']:.2g}"
+        lines.append(f"| {name} | {d['frames']} | {d['found_ref']} | {d['found_graph']} | {mx} | {md} |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    import argparse
+
+    ap = argparse.ArgumentParser(prog="python -m signclip_desktop.perf.detectors", description=__doc__.split("\n")[0])
+    ap.add_argument("--data", required=True, help="the shared data folder (reads images/silfa/J and Z)")
+    ap.add_argument("--need", default="pose_hands")
+    ap.add_argument("--passes", type=int, default=4)
+    ap.add_argument("--pack", action="append", default=[], help="also compare a pack's guesses (repeatable)")
+    ap.add_argument("--pool", action="store_true", help="also time HolisticPool with 1 and 2 workers")
+    ap.add_argument("--breakdown", action="store_true",
+                    help="also CPU per frame of holistic / pose_hands / pose / pose_hands with lite hands")
+    ap.add_argument("--json", action="store_true")
+    a = ap.parse_args(argv)
+    from ..keypoints.holistic import quiet_environment
+
+    quiet_environment()
+    clips = real_clips(a.data)
+    r = compare_detectors(clips, a.need, a.passes)
+    kp_ref, kp_graph = r.pop("_keypoints")
+    r["recognition"] = [recognition_agreement(p, kp_ref, kp_graph) for p in a.pack]
+    if a.breakdown:
+        r["breakdown"] = cpu_breakdown(clips)
+    if a.pool:
+        r["pool"] = pool_scaling([im for imgs in clips.values() for im in imgs], a.need)
+    if a.json:
+        print(json.dumps(r, indent=2))
+    else:
+        print(format_table(r))
+        for rec in r["recognition"]:
+            print(f"pack {rec['pack']}: {rec['windows']} windows, top-1 agreement {rec['top1_agree']:.3f}, "
+                  f"min embedding cosine {rec['cosine_min']:.6f}")
+        if a.breakdown:
+            b = r["breakdown"]
+            print("CPU ms per frame (median): " + ", ".join(f"{k[:-7]} {v:.1f}" for k, v in b.items()
+                                                              if k.endswith("_cpu_ms")))
+            for name, d in b["lite_diff"].items():
+                print(f"  lite hands vs Holistic, {name}: found {d['found_graph']}/{d['found_ref']}, "
+                      f"max abs x,y {d['max_abs_xy']}, median {d['median_abs_xy']}")
+        if a.pool:
+            p = r["pool"]
+            for k, v in p.items():
+                if k.startswith("workers_"):
+                    print(f"pool {k}: {v['pool_fps']:.1f} fps vs single {v['single_fps']:.1f} fps "
+                          f"(ratio {v['ratio']:.2f}, start {v['start_s']:.1f} s)")
+            print(f"cpu_count {p['cpu_count']}, load {p.get('loadavg_1min', 0):.1f}: "
+                  f"pool_workers_for -> {p['pool_workers_rule']}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
