@@ -173,3 +173,47 @@ def test_offer_once_sets_the_setting(qtbot, tmp_path, tiny_pack):
     assert dlg is not None and dlg.isVisible() and win.settings.calibration_offered and saved
     dlg.close()
     assert offer_once(win) is None
+
+
+def _clipped_labels(root):
+    """Visible word-wrapped labels shorter than their text needs, or sticking out of their parent."""
+    from PySide6.QtWidgets import QLabel
+
+    bad = []
+    for lab in root.findChildren(QLabel):
+        if not lab.isVisible() or not lab.text():
+            continue
+        need = lab.heightForWidth(lab.width()) if lab.wordWrap() else lab.sizeHint().height()
+        inside = lab.parentWidget().rect().contains(lab.geometry())
+        if lab.height() + 1 < need or not inside or (not lab.wordWrap() and lab.width() + 1 < lab.sizeHint().width()):
+            bad.append((lab.text()[:40], lab.size().toTuple(), need))
+    return bad
+
+
+@pytest.mark.parametrize("size", [(1024, 640), (1920, 1080)])
+def test_nothing_is_clipped_at_small_and_large_sizes(qtbot, tmp_path, size):
+    from signclip_desktop.gui.pages.calibrate_me import CalibrateMe
+    from signclip_desktop.gui.pages.signs import SignsPage
+
+    w, h = size
+    page = SignsPage(_ctx(tmp_path, WORDS))
+    qtbot.addWidget(page)
+    page.resize(w - 190, h - 25)  # the window less its navigation list and menu bar
+    page.show()
+    page.page_shown()
+    qtbot.waitUntil(lambda: page.vocab is not None, timeout=20000)
+    page.search.setText("nice to meet you")
+    qtbot.waitUntil(lambda: "match" in page.count.text(), timeout=3000)
+    qtbot.wait(50)
+    assert _clipped_labels(page) == []
+    dlg = CalibrateMe(_ctx(tmp_path, WORDS, source="demo"), countdown_s=3, record_s=0.05)
+    qtbot.addWidget(dlg)
+    dlg.resize(min(1200, int(w * 0.8)), min(800, int(h * 0.8)))
+    dlg.show()
+    qtbot.wait(50)
+    assert _clipped_labels(dlg) == []
+    dlg.ctx.spec["now"] = SourceSpec("camera")
+    dlg.start()  # the countdown text shows too
+    qtbot.wait(50)
+    assert dlg.count_label.text() and _clipped_labels(dlg) == []
+    dlg.cancel()

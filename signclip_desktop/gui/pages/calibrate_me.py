@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QDialog, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout,
                                QWidget)
 
+from .. import theme
 from ..widgets import VideoView
 from .common import PAGE_STYLE, Countdown, run_async
 
@@ -27,7 +28,9 @@ class CalibrateMe(QDialog):
 
         self.setWindowTitle("Calibrate to me")
         self.setObjectName("page")
-        self.setStyleSheet(PAGE_STYLE)
+        self.setStyleSheet(PAGE_STYLE + (
+            f"QLabel#calPrompt {{ font-size: {theme.pt(9)}pt; font-weight: 700; }}"
+            f"QLabel#calCount {{ font-size: {theme.pt(5)}pt; font-weight: 700; color: {theme.ACCENT or '#7cc4ff'}; }}"))
         self.ctx = ctx
         self.pack = ctx.current_pack()
         steps = P.plan(self.pack, n_signs or P.DEFAULT_SIGNS, repeats or P.DEFAULT_REPEATS) if self.pack else []
@@ -67,7 +70,7 @@ class CalibrateMe(QDialog):
         body.addWidget(self.view, 3)
         side = QVBoxLayout()
         self.prompt = QLabel("")
-        self.prompt.setObjectName("current")
+        self.prompt.setObjectName("calPrompt")
         self.prompt.setWordWrap(True)
         self.prompt.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.where = QLabel("")
@@ -77,7 +80,7 @@ class CalibrateMe(QDialog):
         self.bar.setTextVisible(False)
         self.bar.setAccessibleName("Calibration progress")
         self.count_label = QLabel("")
-        self.count_label.setObjectName("current")
+        self.count_label.setObjectName("calCount")
         self.count_label.setWordWrap(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
@@ -270,7 +273,7 @@ def open_calibrate_me(win) -> CalibrateMe | None:
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a closed flow starts afresh next time
         win._calibrate_dialog = dlg
         w, h = win.width(), win.height()
-        dlg.resize(min(900, max(640, int(w * 0.8))), min(620, max(420, int(h * 0.8))))
+        dlg.resize(min(1200, max(640, int(w * 0.8))), min(800, max(420, int(h * 0.8))))
     dlg.show()
     dlg.raise_()
     dlg.activateWindow()

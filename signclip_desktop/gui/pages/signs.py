@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
+from .. import theme
 from .common import PAGE_STYLE, SkeletonPlayer, run_async
 
 
@@ -18,7 +19,9 @@ class SignsPage(QWidget):
     def __init__(self, ctx, parent=None, references=None):
         super().__init__(parent)
         self.setObjectName("page")
-        self.setStyleSheet(PAGE_STYLE)
+        self.setStyleSheet(PAGE_STYLE + (
+            f"QListWidget#signList::item {{ padding: 6px 8px; border-bottom: 1px solid {theme.BORDER or '#3a424d'}; }}"
+            f"QLabel#signName {{ font-size: {theme.pt(12)}pt; font-weight: 700; }}"))
         self.ctx = ctx
         self.vocab = None                 # practice.vocabulary.Vocabulary, built on a worker thread
         self.shown: list = []             # the entries listed now, in list order
@@ -38,7 +41,7 @@ class SignsPage(QWidget):
         h.setObjectName("heading")
         lv.addWidget(h)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search by meaning, e.g. “thanks a lot”")
+        self.search.setPlaceholderText("Search, e.g. “thanks a lot”")
         self.search.setAccessibleName("Search signs")
         self.search.setClearButtonEnabled(True)
         self._debounce = QTimer(self)
@@ -53,6 +56,7 @@ class SignsPage(QWidget):
         lv.addWidget(self.count)
         self.list = QListWidget()
         self.list.setAccessibleName("Signs")
+        self.list.setObjectName("signList")
         self.list.setWordWrap(True)
         self.list.currentRowChanged.connect(self._selected)
         lv.addWidget(self.list, 1)
@@ -64,7 +68,7 @@ class SignsPage(QWidget):
         self.player.view.clear("Pick a sign to see how it looks")
         rv.addWidget(self.player, 1)
         self.name = QLabel("")
-        self.name.setObjectName("current")
+        self.name.setObjectName("signName")
         self.name.setWordWrap(True)
         self.info = QLabel("")
         self.info.setWordWrap(True)
