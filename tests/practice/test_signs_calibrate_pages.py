@@ -217,3 +217,23 @@ def test_nothing_is_clipped_at_small_and_large_sizes(qtbot, tmp_path, size):
     qtbot.wait(50)
     assert dlg.count_label.text() and _clipped_labels(dlg) == []
     dlg.cancel()
+
+
+def test_teach_page_never_records_from_the_demo(qtbot, tmp_path, tiny_pack):
+    from signclip_desktop.gui.pages.calibrate_me import NO_CAMERA
+    from signclip_desktop.gui.pages.teach import TeachPage
+
+    ctx = _ctx(tmp_path, tiny_pack, source="demo")
+    page = TeachPage(ctx, countdown_s=0, record_s=0.05)
+    qtbot.addWidget(page)
+    page.record_btn.click()
+    assert not page.countdown.busy and ctx.calls == [] and page.status.text() == NO_CAMERA
+    ctx.spec["now"] = SourceSpec("camera", camera_index=2)
+    page.record_btn.click()
+    qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
+    assert len(page.pending) == 1 and page.pending[0].source == "camera 2"
+    ctx.spec["now"] = SourceSpec("camera")
+    page.record_btn.click()
+    ctx.spec["now"] = SourceSpec("demo")  # the camera is lost during the countdown
+    qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
+    assert len(page.pending) == 1 and len(ctx.calls) == 1 and page.status.text() == NO_CAMERA
