@@ -147,6 +147,7 @@ def install(win) -> dict:
 
     session = win.live.session
     live = {"pack": None, "pack_path": None}  # what the live recogniser runs (from its pack_loaded event)
+    pages: dict = {}
     ctx = PracticeContext(tap=session.tap, source=lambda: session.source, peek_frame=session.peek_frame,
                           live_pack=lambda: live["pack"])
     win.practice_context = ctx  # calibrate_me.open_calibrate_me(win) finds it here
@@ -175,6 +176,8 @@ def install(win) -> dict:
         if ev.what == "pack_loaded":  # a new recogniser (pack switched) gets the prototypes again
             live["pack"], live["pack_path"] = ev.pack, ev.pack_path
             apply_prototypes()
+            if "signs" in pages:
+                pages["signs"].pack_changed()
         elif ev.what == "source_opened" and getattr(ev.source, "kind", None) == "camera":
             offer_once(win)  # "calibrate to me", once per user, when a real camera first plays
 
@@ -185,7 +188,7 @@ def install(win) -> dict:
     teach = TeachPage(ctx)
     fs = FingerspellingPage(ctx)
     grade = GradePage(ctx)
-    signs = SignsPage(ctx)
+    signs = pages["signs"] = SignsPage(ctx)
 
     def library_changed() -> None:
         apply_prototypes()

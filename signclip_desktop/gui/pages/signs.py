@@ -29,6 +29,7 @@ class SignsPage(QWidget):
         self._refs_error = ""
         self._pack_key = None
         self.loading = False
+        self._again = False
         self._build()
 
     # ------------------------------------------------------------------ layout
@@ -81,6 +82,7 @@ class SignsPage(QWidget):
     def reload(self) -> None:
         """Read the pack and the personal library again and build the search (worker thread)."""
         if self.loading:
+            self._again = True  # the pack or the library changed while loading: load once more
             return
         ctx = self.ctx
         self.loading = True
@@ -101,6 +103,10 @@ class SignsPage(QWidget):
 
         def done(result, err):
             self.loading = False
+            if self._again:
+                self._again = False
+                self.reload()
+                return
             if err:
                 self.count.setText(f"The signs cannot be listed: {err}")
                 return
@@ -216,6 +222,10 @@ class SignsPage(QWidget):
         elif self.player.frames is not None:
             self.player.play()
         self.search.setFocus()
+
+    def pack_changed(self) -> None:
+        """Live recognition loaded another pack: list its signs."""
+        self.library_changed()
 
     def library_changed(self) -> None:
         if self.isVisible():
