@@ -88,3 +88,25 @@ class Vocabulary:
         floor = (meaning[0][1] - MEANING_BAND) if meaning else 0.0
         meaning = [t for t, s in meaning if s >= floor][:MAX_MEANING]
         return [e for t in exact + meaning for e in by_text[t]]
+
+
+def _bench(n: int = 200) -> None:
+    """Loading the index and filtering, on the shipped words pack (prints the times)."""
+    import time
+
+    from ..model.pack import load_pack
+    from ..paths import builtin_packs_dir
+
+    pack = load_pack(builtin_packs_dir() / "words")
+    t0 = time.perf_counter()
+    v = Vocabulary(entries(pack)).prepare()
+    t1 = time.perf_counter()
+    for i in range(n):
+        v.filter(("thanks a lot", "beverage", "dad", "ho")[i % 4])
+    t2 = time.perf_counter()
+    print(f"{len(v.items)} signs; prepare (index load + label vectors): {1000 * (t1 - t0):.1f} ms; "
+          f"filter: {1000 * (t2 - t1) / n:.3f} ms per query ({n} queries)")
+
+
+if __name__ == "__main__":
+    _bench()

@@ -64,8 +64,15 @@ def test_signs_page_lists_the_pack_and_your_signs(qtbot, tmp_path, tiny_pack):
     assert "bfi" in page.list.item(3).toolTip() and "bfi" not in page.list.item(3).text()
     assert page.select("coffee", yours=True)
     assert page.player.frames is not None and "your first example (camera 0)" in page.info.text()
-    assert page.select("hello")  # the tiny pack's words have no shipped reference motion
+    assert page.select("hello")  # the shipped references are ASL; the tiny pack's "hello" has no language
     assert page.player.frames is None and "No reference motion" in page.info.text()
+    # live recognition loads another pack: the page lists it
+    from signclip_desktop.model.pack import load_pack
+
+    ctx.live_pack = lambda: load_pack(WORDS)
+    page.show()
+    page.pack_changed()
+    qtbot.waitUntil(lambda: len(page.texts()) == 58 and page.texts()[-1] == "coffee", timeout=20000)
 
 
 def test_signs_page_search_narrows_and_plays_a_reference(qtbot, tmp_path):

@@ -3,7 +3,7 @@ in words and an animated reference skeleton; searchable by meaning ("thanks a lo
 thank you). The list and the search are ``practice/vocabulary.py``; this page only shows them.
 
 The text index loads on a worker thread (~0.5 s); a query then takes well under a
-millisecond (``python -m signclip_desktop.gui.pages.signs --bench`` prints it), so filtering
+few milliseconds (``python -m signclip_desktop.practice.vocabulary`` prints both), so filtering
 runs on the GUI thread as the user types.
 """
 from __future__ import annotations
@@ -239,25 +239,3 @@ class SignsPage(QWidget):
     def shutdown(self) -> None:
         self.page_hidden()
 
-
-def _bench() -> None:
-    """Loading the index and one query, on the shipped words pack (prints the times)."""
-    import time
-
-    from ...model.pack import load_pack
-    from ...paths import builtin_packs_dir
-    from ...practice.vocabulary import Vocabulary, entries
-
-    t0 = time.perf_counter()
-    v = Vocabulary(entries(load_pack(builtin_packs_dir() / "words"))).prepare()
-    t1 = time.perf_counter()
-    n = 200
-    for i in range(n):
-        v.filter(("thanks a lot", "beverage", "dad", "ho")[i % 4])
-    t2 = time.perf_counter()
-    print(f"prepare (index load + label vectors): {1000 * (t1 - t0):.1f} ms; "
-          f"filter: {1000 * (t2 - t1) / n:.3f} ms per query ({n} queries)")
-
-
-if __name__ == "__main__":
-    _bench()
