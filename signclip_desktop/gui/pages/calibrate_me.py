@@ -267,11 +267,11 @@ def open_calibrate_me(win) -> CalibrateMe | None:
         return None
     import shiboken6
 
-    dlg = getattr(win, "_calibrate_dialog", None)
+    dlg = getattr(win, "calibrate_dialog", None)
     if dlg is None or not shiboken6.isValid(dlg) or not dlg.isVisible():
         dlg = CalibrateMe(ctx, win)
         dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)  # a closed flow starts afresh next time
-        win._calibrate_dialog = dlg
+        win.calibrate_dialog = dlg
         w, h = win.width(), win.height()
         dlg.resize(min(1200, max(640, int(w * 0.8))), min(800, max(420, int(h * 0.8))))
     dlg.show()
