@@ -382,10 +382,14 @@ class Library:
             "(SELECT 1 FROM embeddings b WHERE b.example_id = e.id AND b.pack = ?)", (pack,)).fetchone()[0])
 
     # --- writing --------------------------------------------------------------------
-    def add_sign(self, name: str, language: str, examples: list[NewExample], pack: str = "") -> Sign:
+    def add_sign(self, name: str, language: str, examples: list[NewExample], pack: str = "",
+                 min_examples: int = MIN_EXAMPLES) -> Sign:
+        """``min_examples``: "calibrate to me" stores a pack sign's 2 examples (the pack's text
+        embedding competes too); a new sign taught from nothing needs the default 3."""
         name, language = _clean_name(name), _clean_language(language)
-        if not (MIN_EXAMPLES <= len(examples) <= MAX_EXAMPLES):
-            raise LibraryError(f"a sign needs {MIN_EXAMPLES} to {MAX_EXAMPLES} examples, got {len(examples)}")
+        lo = max(1, int(min_examples))
+        if not (lo <= len(examples) <= MAX_EXAMPLES):
+            raise LibraryError(f"a sign needs {lo} to {MAX_EXAMPLES} examples, got {len(examples)}")
         _check_new(examples)
         blobs = [(frames_to_blob(ex.frames), ex) for ex in examples]  # validate before writing
         now = time.time()

@@ -67,3 +67,19 @@ class Progress:
     @property
     def fraction(self) -> float:
         return self.index / max(1, len(self.steps))
+
+
+def store(lib, step: Step, examples: list, pack: str = ""):
+    """Keep ``examples`` (``library.NewExample``) as the user's own prototype of ``step``'s sign:
+    a new personal sign named like the pack's label (so live recognition names it the same), or
+    more examples of one made before (its oldest examples give way past the library's maximum)."""
+    from .library import MAX_EXAMPLES, LibraryError
+
+    try:
+        sign = lib.get(step.label, step.language)
+    except LibraryError:
+        return lib.add_sign(step.label, step.language, examples, pack=pack, min_examples=1)
+    old = lib.examples(sign, with_frames=False)
+    for ex in old[: max(0, len(old) + len(examples) - MAX_EXAMPLES)]:
+        lib.remove_example(ex.id)
+    return lib.add_examples(sign, examples, pack=pack)

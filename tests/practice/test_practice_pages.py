@@ -178,7 +178,10 @@ def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny
     session = win.live.session
     got = install_practice_pages(win)
     session.start(SourceSpec("file", path="clip.npz", loop=False, pace=False))
-    assert [t for t, _ in win.pages.values()] == ["Teach a sign", "Fingerspelling", "Grade"]
+    assert [t for t, _ in win.pages.values()] == ["Teach a sign", "Fingerspelling", "Grade", "Signs"]
+    ctx = got["context"]
+    assert ctx.source_kind() == "file" and ctx.can_record() and not ctx.is_demo()
+    assert ctx.source_title() == "clip.npz" and win.practice_context is ctx
     qtbot.waitUntil(lambda: session.stats().frames_recognised >= 60, timeout=10000)
     times, frames = got["context"].tap(1.0)
     assert len(times) == len(frames) >= 29 and frames.shape[1:] == (L.NUM_POINTS, 4)
@@ -188,6 +191,7 @@ def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny
     lib.add_sign("point", "und", [NewExample(_clip(seed=9 + i), 30.0, "t") for i in range(3)])  # not embedded yet
     lib.close()
     qtbot.waitUntil(lambda: session.pack is not None, timeout=10000)
+    qtbot.waitUntil(lambda: ctx.current_pack() is session.pack, timeout=10000)  # the Signs page lists the live pack
     got["context"].library_changed()
 
     def live_labels():  # white-box: the scorer on the inference thread

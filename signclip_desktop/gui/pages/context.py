@@ -25,8 +25,35 @@ class PracticeContext:
     fingerspelling_pack: str | None = "fingerspelling"
     on_library_changed: Callable[[], None] | None = None
     providers: str = "cpu"
+    source: Callable | None = None              # () -> live.SourceSpec | None (what the live session plays)
+    peek_frame: Callable | None = None          # () -> live.FrameEvent | None (the newest live frame)
+    live_pack: Callable | None = None           # () -> the pack live recognition runs, or None
     _cache: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def source_kind(self) -> str | None:
+        """camera | file | demo, or None when nothing is playing (or the context cannot tell)."""
+        spec = self.source() if self.source else None
+        return getattr(spec, "kind", None)
+
+    def is_demo(self) -> bool:
+        return self.source_kind() == "demo"
+
+    def can_record(self) -> bool:
+        """Only a real camera or a file is recorded: never the built-in demo, never an unknown source."""
+        return self.source_kind() in ("camera", "file")
+
+    def source_title(self) -> str:
+        """Where a recording comes from, for the library ("camera 0", "clip.mp4")."""
+        spec = self.source() if self.source else None
+        if spec is None:
+            return ""
+        return f"camera {spec.camera_index}" if spec.kind == "camera" else spec.title
+
+    def current_pack(self):
+        """The pack live recognition runs, else the words pack (None when neither is there)."""
+        pack = self.live_pack() if self.live_pack else None
+        return pack if pack is not None else self.pack("words")
 
     def library(self):
         from ...practice.library import Library
@@ -105,7 +132,7 @@ class PracticeContext:
 
 
 def install(win) -> dict:
-    """Add the three practice pages to ``win`` (a ``MainWindow``) and wire them to the live session.
+    """Add the practice pages (Teach a sign, Fingerspelling, Grade, Signs) to ``win`` (a ``MainWindow``) and wire them to the live session.
 
     Everything goes through ``win.live.session`` (``tap``, ``set_prototypes``, ``configure``)
     and the Live page's signals (``bridge.status``, ``prediction_shown``)."""
@@ -115,9 +142,15 @@ def install(win) -> dict:
     from .grade import GradePage
     from .teach import TeachPage
 
+    from .calibrate_me import offer_once
+    from .signs import SignsPage
+
     session = win.live.session
-    ctx = PracticeContext(tap=session.tap)
     live = {"pack": None, "pack_path": None}  # what the live recogniser runs (from its pack_loaded event)
+    pages: dict = {}
+    ctx = PracticeContext(tap=session.tap, source=lambda: session.source, peek_frame=session.peek_frame,
+                          live_pack=lambda: live["pack"])
+    win.practice_context = ctx  # calibrate_me.open_calibrate_me(win) finds it here
 
     def apply_prototypes() -> None:
         pack, pack_path = live["pack"], live["pack_path"]
@@ -143,19 +176,29 @@ def install(win) -> dict:
         if ev.what == "pack_loaded":  # a new recogniser (pack switched) gets the prototypes again
             live["pack"], live["pack_path"] = ev.pack, ev.pack_path
             apply_prototypes()
+            if "signs" in pages:
+                pages["signs"].pack_changed()
+        elif ev.what == "source_opened" and getattr(ev.source, "kind", None) == "camera":
+            offer_once(win)  # "calibrate to me", once per user, when a real camera first plays
 
     if session.pack is not None and session.applied_config is not None:
         live["pack"], live["pack_path"] = session.pack, session.applied_config.pack_path
         apply_prototypes()
     win.live.bridge.status.connect(on_status)
-    ctx.on_library_changed = apply_prototypes
-
     teach = TeachPage(ctx)
     fs = FingerspellingPage(ctx)
     grade = GradePage(ctx)
+    signs = pages["signs"] = SignsPage(ctx)
+
+    def library_changed() -> None:
+        apply_prototypes()
+        signs.library_changed()
+
+    ctx.on_library_changed = library_changed
     win.add_page("Teach a sign", teach, key="teach")
     win.add_page("Fingerspelling", fs, key="fingerspelling")
     win.add_page("Grade", grade, key="grade")
+    win.add_page("Signs", signs, key="signs")
 
     # fingerspelling follows the live recogniser's top-1 while its page is shown
     win.live.prediction_shown.connect(fs.on_live_prediction)
@@ -177,4 +220,4 @@ def install(win) -> dict:
             session.configure(dataclasses.replace(session.config, pack_path=saved.pop("pack_path")))
 
     fs.shown_hook, fs.hidden_hook = fs_shown, fs_hidden
-    return {"teach": teach, "fingerspelling": fs, "grade": grade, "context": ctx}
+    return {"teach": teach, "fingerspelling": fs, "grade": grade, "signs": signs, "context": ctx}

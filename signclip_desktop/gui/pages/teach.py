@@ -25,10 +25,12 @@ class TeachPage(QWidget):
         self.ctx = ctx
         self.pending: list = []   # practice.library.NewExample (embedded on save)
         self.busy = False
-        self.countdown = Countdown(ctx.tap, countdown_s, record_s, parent=self)
+        # nothing is ever recorded from the built-in demo (checked again when the recording is taken)
+        self.countdown = Countdown(lambda sec: None if ctx.is_demo() else ctx.tap(sec), countdown_s, record_s,
+                                   parent=self) if ctx.tap else Countdown(None, countdown_s, record_s, parent=self)
         self.countdown.tick.connect(lambda t: self.count_label.setText(t))
         self.countdown.recorded.connect(self.add_recording)
-        self.countdown.failed.connect(self._say)
+        self.countdown.failed.connect(self._failed)
         self._build()
         self._loaded = False  # nothing is read from disk until the page is first shown
 
@@ -56,7 +58,7 @@ class TeachPage(QWidget):
         self.record_btn = QPushButton("● Record an example")
         self.record_btn.setObjectName("big")
         self.record_btn.setToolTip("3-second countdown, then 3 seconds of recording from the live camera")
-        self.record_btn.clicked.connect(self.countdown.start)
+        self.record_btn.clicked.connect(self.record)
         self.files_btn = QPushButton("Add files…")
         self.files_btn.clicked.connect(self._add_files_dialog)
         row.addWidget(self.record_btn)
@@ -108,6 +110,19 @@ class TeachPage(QWidget):
         self._update_buttons()
 
     # ------------------------------------------------------------------ examples
+    def record(self) -> None:
+        from .calibrate_me import NO_CAMERA
+
+        if self.ctx.is_demo():
+            self._say(NO_CAMERA)
+            return
+        self.countdown.start()
+
+    def _failed(self, reason: str) -> None:
+        from .calibrate_me import NO_CAMERA
+
+        self._say(NO_CAMERA if self.ctx.is_demo() else reason)
+
     def add_recording(self, frames, fps: float) -> None:
         from ...practice.library import NewExample
         from ...stream.clip import trim
@@ -116,7 +131,7 @@ class TeachPage(QWidget):
         if len(fr) < 4 or not (fr[..., 3] > 0).any():
             self._say("No signing found in that recording: raise your hands into view and try again.")
             return
-        self._add(NewExample(fr, fps, "camera"))
+        self._add(NewExample(fr, fps, self.ctx.source_title() or "camera"))
 
     def add_files(self, paths) -> None:
         from ...practice.library import make_examples
