@@ -216,8 +216,8 @@ class SignsPage(QWidget):
 
     # ------------------------------------------------------------------ page hooks
     def page_shown(self) -> None:
-        pack = self.ctx.current_pack() if self.vocab is not None else None
-        if self.vocab is None or getattr(pack, "path", None) != self._pack_key:
+        live = self.ctx.live_pack() if self.ctx.live_pack else None  # no pack is read on the GUI thread
+        if self.vocab is None or (live is not None and live.path != self._pack_key):
             self.reload()
         elif self.player.frames is not None:
             self.player.play()
