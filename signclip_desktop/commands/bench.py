@@ -26,6 +26,7 @@ def register(subparsers) -> None:
     p.add_argument("--no-session", action="store_true", help="skip the fresh-process start-up/RSS run")
     p.add_argument("--no-pin", action="store_true",
                    help="compare bare Holistic and the app on all cores instead of both pinned to one core")
+    p.add_argument("--bundle", metavar="DIR", help="a built one-folder bundle (dist/signclip-desktop): report its size")
     p.set_defaults(func=run)
 
 
@@ -37,7 +38,7 @@ def run(args) -> int:
 
     opt = BenchOptions(source=args.source, data=args.data, pack=args.pack, frames=max(10, args.frames),
                        workers=max(0, args.workers), quiet=False, skip_pool=args.workers <= 0,
-                       skip_session=args.no_session, pin=not args.no_pin)
+                       skip_session=args.no_session, pin=not args.no_pin, bundle=args.bundle)
     try:
         r = run_bench(opt)
     except (SourceError, PackError) as e:

@@ -161,6 +161,11 @@ class MainWindow(QMainWindow):
             a.triggered.connect(lambda _=False, s=step: self.zoom(s))
             v.addAction(a)
         self.go_menu = self.menuBar().addMenu("&Go")
+        pm = self.menuBar().addMenu("&Practice")
+        a = QAction("&Calibrate to me…", self)
+        a.setToolTip("Sign the most common signs twice each, so the app learns how you sign them")
+        a.triggered.connect(self.open_calibrate_me)
+        pm.addAction(a)
         h = self.menuBar().addMenu("&Help")
         a = QAction("&Help", self)
         a.setShortcut(QKeySequence.StandardKey.HelpContents)
@@ -204,6 +209,11 @@ class MainWindow(QMainWindow):
             if hasattr(w, "apply_theme"):
                 w.apply_theme()
         self.live.video.update()
+
+    def open_calibrate_me(self):
+        from .pages.calibrate_me import open_calibrate_me
+
+        return open_calibrate_me(self)
 
     def show_help(self) -> None:
         from .help_dialog import HelpDialog

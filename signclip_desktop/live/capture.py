@@ -29,7 +29,10 @@ class CaptureWorker:
     def __init__(self, display: LatestSlot, keypoints: Mailbox, stats: Stats, emit: Emit,
                  detector_factory: Callable[[], Any] | None = None, feed_factory=open_feed):
         self.display, self.keypoints, self.stats, self.emit = display, keypoints, stats, emit
-        self._detector_factory = detector_factory or _default_detector
+        self._custom_factory = detector_factory
+        self._components: tuple[str, ...] | None = None  # the pack's input components (None: all)
+        self._built_for: tuple[str, ...] | None = None
+        self._rebuild = False
         self._feed_factory = feed_factory
         self._cond = threading.Condition()
         self._pending: SourceSpec | None = None
@@ -89,15 +92,44 @@ class CaptureWorker:
             spec, self._pending, self._has_pending = self._pending, None, False
             return True, spec
 
+    def set_components(self, components) -> None:
+        """The pack's input components: the detector runs only the landmark models they need
+        (``keypoints/landmark_graph.py``); a pack with another need rebuilds it."""
+        comps = tuple(components) if components is not None else None
+        with self._cond:
+            if comps == self._components:
+                return
+            self._components = comps
+            self._rebuild = self._detector is not None or self._loader is not None
+
+    def _factory(self):
+        if self._custom_factory is not None:
+            return self._custom_factory
+        comps = self._components
+        return lambda: _default_detector(comps)
+
+    @property
+    def detector_name(self) -> str:
+        from ..keypoints.landmark_graph import detector_name
+
+        det = self._detector
+        return detector_name(det) if det is not None else ""
+
+    def prestart(self) -> None:
+        """Build the detector now (at launch), not on the first picture."""
+        self._start_detector()
+
     def _start_detector(self) -> None:
         """Build the session's one Holistic on a helper thread (MediaPipe takes seconds to load):
         meanwhile pictures are shown without landmarks, so the first frame is not held back."""
         if self._detector is not None or self._loader is not None or self._detector_failed:
             return
 
+        factory = self._factory()
+
         def load():
             try:
-                det = self._detector_factory()
+                det = factory()
             except Exception as e:  # DetectorError, ImportError: show the video without landmarks
                 with self._cond:
                     self._detector_failed = True
@@ -117,6 +149,8 @@ class CaptureWorker:
 
     def _detect(self, img: np.ndarray, t: float) -> np.ndarray | None:
         """Layout keypoints, or None while Holistic is still loading (or unavailable)."""
+        if self._rebuild and (self._loader is None or not self._loader.is_alive()):
+            self._drop_detector()  # the new pack needs other landmark models
         det = self._detector
         if det is None:
             self._start_detector()
@@ -125,6 +159,15 @@ class CaptureWorker:
         kp = det.detect(img, t)
         self.stats.detect_ms = (time.perf_counter() - t0) * 1000
         return kp
+
+    def _drop_detector(self) -> None:
+        with self._cond:
+            old, self._detector, self._loader, self._rebuild = self._detector, None, None, False
+        if old is not None:
+            try:
+                old.close()
+            except Exception:
+                pass
 
     @property
     def tracking_state(self) -> str:
@@ -254,7 +297,9 @@ class CaptureWorker:
                 self._detector = None
 
 
-def _default_detector():
-    from ..keypoints.holistic import HolisticDetector
+def _default_detector(components=None):
+    """Only the landmark models the pack needs: pose + hands for a pack without the face
+    (the face mesh is a tenth of a Holistic frame), full Holistic otherwise."""
+    from ..keypoints.landmark_graph import make_detector
 
-    return HolisticDetector()
+    return make_detector(components)

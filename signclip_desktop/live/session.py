@@ -47,6 +47,7 @@ class LiveSession:
         self._capture = CaptureWorker(self._display, self._keypoints, self._stats, self._emit,
                                       detector_factory, feed_factory)
         self._capture.set_mirror(config.mirror)
+        self._capture.set_components(_pack_components(config.pack_path))
         self._inference = InferenceWorker(self._keypoints, self._stats, self._emit, config, self._tap)
         self._started = False
 
@@ -62,6 +63,9 @@ class LiveSession:
             self.set_source(source)
         if not self._started:
             self._started = True
+            src = self.source
+            if src is not None and (src.kind == "camera" or (src.kind == "file" and not _is_keypoint_file(src.path))):
+                self._capture.prestart()  # MediaPipe loads while the pack does, not after the first picture
             self._capture.start()
             self._inference.start()
 
@@ -91,8 +95,10 @@ class LiveSession:
             raise TypeError(f"configure() takes a LiveConfig (dataclasses.replace(session.config, ...)), "
                             f"not {type(config).__name__}")
         with self._lock:
-            self._config = config
+            old, self._config = self._config, config
         self._capture.set_mirror(config.mirror)
+        if config.pack_path != old.pack_path:
+            self._capture.set_components(_pack_components(config.pack_path))
         self._inference.configure(config)
 
     @property
@@ -162,6 +168,33 @@ class LiveSession:
             keypoints_dropped=self._keypoints.dropped, frames_shown=self._capture.frames_published)
 
     @property
+    def detector(self) -> str:
+        """The landmark graph in use (holistic / pose_hands / pose), "" before it is built."""
+        return self._capture.detector_name
+
+    @property
     def keypoints_waiting(self) -> int:
         """Keypoint frames queued for the inference thread (the bench waits for 0 at the end)."""
         return len(self._keypoints)
+
+
+def _pack_components(pack_path) -> tuple[str, ...] | None:
+    """The pack's input components from its manifest (None: unknown, so every component)."""
+    if not pack_path:
+        return None
+    try:
+        from ..model.pack import read_manifest
+
+        comps = read_manifest(pack_path).get("input", {}).get("components")
+        return tuple(str(c) for c in comps) if isinstance(comps, list) and comps else None
+    except Exception:  # a bad pack is reported by the inference worker, which loads it for real
+        return None
+
+
+def _is_keypoint_file(path) -> bool:
+    from .feeds import is_keypoint_file
+
+    try:
+        return is_keypoint_file(path)
+    except Exception:
+        return False

@@ -112,6 +112,7 @@ class BenchOptions:
     skip_pool: bool = False
     skip_session: bool = False
     pin: bool = True            # bare vs app on one core (the "one core-limited loop")
+    bundle: str | None = None   # a built bundle folder: its size goes in as bundle_mb
 
 
 def run_bench(opt: BenchOptions) -> dict:
@@ -201,6 +202,12 @@ def run_bench(opt: BenchOptions) -> dict:
                        first_guess_s=s["first_guess_s"],
                        python_start_s=s["python_start_s"], rss_mb_peak=s["rss_mb_peak"],
                        rss_mb_steady=s["rss_mb_steady"])
+        from .detectors import pool_workers_now
+
+        out["pool_workers_auto"] = pool_workers_now()  # what the app's rule picks on this machine now
+        bundle = Path(opt.bundle) if opt.bundle else None
+        if bundle is not None and bundle.is_dir():
+            out["bundle_mb"] = round(sum(f.stat().st_size for f in bundle.rglob("*") if f.is_file()) / 2**20, 1)
         out["bench_process_rss_mb_peak"] = peak_rss_mb()
         load1, load5, _ = os.getloadavg()
         out["machine"]["load_after"] = [round(load1, 2), round(load5, 2)]

@@ -140,11 +140,14 @@ def landmark_loops(clip: Clip, pack_path: Path, passes: int = 2, core: int | Non
 
 
 def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
-    from ..keypoints.holistic import HolisticDetector, import_holistic, silenced_stderr
+    from ..keypoints.holistic import import_holistic, silenced_stderr
+
+    from ..keypoints.landmark_graph import detector_name, make_detector
+    from ..live.session import _pack_components
 
     with silenced_stderr():
         bare_h = import_holistic().Holistic(static_image_mode=False, model_complexity=1)
-    det = HolisticDetector()
+    det = make_detector(_pack_components(pack_path))  # what the app runs for this pack
     timed = TimedDetector(det)
     img = _first_image(clip.path)
     with silenced_stderr():  # graph start-up and its C++ chatter, not timed
@@ -181,7 +184,7 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
         det.close()
     h_fps = float(np.mean(bare_fps))
     p_fps = float(np.mean(app_fps))
-    return {"holistic_frames": nb, "holistic_fps": h_fps, "holistic_ms": 1000 / h_fps,
+    return {"detector": detector_name(det), "holistic_frames": nb, "holistic_fps": h_fps, "holistic_ms": 1000 / h_fps,
             "holistic_fps_passes": bare_fps, "holistic_cpu_cores": float(np.mean(bare_cores)), "pipeline_frames": na, "pipeline_fps": p_fps, "pipeline_ms": 1000 / p_fps,
             "pipeline_fps_passes": app_fps, "pipeline_ratio": p_fps / h_fps,
             "pipeline_detect_ms": float(np.median(first_app["ms"])) if first_app else None,

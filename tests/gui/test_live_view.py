@@ -122,3 +122,15 @@ def test_zoomed_interface_still_fits_at_full_hd(make_window, qtbot):
     qtbot.wait(500)
     assert not clipped(win), clipped(win)
     assert not overlapping(win), overlapping(win)
+
+
+def test_practice_menu_opens_calibrate_to_me(make_window, qtbot, tmp_path):
+    from signclip_desktop.gui.pages import install_practice_pages
+
+    win = make_window()
+    install_practice_pages(win)
+    titles = [m.title() for m in win.menuBar().findChildren(type(win.go_menu))]
+    assert "&Practice" in titles
+    dlg = win.open_calibrate_me()
+    assert dlg is not None and dlg.isVisible()
+    dlg.close()
