@@ -25,3 +25,22 @@ def tiny_pack(tmp_path_factory) -> Path:
     from signclip_desktop.model.tiny import write_tiny_pack
 
     return write_tiny_pack(tmp_path_factory.mktemp("packs") / "tiny")
+
+
+@pytest.fixture(autouse=True)
+def _gc_on_the_gui_thread(request):
+    """Qt tests: run the garbage collector on the GUI thread only, as the app does
+    (``gui/gcguard.py``). A page tested without the main window still runs worker threads,
+    and a collection there that frees Qt wrappers crashes the process."""
+    if "qtbot" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("qapp")
+    from signclip_desktop.gui.gcguard import MainThreadGC
+
+    guard = MainThreadGC()
+    guard.start()
+    try:
+        yield
+    finally:
+        guard.stop()

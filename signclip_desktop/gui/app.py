@@ -86,7 +86,7 @@ def run_gui(args) -> int:
               "desktop session, or add --quit-after SECONDS to run it unattended (offscreen).", file=sys.stderr)
         return 1
     os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
-    from PySide6.QtCore import Qt, QTimer
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from ..settings import load_settings, settings_path
@@ -146,13 +146,6 @@ def run_gui(args) -> int:
     win.show()
     probe.start()
     win.start(spec)
-    if persist:  # offer "calibrate to me" once, when a camera first works (not to a user on the demo)
-        def offer(_index) -> None:
-            from .pages.calibrate_me import offer_once
-
-            QTimer.singleShot(1500, lambda: offer_once(win))
-
-        win.live.camera_opened.connect(offer, Qt.ConnectionType.SingleShotConnection)
     final: dict = {}
     quit_after = getattr(args, "quit_after", None)
     if quit_after is not None:

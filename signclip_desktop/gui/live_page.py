@@ -45,7 +45,6 @@ class LivePage(LiveLayout, QWidget):
     heavy_loaded = Signal(str)         # "pack" / "tracking": a big library finished loading
     first_frame = Signal(float)        # time.monotonic() when the first frame was drawn
     _camera_back = Signal(int)         # from the probe thread
-    camera_opened = Signal(int)        # a real camera delivers pictures (the first-run offer waits for it)
 
     def __init__(self, settings: Settings, save=None, detector_factory=None, feed_factory=None,
                  pace: bool = True, camera_lister=None, camera_probe=None, parent=None):
@@ -240,7 +239,6 @@ class LivePage(LiveLayout, QWidget):
             if ev.source is not None and ev.source.kind == "camera":
                 self._retry_timer.stop()
                 self.banner.hide()
-                self.camera_opened.emit(ev.source.camera_index)
         elif ev.what == "tracking_ready":
             self.heavy_loaded.emit("tracking")
         elif ev.what == "pack_loaded":
