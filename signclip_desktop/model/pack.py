@@ -64,6 +64,9 @@ class Pack:
     description: str = ""
     provenance: dict = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
+    # sign variants (optional in labels.npz): extra unit rows, each naming the label it belongs to
+    variant_embeddings: np.ndarray | None = None   # float32 [M, E]
+    variant_labels: list[str] = field(default_factory=list)
 
     @property
     def label_ids(self) -> list[str]:
@@ -147,6 +150,8 @@ def load_pack(path) -> Pack:
         with np.load(lab_file, allow_pickle=False) as z:
             emb = np.asarray(z["embeddings"], np.float32)
             ids = [str(x) for x in z["labels"]]
+            var = np.asarray(z["variant_embeddings"], np.float32) if "variant_embeddings" in z.files else None
+            var_ids = [str(x) for x in z["variant_labels"]] if "variant_labels" in z.files else []
     except FileNotFoundError:
         raise PackError(path, f"label embeddings {lab_file.name} are missing") from None
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as e:
@@ -161,6 +166,14 @@ def load_pack(path) -> Pack:
     if not np.isfinite(emb).all():
         raise PackError(path, "label embeddings contain NaN or infinity")
     emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-8)
+    if var is not None:
+        if var.ndim != 2 or var.shape[1] != dim or var.shape[0] != len(var_ids):
+            raise PackError(path, f"variant embeddings have shape {var.shape}, expected [{len(var_ids)}, {dim}]")
+        if not set(var_ids) <= set(ids):
+            raise PackError(path, f"variant embeddings name unknown labels {sorted(set(var_ids) - set(ids))[:5]}")
+        if not np.isfinite(var).all():
+            raise PackError(path, "variant embeddings contain NaN or infinity")
+        var = var / np.maximum(np.linalg.norm(var, axis=1, keepdims=True), 1e-8)
     cal = m.get("calibration", {})
     calibration = Calibration(**{k: float(v) for k, v in cal.items() if k in Calibration.__dataclass_fields__})
     if calibration.temperature <= 0:
@@ -170,13 +183,14 @@ def load_pack(path) -> Pack:
         embedding_dim=dim, labels=labels, label_embeddings=emb, calibration=calibration,
         stride_frames=int(m.get("window", {}).get("stride_frames", max(1, spec.window_frames // 4))),
         encoder_file=enc, onnx_input=in_name, onnx_output=out_name, description=str(m.get("description", "")),
-        provenance=dict(m.get("provenance", {})), manifest=m,
+        provenance=dict(m.get("provenance", {})), manifest=m, variant_embeddings=var, variant_labels=var_ids,
     )
 
 
 def write_pack(out_dir, *, name: str, version: str, spec: InputSpec, onnx_bytes_or_path, labels: list[Label],
                label_embeddings: np.ndarray, calibration: Calibration = Calibration(), stride_frames: int = 8,
-               description: str = "", provenance: dict | None = None, extra: dict | None = None) -> Path:
+               description: str = "", provenance: dict | None = None, extra: dict | None = None,
+               variants: tuple[np.ndarray, list[str]] | None = None) -> Path:
     """Write a complete pack folder (used by training and by tests)."""
     import shutil
 
@@ -187,7 +201,11 @@ def write_pack(out_dir, *, name: str, version: str, spec: InputSpec, onnx_bytes_
     elif Path(onnx_bytes_or_path).resolve() != (out / "encoder.onnx").resolve():
         shutil.copyfile(onnx_bytes_or_path, out / "encoder.onnx")
     emb = np.asarray(label_embeddings, np.float32)
-    np.savez(out / "labels.npz", embeddings=emb, labels=np.array([l.id for l in labels]))
+    arrays = {"embeddings": emb, "labels": np.array([l.id for l in labels])}
+    if variants is not None:
+        arrays["variant_embeddings"] = np.asarray(variants[0], np.float32)
+        arrays["variant_labels"] = np.array([str(x) for x in variants[1]])
+    np.savez(out / "labels.npz", **arrays)
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "name": name, "version": version,
         "description": description, "encoder": "encoder.onnx", "onnx_input": "keypoints",
