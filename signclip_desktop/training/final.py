@@ -83,7 +83,8 @@ def main(argv=None) -> int:
     ap.add_argument("--data", required=True)
     ap.add_argument("--kfold", required=True, help="the k-fold run of the same config (calibration, open set)")
     ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads; keep 1 on a shared machine (2 threads under load cost ~25x the CPU per step)")
     ap.add_argument("--ship", help="copy the pack here (e.g. models/words) and write MODEL_CARD.md")
     ap.add_argument("--baseline", help="k-fold run of the baseline config, for the card's recipe ablation")
     a = ap.parse_args(argv)

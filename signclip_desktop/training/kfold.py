@@ -88,7 +88,8 @@ def main(argv=None) -> int:
     ap.add_argument("--data", required=True)
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--out", required=True)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads; keep 1 on a shared machine (2 threads under load cost ~25x the CPU per step)")
     ap.add_argument("--only", type=int, nargs="*", help="train only these folds (then report what exists)")
     ap.add_argument("--steps", type=int, help="override train.steps")
     a = ap.parse_args(argv)
