@@ -22,7 +22,7 @@ from .kfold import variant_subset
 from .train import _config_hash, _log, load_config
 
 
-def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 2) -> dict:
+def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: bool = False) -> dict:
     import torch
 
     from ..model.pack import Calibration, Label, write_pack
@@ -35,7 +35,6 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 2) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     log = lambda m: _log(m, out / "final.log")  # noqa: E731
     t0 = time.time()
-    kf = json.loads((Path(kfold_dir) / "kfold.json").read_text(encoding="utf-8"))
     samples = D.keep_labels_with_signers(D.load_kind(cfg["kind"], data_dir), int(cfg.get("min_signers", 1)))
     table = D.label_table(samples, cfg["kind"])
     ids = [l.id for l in table]
@@ -44,8 +43,17 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 2) -> dict:
     enc = Encoded(samples, spec, cfg.get("augment"))
     log(f"{len(samples)} clips, {len(ids)} words, {len({s.signer for s in samples})} signers; encoded in {time.time() - t0:.0f}s")
     idx = np.arange(len(samples))
-    model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log)
+    ckpt = out / "model.pt"
+    if ckpt.exists():  # the training is independent of the k-fold run: it may finish first
+        model, secs = torch.load(ckpt, weights_only=False)
+    else:
+        model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log)
+        torch.save((model, secs), ckpt)
     log(f"trained in {secs:.0f}s")
+    kf_path = Path(kfold_dir) / "kfold.json"
+    while wait and not kf_path.exists():
+        time.sleep(30)
+    kf = json.loads(kf_path.read_text(encoding="utf-8"))
     sym = SymmetricEncoder(model.encoder, spec).eval()
     onnx_path = out / "encoder.onnx"
     export_encoder(sym, onnx_path, spec.num_points, spec.num_channels)
@@ -86,12 +94,13 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=int, default=1,
                     help="torch threads; keep 1 on a shared machine (2 threads under load cost ~25x the CPU per step)")
     ap.add_argument("--ship", help="copy the pack here (e.g. models/words) and write MODEL_CARD.md")
+    ap.add_argument("--wait", action="store_true", help="train now, wait for the k-fold run's kfold.json to write the pack")
     ap.add_argument("--baseline", help="k-fold run of the baseline config, for the card's recipe ablation")
     a = ap.parse_args(argv)
     cfg = load_config(a.config)
     out = Path(a.out)
     if not (out / "final.json").exists():
-        build(cfg, a.data, a.kfold, out, a.threads)
+        build(cfg, a.data, a.kfold, out, a.threads, a.wait)
     if a.ship:
         from .card import write_card
 

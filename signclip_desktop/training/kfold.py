@@ -115,12 +115,14 @@ def main(argv=None) -> int:
                                    float(kcfg.get("unseen_fraction", 1.0)), seed=int(kcfg.get("seed", 0)))
     (out / "folds.json").write_text(json.dumps({"signer_fold": fold_of, "unseen_words": groups}, indent=1))
     spec = InputSpec.from_dict(cfg["input"])
-    enc = Encoded(samples, spec, cfg.get("augment"))
-    log(f"{len(samples)} clips, {len(labels)} words, {len(set(sg))} signers, {len(letters)} letter clips; "
-        f"encoded in {time.time() - t0:.0f}s")
+    log(f"{len(samples)} clips, {len(labels)} words, {len(set(sg))} signers, {len(letters)} letter clips")
+    enc = None
     for fold in range(a.folds):
         if a.only is not None and fold not in a.only:
             continue
+        if enc is None and not (out / f"fold{fold}.npz").exists():
+            enc = Encoded(samples, spec, cfg.get("augment"))   # only when a fold still has to be trained
+            log(f"encoded in {time.time() - t0:.0f}s")
         run_fold(cfg, fold, samples, letters, enc, fold_of, groups[fold], labels, text_all, out, a.threads, log)
     from .kfold_report import report
 
