@@ -40,13 +40,13 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
     ids = [l.id for l in table]
     text = embed_texts([l.prompt for l in table])
     spec = InputSpec.from_dict(cfg["input"])
-    enc = Encoded(samples, spec, cfg.get("augment"))
-    log(f"{len(samples)} clips, {len(ids)} words, {len({s.signer for s in samples})} signers; encoded in {time.time() - t0:.0f}s")
     idx = np.arange(len(samples))
     ckpt = out / "model.pt"
     if ckpt.exists():  # the training is independent of the k-fold run: it may finish first
         model, secs = torch.load(ckpt, weights_only=False)
     else:
+        enc = Encoded(samples, spec, cfg.get("augment"))
+        log(f"{len(samples)} clips, {len(ids)} words, {len({s.signer for s in samples})} signers; encoded in {time.time() - t0:.0f}s")
         model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log)
         torch.save((model, secs), ckpt)
     log(f"trained in {secs:.0f}s")
@@ -63,6 +63,11 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
     with torch.no_grad():
         ve = embed_samples(embed_fn(model, spec, True), vs, spec)
     var, vl = signer_variants(ve, [s.label for s in vs], [s.signer for s in vs], ids)
+    # ship the variants only where the k-fold run showed they help on unseen signers
+    use_variants = kf.get("scoring") == "variants"
+    if not use_variants:
+        log("k-fold: variants did not beat text labels on held-out signers; shipping text labels only")
+        var, vl = var[:0], vl[:0]
     cal = kf["calibration"]
     provenance = {
         "trained": True, "data_kind": cfg["kind"], "config": Path(cfg.get("_path", "")).name, "text_model": TEXT_MODEL,
@@ -75,7 +80,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
                label_embeddings=label_embeddings(model, text),
                calibration=Calibration(**{k: float(cal[k]) for k in ("temperature", "sure_margin", "maybe_margin")}),
                stride_frames=int(cfg.get("stride_frames", 8)), description=cfg.get("description", ""),
-               provenance=provenance, variants=(var, [ids[i] for i in vl]),
+               provenance=provenance, variants=(var, [ids[i] for i in vl]) if use_variants else None,
                extra={"open_set": {"measure": kf["open_set"]["measure"], "threshold": round(kf["open_set"]["threshold"], 6)}})
     info = {"train_seconds": round(secs, 1), "total_seconds": round(time.time() - t0, 1), "onnx_parity_max_abs": diff,
             "encoder_parameters": count_parameters(model.encoder), "parameters": count_parameters(model),

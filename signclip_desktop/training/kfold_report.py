@@ -59,15 +59,8 @@ def few_shot(sims: np.ndarray, emb: np.ndarray, y: np.ndarray, signers: np.ndarr
     return out
 
 
-def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
-    n_signers = defaultdict(set)
-    for s in samples:
-        n_signers[s.label].add(s.signer)
-    common = sorted(l for l in labels if len(n_signers[l]) >= int(cfg.get("kfold", {}).get("common_min_signers", 8)))
-    folds, per_word, per_signer = [], defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
-    pos_all, neg_all = defaultdict(list), defaultdict(list)
-    shots_all = defaultdict(lambda: [0, 0])
-    temps, margins = [], []
+def _load_folds(out: Path, samples, k: int) -> list[dict]:
+    folds = []
     for f in range(k):
         p = out / f"fold{f}.npz"
         if not p.exists():
@@ -76,56 +69,82 @@ def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
         known = [str(x) for x in z["known"]]
         ki = {l: i for i, l in enumerate(known)}
         test = [samples[i] for i in z["test_idx"]]
-        y = np.array([ki[s.label] for s in test])
-        sg = np.array([s.signer for s in test])
         vs = [samples[i] for i in z["variant_idx"]]
         var, vl = signer_variants(z["emb_variant"], [s.label for s in vs], [s.signer for s in vs], known)
         le = z["label_emb"]
-        s_text = best_per_label(z["emb_test"], le)
-        s_var = best_per_label(z["emb_test"], le, var, vl)
-        s_vonly = best_per_label(z["emb_test"], np.zeros_like(le) + 0.0, var, vl) if len(var) else s_text
-        cols = [ki[c] for c in common if c in ki]
-        r = {"fold": f, "test_clips": len(y), "test_signers": len(set(sg)), "known_words": len(known),
-             "unseen_words": [str(x) for x in z["unseen_words"]], "train_seconds": float(z["seconds"])}
-        for name, s in (("text", s_text), ("variants", s_var), ("variants_only", s_vonly)):
-            r[f"top1_{name}"] = _top1(s, y)[0]
-            r[f"common_top1_{name}"] = _top1(s, y, cols)[0]
-        pred = s_var.argmax(axis=1)
+        e = {"fold": f, "known": known, "ki": ki, "y": np.array([ki[s.label] for s in test]),
+             "signers": np.array([s.signer for s in test]), "emb": z["emb_test"],
+             "unseen_words": [str(x) for x in z["unseen_words"]], "seconds": float(z["seconds"])}
+        e["sims"] = {"text": best_per_label(z["emb_test"], le), "variants": best_per_label(z["emb_test"], le, var, vl),
+                     "variants_only": best_per_label(z["emb_test"], np.zeros_like(le), var, vl) if len(var) else best_per_label(z["emb_test"], le)}
+        e["neg"] = {}
+        for name, rows, vv in (("text", le, None), ("variants", le, (var, vl))):
+            a = vv or (None, None)
+            e["neg"][name] = (best_per_label(z["emb_unseen"], rows, *a),
+                              best_per_label(z["emb_letters"], rows, *a) if len(z["emb_letters"]) else np.zeros((0, len(known))))
+        folds.append(e)
+    return folds
+
+
+def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
+    n_signers = defaultdict(set)
+    for s in samples:
+        n_signers[s.label].add(s.signer)
+    common = sorted(l for l in labels if len(n_signers[l]) >= int(cfg.get("kfold", {}).get("common_min_signers", 8)))
+    loaded = _load_folds(out, samples, k)
+    folds = []
+    for e in loaded:
+        cols = [e["ki"][c] for c in common if c in e["ki"]]
+        r = {"fold": e["fold"], "test_clips": len(e["y"]), "test_signers": len(set(e["signers"])), "known_words": len(e["known"]),
+             "unseen_words": e["unseen_words"], "train_seconds": e["seconds"]}
+        for name, sims in e["sims"].items():
+            r[f"top1_{name}"] = _top1(sims, e["y"])[0]
+            r[f"common_top1_{name}"] = _top1(sims, e["y"], cols)[0]
+        folds.append(r)
+    # the scoring the pack ships: signer variants only where they beat the text labels on unseen signers
+    scoring = "variants" if np.mean([r["top1_variants"] for r in folds]) > np.mean([r["top1_text"] for r in folds]) else "text"
+    per_word, per_signer = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    pos_all, neg_all = defaultdict(list), defaultdict(list)
+    shots_all = defaultdict(lambda: [0, 0])
+    temps, margins, opens = [], [], []
+    for e, r in zip(loaded, folds):
+        sims, y, sg, known = e["sims"][scoring], e["y"], e["signers"], e["known"]
+        pred = sims.argmax(axis=1)
         for lab, pr, who in zip(y, pred, sg):
             per_word[known[lab]][0] += int(pr == lab)
             per_word[known[lab]][1] += 1
             per_signer[who][0] += int(pr == lab)
             per_signer[who][1] += 1
-        t, _ = fit_temperature(s_var, y)
+        t, _ = fit_temperature(sims, y)
         temps.append(t)
-        margins.append(fit_margins(s_var, y, t))
-        neg_words = best_per_label(z["emb_unseen"], le, var, vl)
-        neg_letters = best_per_label(z["emb_letters"], le, var, vl) if len(z["emb_letters"]) else np.zeros((0, len(known)))
-        r["_open"] = {}
+        margins.append(fit_margins(sims, y, t))
+        neg_words, neg_letters = e["neg"][scoring]
+        o = {}
         for m in O.MEASURES:
-            ps, nw, nl = O.scores(s_var, m, t), O.scores(neg_words, m, t), O.scores(neg_letters, m, t) if len(neg_letters) else np.zeros(0)
+            ps, nw = O.scores(sims, m, t), O.scores(neg_words, m, t)
+            nl = O.scores(neg_letters, m, t) if len(neg_letters) else np.zeros(0)
             pos_all[m].append(ps)
             neg_all[m].append(np.concatenate([nw, nl]))
-            r["_open"][m] = (ps, nw, nl)
-        fs = few_shot(s_var, z["emb_test"], y, sg, seed=f)
+            o[m] = (ps, nw, nl)
+        opens.append(o)
+        fs = few_shot(sims, e["emb"], y, sg, seed=e["fold"])
         for n, (c, tot) in fs.items():
             shots_all[n][0] += c
             shots_all[n][1] += tot
         r["few_shot"] = {n: c / tot if tot else None for n, (c, tot) in fs.items()}
-        folds.append(r)
     # open-set rule: the measure and threshold with the best pooled balanced accuracy
     fits = {m: O.fit_threshold(np.concatenate(pos_all[m]), np.concatenate(neg_all[m])) for m in O.MEASURES if pos_all[m]}
     measure = max(fits, key=lambda m: fits[m]["balanced"])
     thr = fits[measure]["threshold"]
-    for r in folds:
-        ps, nw, nl = r.pop("_open")[measure]
+    for r, o in zip(folds, opens):
+        ps, nw, nl = o[measure]
         r["open_known_rate"] = float((ps >= thr).mean())
         r["open_unknown_rate_words"] = float((nw < thr).mean()) if len(nw) else None
         r["open_unknown_rate_letters"] = float((nl < thr).mean()) if len(nl) else None
     keys = ["top1_text", "top1_variants", "top1_variants_only", "common_top1_text", "common_top1_variants",
             "common_top1_variants_only", "open_known_rate", "open_unknown_rate_words", "open_unknown_rate_letters"]
     return {
-        "folds": folds, "k": len(folds), "common_words": common,
+        "folds": folds, "k": len(folds), "common_words": common, "scoring": scoring,
         "summary": {key: _ms([r[key] for r in folds]) for key in keys},
         "few_shot": {str(n): {"top1": c / t if t else None, "queries": t} for n, (c, t) in shots_all.items()},
         "few_shot_folds": {str(n): _ms([r["few_shot"][n] for r in folds]) for n in SHOTS},
@@ -150,8 +169,10 @@ def markdown(rep: dict) -> str:
          "| measure | text labels | text + signer variants | variants only |", "|---|---:|---:|---:|",
          f"| top-1, all known words | {_pm(s['top1_text'])} | {_pm(s['top1_variants'])} | {_pm(s['top1_variants_only'])} |",
          f"| top-1 among the commonest words | {_pm(s['common_top1_text'])} | {_pm(s['common_top1_variants'])} | {_pm(s['common_top1_variants_only'])} |",
-         "", "Per fold (text + variants): " + "; ".join(
-             f"fold {r['fold']}: {r['top1_variants']:.3f} all / {r['common_top1_variants']:.3f} common, "
+         "", f"Scoring kept for the pack (the better on held-out signers): **{rep['scoring']}**. The open-set rule, "
+         "calibration, few-shot and the per-word / per-signer tables below use it.", "",
+         f"Per fold ({rep['scoring']}): " + "; ".join(
+             f"fold {r['fold']}: {r['top1_' + rep['scoring']]:.3f} all / {r['common_top1_' + rep['scoring']]:.3f} common, "
              f"{r['test_signers']} signers, {r['test_clips']} clips, unseen words {len(r['unseen_words'])}"
              for r in rep["folds"]), "",
          f"Open set (`{rep['open_set']['measure']}` >= {rep['open_set']['threshold']:.4f} is known; fitted on the pooled folds): "
@@ -161,7 +182,7 @@ def markdown(rep: dict) -> str:
          "| top-1 (pooled) | " + " | ".join(f"{rep['few_shot'][str(n)]['top1']:.3f}" for n in SHOTS) + " |",
          "| mean ± sd over folds | " + " | ".join(_pm(rep["few_shot_folds"][str(n)]) for n in SHOTS) + " |",
          f"(queries per n: {rep['few_shot']['0']['queries']})", "",
-         "Per word (held-out signers, text + variants): " + ", ".join(
+         f"Per word (held-out signers, {rep['scoring']}): " + ", ".join(
              f"`{w}` {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_word"].items()), "",
          "Per signer: " + ", ".join(f"{w} {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_signer"].items()), "",
          f"Training per fold: {_pm(rep['train_seconds_per_fold'], 0)} s.", ""]
