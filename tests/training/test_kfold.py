@@ -129,3 +129,37 @@ def test_encoder_with_recipe_options_exports_with_the_same_output(tmp_path):
     enc = SymmetricEncoder(PoseEncoder(spec.num_points, spec.num_channels, **model_kwargs(cfg, spec)), spec).eval()
     p = export_encoder(enc, tmp_path / "e.onnx", spec.num_points, spec.num_channels)
     assert parity(enc, p, spec.num_points, spec.num_channels) < 1e-4
+
+
+def test_report_pools_folds_and_fits_the_open_set_rule(tmp_path):
+    """Two synthetic folds: known words embed on their text rows, unseen words and letters elsewhere."""
+    from types import SimpleNamespace as NS
+
+    from signclip_desktop.training.kfold_report import markdown, report
+
+    rng = np.random.default_rng(0)
+    words = ["hello", "yes", "rare"]
+    samples = [NS(label=w, signer=f"s{i}") for i in range(10) for w in words for _ in range(6)]
+    label_emb = np.eye(8, dtype=np.float32)[:2]           # hello, yes
+    for f in range(2):
+        test = [i for i, s in enumerate(samples) if int(s.signer[1:]) % 2 == f and s.label != "rare"]
+        unseen = [i for i, s in enumerate(samples) if s.label == "rare"]
+        var = [i for i, s in enumerate(samples) if int(s.signer[1:]) % 2 != f and s.label != "rare"]
+
+        def emb(idx, known_dirs):
+            e = np.stack([known_dirs[samples[i].label] for i in idx]) + 0.05 * rng.normal(size=(len(idx), 8))
+            return (e / np.linalg.norm(e, axis=1, keepdims=True)).astype(np.float32)
+        dirs = {"hello": np.eye(8)[0], "yes": np.eye(8)[1], "rare": np.ones(8) / np.sqrt(8)}
+        letters = np.tile(np.eye(8)[5], (4, 1)).astype(np.float32)
+        np.savez(tmp_path / f"fold{f}.npz", known=np.array(["hello", "yes"]), label_emb=label_emb,
+                 test_idx=np.array(test), unseen_idx=np.array(unseen), variant_idx=np.array(var),
+                 unseen_words=np.array(["rare"]), seconds=1.0, emb_test=emb(test, dirs), emb_unseen=emb(unseen, dirs),
+                 emb_variant=emb(var, dirs), emb_letters=letters)
+    rep = report(tmp_path, samples, words, {"kfold": {"common_min_signers": 8}}, 2)
+    assert rep["k"] == 2 and rep["common_words"] == ["hello", "rare", "yes"]
+    assert rep["summary"]["top1_text"]["mean"] == 1.0 and len(rep["summary"]["top1_text"]["folds"]) == 2
+    assert rep["summary"]["open_known_rate"]["mean"] == 1.0
+    assert rep["summary"]["open_unknown_rate_words"]["mean"] == 1.0 == rep["summary"]["open_unknown_rate_letters"]["mean"]
+    assert rep["few_shot"]["0"]["top1"] == 1.0 and rep["few_shot"]["5"]["queries"] == rep["few_shot"]["0"]["queries"] > 0
+    assert set(rep["per_signer"]) == {f"s{i}" for i in range(10)}
+    assert "mean ± sd" in markdown(rep)
