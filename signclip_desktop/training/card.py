@@ -112,7 +112,9 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
               "- Hobby recordings: one person per repository, many following the same tutorial; the same gloss is often a "
               "different sign across languages and signers (variants help exactly there).",
               "- The open-set threshold and calibration were fitted on the fold encoders (trained on ~80% of the signers); the "
-              "shipped encoder saw every signer, so its similarities on new signers may sit slightly higher.",
+              "shipped encoder saw every signer, so its similarities on new signers may sit slightly higher; and the fold "
+              "encoders knew 56 words where the pack knows 67, which spreads a `probability` measure a little thinner "
+              "(slightly more `known: false`).",
               "- `signclip_desktop/resources/grading_calibration.json` was fitted for the previous words encoder "
               "(docs/PRACTICE.md) and must be refitted for this one.",
               "- Left/right is unreliable in the data, so the encoder cannot tell a sign from its mirror image.", ""]
