@@ -64,6 +64,9 @@ class Pack:
     description: str = ""
     provenance: dict = field(default_factory=dict)
     manifest: dict = field(default_factory=dict)
+    # sign variants (optional in labels.npz): extra unit rows, each naming the label it belongs to
+    variant_embeddings: np.ndarray | None = None   # float32 [M, E]
+    variant_labels: list[str] = field(default_factory=list)
 
     @property
     def label_ids(self) -> list[str]:
@@ -216,9 +219,13 @@ def load_pack(path) -> Pack:
     _check_onnx(path, enc, c.spec, c.onnx_input, c.onnx_output, c.dim)
     lab_file = c.label_file
     try:
-        z = limits.read_npz(lab_file, names=("embeddings", "labels"))
+        z = limits.read_npz(lab_file, names=("embeddings", "labels", "variant_embeddings", "variant_labels"))
+        if "embeddings" not in z or "labels" not in z:
+            raise KeyError("embeddings / labels")
         emb = np.asarray(z["embeddings"], np.float32) if z["embeddings"].dtype.kind in "fiu" else None
         ids = [str(x) for x in np.asarray(z["labels"]).reshape(-1)]
+        var = np.asarray(z["variant_embeddings"], np.float32) if "variant_embeddings" in z else None
+        var_ids = [str(x) for x in np.asarray(z["variant_labels"]).reshape(-1)] if "variant_labels" in z else []
     except FileNotFoundError:
         raise PackError(path, f"label embeddings {lab_file.name} are missing") from None
     except (OSError, limits.Invalid, KeyError) as e:
@@ -231,17 +238,27 @@ def load_pack(path) -> Pack:
     if not np.isfinite(emb).all():
         raise PackError(path, "label embeddings contain NaN or infinity")
     emb = emb / np.maximum(np.linalg.norm(emb, axis=1, keepdims=True), 1e-8)
+    if var is not None:
+        if var.ndim != 2 or var.shape[1] != c.dim or var.shape[0] != len(var_ids):
+            raise PackError(path, f"variant embeddings have shape {var.shape}, expected [{len(var_ids)}, {c.dim}]")
+        if not set(var_ids) <= set(ids):
+            raise PackError(path, f"variant embeddings name unknown labels {sorted(set(var_ids) - set(ids))[:5]}")
+        if not np.isfinite(var).all():
+            raise PackError(path, "variant embeddings contain NaN or infinity")
+        var = var / np.maximum(np.linalg.norm(var, axis=1, keepdims=True), 1e-8)
     return Pack(
         path=path, name=str(m.get("name", path.name)), version=str(m.get("version", "0")), input=c.spec,
         embedding_dim=c.dim, labels=labels, label_embeddings=emb, calibration=c.calibration,
         stride_frames=c.stride, encoder_file=enc, onnx_input=c.onnx_input, onnx_output=c.onnx_output,
         description=str(m.get("description", "")), provenance=dict(m.get("provenance", {})), manifest=m,
+        variant_embeddings=var, variant_labels=var_ids,
     )
 
 
 def write_pack(out_dir, *, name: str, version: str, spec: InputSpec, onnx_bytes_or_path, labels: list[Label],
                label_embeddings: np.ndarray, calibration: Calibration = Calibration(), stride_frames: int = 8,
-               description: str = "", provenance: dict | None = None, extra: dict | None = None) -> Path:
+               description: str = "", provenance: dict | None = None, extra: dict | None = None,
+               variants: tuple[np.ndarray, list[str]] | None = None) -> Path:
     """Write a complete pack folder (used by training and by tests)."""
     import shutil
 
@@ -252,7 +269,11 @@ def write_pack(out_dir, *, name: str, version: str, spec: InputSpec, onnx_bytes_
     elif Path(onnx_bytes_or_path).resolve() != (out / "encoder.onnx").resolve():
         shutil.copyfile(onnx_bytes_or_path, out / "encoder.onnx")
     emb = np.asarray(label_embeddings, np.float32)
-    np.savez(out / "labels.npz", embeddings=emb, labels=np.array([l.id for l in labels]))
+    arrays = {"embeddings": emb, "labels": np.array([l.id for l in labels])}
+    if variants is not None:
+        arrays["variant_embeddings"] = np.asarray(variants[0], np.float32)
+        arrays["variant_labels"] = np.array([str(x) for x in variants[1]])
+    np.savez(out / "labels.npz", **arrays)
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "name": name, "version": version,
         "description": description, "encoder": "encoder.onnx", "onnx_input": "keypoints",

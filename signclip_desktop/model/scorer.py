@@ -24,12 +24,13 @@ class Guess:
 class Prediction:
     top: list[Guess]
     confidence: str  # sure / maybe / unsure
+    known: bool = True  # False: the window matches no sign well enough ("not a sign I know")
 
     GUESS_FIELDS = ("label", "language", "score", "similarity", "source")
 
     def to_json(self, fields: tuple[str, ...] = GUESS_FIELDS, digits: int = 6) -> dict:
         """The one JSON form of a prediction, used by ``predict --json``, the GUI's
-        ``--log-predictions`` file and the pages: ``{"top": [...], "confidence": ...}``.
+        ``--log-predictions`` file and the pages: ``{"top": [...], "confidence": ..., "known": ...}``.
         ``fields`` picks each guess's keys (any ``Guess`` field), floats rounded to ``digits``."""
         def guess(g: Guess) -> dict:
             out = {}
@@ -38,7 +39,39 @@ class Prediction:
                 out[f] = round(float(v), digits) if isinstance(v, float) else v
             return out
 
-        return {"top": [guess(g) for g in self.top], "confidence": self.confidence}
+        return {"top": [guess(g) for g in self.top], "confidence": self.confidence, "known": bool(self.known)}
+
+
+OPEN_SET_MEASURES = ("similarity", "probability", "margin")
+
+
+@dataclass(frozen=True)
+class OpenSet:
+    """The pack's "not a sign I know" rule (manifest ``open_set``): the top guess is known when its
+    ``measure`` (cosine similarity, calibrated probability, or top-1 minus top-2 similarity) reaches
+    ``threshold``. Fitted on words the encoder never saw (training/kfold.py)."""
+    threshold: float
+    measure: str = "similarity"
+
+    @classmethod
+    def from_manifest(cls, d) -> "OpenSet | None":
+        if not isinstance(d, dict) or "threshold" not in d:
+            return None
+        measure = str(d.get("measure", "similarity"))
+        if measure not in OPEN_SET_MEASURES:
+            raise ValueError(f"unknown open_set measure {measure!r} (known: {', '.join(OPEN_SET_MEASURES)})")
+        return cls(float(d["threshold"]), measure)
+
+    def known(self, sims_sorted: np.ndarray, probs_sorted: np.ndarray) -> bool:
+        if not sims_sorted.size:
+            return False
+        if self.measure == "similarity":
+            v = float(sims_sorted[0])
+        elif self.measure == "probability":
+            v = float(probs_sorted[0])
+        else:
+            v = float(sims_sorted[0] - (sims_sorted[1] if sims_sorted.size > 1 else 0.0))
+        return v >= self.threshold
 
 
 def confidence_level(probs_sorted: np.ndarray, cal: Calibration, sensitivity: float = 1.0) -> str:
@@ -55,19 +88,40 @@ def confidence_level(probs_sorted: np.ndarray, cal: Calibration, sensitivity: fl
 
 class Scorer:
     """Cosine similarity to every label (pack labels + personal prototypes), softmax with the
-    pack's temperature, top-k. A label with several prototypes scores its best one."""
+    pack's temperature, top-k. A pack label may have several rows (its text embedding plus sign
+    variants, ``labels.npz`` ``variant_*``): it scores its best one. With an ``open_set`` rule the
+    prediction says whether the window is a sign the pack knows at all."""
 
-    def __init__(self, labels: list[Label], embeddings: np.ndarray, calibration: Calibration):
+    def __init__(self, labels: list[Label], embeddings: np.ndarray, calibration: Calibration,
+                 variants: np.ndarray | None = None, variant_labels: list[str] | None = None,
+                 open_set: OpenSet | None = None):
         self.calibration = calibration
+        self.open_set = open_set
         self._pack_labels = list(labels)
         self._pack_emb = _unit(embeddings)
+        dim = self._pack_emb.shape[1]
+        ids = {l.id: i for i, l in enumerate(self._pack_labels)}
+        variant_labels = list(variant_labels or [])
+        if variants is None or not len(variant_labels):
+            self._var_emb, self._var_owner = np.zeros((0, dim), np.float32), np.zeros(0, np.int64)
+        else:
+            self._var_emb = _unit(np.atleast_2d(variants))
+            if self._var_emb.shape != (len(variant_labels), dim):
+                raise ValueError(f"variants have shape {self._var_emb.shape}, expected [{len(variant_labels)}, {dim}]")
+            missing = [v for v in variant_labels if v not in ids]
+            if missing:
+                raise ValueError(f"variants name labels the pack does not have: {missing[:5]}")
+            self._var_emb, self._var_owner = self._var_emb, np.array([ids[v] for v in variant_labels], np.int64)
         self._proto_labels: list[Label] = []
-        self._proto_emb = np.zeros((0, self._pack_emb.shape[1]), np.float32)
+        self._proto_emb = np.zeros((0, dim), np.float32)
         self._rebuild()
 
     @classmethod
     def from_pack(cls, pack) -> "Scorer":
-        return cls(pack.labels, pack.label_embeddings, pack.calibration)
+        manifest = getattr(pack, "manifest", None) or {}
+        return cls(pack.labels, pack.label_embeddings, pack.calibration,
+                   variants=getattr(pack, "variant_embeddings", None), variant_labels=getattr(pack, "variant_labels", None),
+                   open_set=OpenSet.from_manifest(manifest.get("open_set")))
 
     def set_prototypes(self, items: list[tuple[Label, np.ndarray]]) -> None:
         """Replace personal prototypes: (label, [k, E] example embeddings) per sign. A sign
@@ -108,17 +162,23 @@ class Scorer:
         keep = [i for i, l in enumerate(self._pack_labels) if self._language in (None, l.language)]
         labels = [self._pack_labels[i] for i in keep] + self._proto_labels
         sources = ["pack"] * len(keep) + ["personal"] * len(self._proto_labels)
-        matrix = np.concatenate([self._pack_emb[keep], self._proto_emb]).astype(np.float32)
+        slot = {g: k for k, g in enumerate(keep)}
+        vrows = [r for r, o in enumerate(self._var_owner) if int(o) in slot]
+        matrix = np.concatenate([self._pack_emb[keep], self._proto_emb, self._var_emb[vrows]]).astype(np.float32)
+        # row -> label slot: text rows and prototypes are their own slot, variant rows their label's
+        owner = np.concatenate([np.arange(len(labels)), [slot[int(self._var_owner[r])] for r in vrows]]).astype(np.int64)
         # one assignment: a predict() on another thread sees either the old or the new set, never a mix
-        self._snap = (labels, sources, matrix)
-        self._labels, self._sources, self._matrix = labels, sources, matrix
+        self._snap = (labels, sources, matrix, owner)
+        self._labels, self._sources, self._matrix, self._owner = labels, sources, matrix, owner
 
     @property
     def labels(self) -> list[Label]:
         return list(self._labels)
 
     def similarities(self, embedding: np.ndarray) -> np.ndarray:
-        return self._matrix @ _unit(np.asarray(embedding, np.float32)[None])[0]
+        """Cosine similarity of each label (``labels`` order) at its best row."""
+        _, _, matrix, owner = self._snap
+        return _best(matrix @ _unit(np.asarray(embedding, np.float32)[None])[0], owner, len(self._snap[0]))
 
     def probabilities(self, embedding: np.ndarray) -> np.ndarray:
         z = self.similarities(embedding) / self.calibration.temperature
@@ -126,15 +186,25 @@ class Scorer:
         return z / z.sum()
 
     def predict(self, embedding: np.ndarray, k: int = 5, sensitivity: float = 1.0) -> Prediction:
-        labels, sources, matrix = self._snap
-        sims = matrix @ _unit(np.asarray(embedding, np.float32)[None])[0]
+        labels, sources, matrix, owner = self._snap
+        sims = _best(matrix @ _unit(np.asarray(embedding, np.float32)[None])[0], owner, len(labels))
         z = sims / self.calibration.temperature
         p = np.exp(z - z.max())
         p /= p.sum()
         order = np.argsort(-p, kind="stable")
         top = [Guess(labels[i].id, labels[i].text, labels[i].language, float(p[i]),
                      float(sims[i]), sources[i]) for i in order[:max(1, k)]]
-        return Prediction(top, confidence_level(p[order], self.calibration, sensitivity))
+        known = True if self.open_set is None else self.open_set.known(sims[order], p[order])
+        return Prediction(top, confidence_level(p[order], self.calibration, sensitivity), known)
+
+
+def _best(row_sims: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Per label slot, the best of its rows (rows 0..n-1 are the slots themselves)."""
+    if row_sims.shape[0] == n:
+        return row_sims
+    out = row_sims[:n].copy()
+    np.maximum.at(out, owner[n:], row_sims[n:])
+    return out
 
 
 def _unit(x: np.ndarray) -> np.ndarray:

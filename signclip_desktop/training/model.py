@@ -42,19 +42,74 @@ class Block(nn.Module):
         return h + self.drop(self.ff(self.n2(h)))
 
 
+class DerivedFeatures(nn.Module):
+    """Per-frame input vector, computed inside the exported graph (so training and the app
+    cannot disagree): the ``encode_input`` values, plus optionally
+    ``hand_centred`` (each hand's points relative to its wrist, in palm lengths: handshape
+    independent of where the hand is) and ``velocity`` (frame-to-frame coordinate change)."""
+
+    def __init__(self, num_points: int, num_channels: int, derived: tuple = (), hand_slices: tuple = ()):
+        super().__init__()
+        unknown = set(derived) - {"hand_centred", "velocity"}
+        if unknown:
+            raise ValueError(f"unknown derived features {sorted(unknown)}")
+        self.derived, self.hand_slices = derived, hand_slices
+        c = num_channels - 1
+        self.dim = num_points * num_channels
+        if "hand_centred" in derived:
+            self.dim += sum(e - s for s, e in hand_slices) * c
+        if "velocity" in derived:
+            self.dim += num_points * c
+
+    def forward(self, kp: torch.Tensor) -> torch.Tensor:
+        b, t = kp.shape[0], kp.shape[1]
+        parts = [kp.reshape(b, t, -1)]
+        xy, conf = kp[..., :-1], kp[..., -1:]
+        if "hand_centred" in self.derived:
+            for s, e in self.hand_slices:
+                hand, hc = xy[:, :, s:e], conf[:, :, s:e]
+                rel = hand - hand[:, :, :1]
+                palm = rel[:, :, 9:10].norm(dim=-1, keepdim=True).clamp(min=0.05)  # wrist -> middle-finger base
+                parts.append((rel / palm * hc).reshape(b, t, -1))
+        if "velocity" in self.derived:
+            v = (xy[:, 1:] - xy[:, :-1]) * (conf[:, 1:] * conf[:, :-1])
+            v = torch.cat([torch.zeros_like(v[:, :1]), v], dim=1) * 4.0   # ~unit scale at 30 fps
+            parts.append(v.reshape(b, t, -1))
+        return torch.cat(parts, dim=-1)
+
+
+class ConvBlock(nn.Module):
+    """Residual depthwise-separable temporal conv (local motion patterns before attention)."""
+
+    def __init__(self, d: int, kernel: int, dropout: float):
+        super().__init__()
+        self.norm = nn.LayerNorm(d)
+        self.dw = nn.Conv1d(d, d, kernel, padding=kernel // 2, groups=d)
+        self.pw = nn.Sequential(nn.Linear(d, 2 * d), nn.GELU(), nn.Linear(2 * d, d))
+        self.drop = nn.Dropout(dropout)
+
+    def forward(self, h: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        y = self.dw((self.norm(h) * mask.unsqueeze(-1)).transpose(1, 2)).transpose(1, 2)
+        return h + self.drop(self.pw(y))
+
+
 class PoseEncoder(nn.Module):
     def __init__(self, num_points: int, num_channels: int, d_model: int = 192, layers: int = 4, heads: int = 4,
                  ff: int = 384, embed_dim: int = 256, dropout: float = 0.1, max_len: int = 256, conv_kernel: int = 5,
-                 time_stride: int = 1):
+                 time_stride: int = 1, derived: tuple = (), hand_slices: tuple = (), conv_layers: int = 0):
         super().__init__()
         self.config = dict(num_points=num_points, num_channels=num_channels, d_model=d_model, layers=layers,
                            heads=heads, ff=ff, embed_dim=embed_dim, dropout=dropout, max_len=max_len,
                            conv_kernel=conv_kernel, time_stride=time_stride)
+        if derived or conv_layers:  # keep old checkpoints' configs unchanged
+            self.config.update(derived=list(derived), hand_slices=[list(h) for h in hand_slices], conv_layers=conv_layers)
         self.time_stride = time_stride
-        self.inp = nn.Sequential(nn.Linear(num_points * num_channels, d_model), nn.GELU(), nn.LayerNorm(d_model),
+        self.features = DerivedFeatures(num_points, num_channels, tuple(derived), tuple(tuple(h) for h in hand_slices))
+        self.inp = nn.Sequential(nn.Linear(self.features.dim, d_model), nn.GELU(), nn.LayerNorm(d_model),
                                  nn.Linear(d_model, d_model))
         # depthwise temporal conv; with time_stride 2 it also halves the frames the transformer sees
         self.conv = nn.Conv1d(d_model, d_model, conv_kernel, stride=time_stride, padding=conv_kernel // 2, groups=d_model)
+        self.convs = nn.ModuleList([ConvBlock(d_model, conv_kernel, dropout) for _ in range(conv_layers)])
         self.pos = nn.Parameter(torch.zeros(max_len, d_model))
         nn.init.normal_(self.pos, std=0.02)
         self.blocks = nn.ModuleList([Block(d_model, heads, ff, dropout) for _ in range(layers)])
@@ -65,7 +120,7 @@ class PoseEncoder(nn.Module):
     def forward(self, keypoints: torch.Tensor) -> torch.Tensor:
         b, t = keypoints.shape[0], keypoints.shape[1]
         mask = (keypoints[..., -1].sum(dim=-1) > 0).to(keypoints.dtype)          # [B, T]
-        h = self.inp(keypoints.reshape(b, t, -1)) * mask.unsqueeze(-1)
+        h = self.inp(self.features(keypoints)) * mask.unsqueeze(-1)
         if self.time_stride > 1:
             c = self.conv(h.transpose(1, 2)).transpose(1, 2)
             h = h[:, ::self.time_stride] + c
@@ -75,6 +130,8 @@ class PoseEncoder(nn.Module):
             t = h.shape[1]
         else:
             h = h + self.conv(h.transpose(1, 2)).transpose(1, 2)
+        for cb in self.convs:
+            h = cb(h, mask)
         h = self.in_drop(h + self.pos[:t])
         bias = ((1.0 - mask) * MASK_BIAS).reshape(b, 1, 1, t)
         for blk in self.blocks:

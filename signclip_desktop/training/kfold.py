@@ -1,0 +1,141 @@
+"""K-fold cross-validation by signer, with words held out per fold (open-set calibration).
+
+    python -m signclip_desktop.training.kfold CONFIG --data ../shared/data --folds 5 --out runs/kfold_x
+
+Per fold: train on the other folds' signers minus the fold's held-out words (``folds.py``, recipe in
+``recipe.py``), then embed the fold's signers (known words), every clip of the held-out words and a
+sample of fingerspelled letters (other packs' signs). A fold's embeddings are saved in
+``OUT/fold<i>.npz``, so an interrupted run resumes. Then ``kfold_report.py`` pools the folds:
+top-1 (text labels vs text + signer variants), per-word and per-signer tables, calibration, the
+open-set threshold, few-shot with the signer's own examples -> ``OUT/kfold.json`` + ``OUT/kfold.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from ..keypoints.features import InputSpec
+from . import data as D
+from . import folds as F
+from .evaluate import embed_samples
+from .train import _log, load_config
+
+VARIANT_CLIPS_PER_SIGNER = 4   # training clips per (signer, word) embedded for the variant clusters
+LETTER_NEGATIVES = 600
+
+
+def load_words_and_letters(cfg: dict, data_dir):
+    samples = D.keep_labels_with_signers(D.load_kind(cfg["kind"], data_dir), int(cfg.get("min_signers", 1)))
+    letters = []
+    try:
+        letters = D.load_letters(data_dir)
+    except (OSError, FileNotFoundError):
+        pass
+    rng = np.random.default_rng(0)
+    if len(letters) > LETTER_NEGATIVES:
+        letters = [letters[i] for i in sorted(rng.choice(len(letters), LETTER_NEGATIVES, replace=False))]
+    return samples, letters
+
+
+def variant_subset(samples, idx: np.ndarray, per: int = VARIANT_CLIPS_PER_SIGNER, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    by = {}
+    for i in idx:
+        by.setdefault((samples[i].label, samples[i].signer), []).append(int(i))
+    out = []
+    for v in by.values():
+        out += list(rng.choice(v, min(per, len(v)), replace=False))
+    return np.array(sorted(out), np.int64)
+
+
+def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, labels, text_all, out: Path,
+             threads: int, log) -> Path:
+    from .recipe import embed_fn, label_embeddings, train_encoder
+
+    path = out / f"fold{fold}.npz"
+    if path.exists():
+        log(f"fold {fold}: {path} exists, reusing it")
+        return path
+    lab = [s.label for s in samples]
+    sg = [s.signer for s in samples]
+    ix = F.fold_indices(lab, sg, fold_of, unseen_words, fold)
+    known = sorted({lab[i] for i in ix["train"]})
+    kpos = [labels.index(k) for k in known]
+    log(f"fold {fold}: train {len(ix['train'])} clips / {len({sg[i] for i in ix['train']})} signers / "
+        f"{len(known)} words; test {len(ix['test'])} clips / {len({sg[i] for i in ix['test']})} signers; "
+        f"unseen words {unseen_words} ({len(ix['unseen'])} clips)")
+    model, secs = train_encoder(cfg, enc, samples, ix["train"], known, text_all[kpos], threads=threads, log=log)
+    spec = enc.spec
+    f = embed_fn(model, spec, bool(cfg.get("model", {}).get("symmetric", True)))
+    vix = variant_subset(samples, ix["train"])
+    emb = {k: embed_samples(f, [samples[i] for i in ix[k]], spec) for k in ("test", "unseen")}
+    emb["variant"] = embed_samples(f, [samples[i] for i in vix], spec)
+    emb["letters"] = embed_samples(f, letters, spec) if letters else np.zeros((0, emb["test"].shape[1]), np.float32)
+    np.savez(path, known=np.array(known), label_emb=label_embeddings(model, text_all[kpos]),
+             test_idx=ix["test"], unseen_idx=ix["unseen"], variant_idx=vix, unseen_words=np.array(unseen_words),
+             seconds=secs, **{f"emb_{k}": v for k, v in emb.items()})
+    log(f"fold {fold}: trained in {secs:.0f}s, saved {path}")
+    return path
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m signclip_desktop.training.kfold", description=__doc__.split("\n")[0])
+    ap.add_argument("config")
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--threads", type=int, default=1,
+                    help="torch threads; keep 1 on a shared machine (2 threads under load cost ~25x the CPU per step)")
+    ap.add_argument("--only", type=int, nargs="*", help="train only these folds (then report what exists)")
+    ap.add_argument("--steps", type=int, help="override train.steps")
+    a = ap.parse_args(argv)
+    cfg = load_config(a.config)
+    if a.steps:
+        cfg["train"]["steps"] = a.steps
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log = lambda m: _log(m, out / "kfold.log")  # noqa: E731
+    t0 = time.time()
+    from .recipe import Encoded
+    from .text import embed_texts
+
+    samples, letters = load_words_and_letters(cfg, a.data)
+    table = D.label_table(samples, cfg["kind"])
+    labels = [l.id for l in table]
+    text_all = embed_texts([l.prompt for l in table])
+    lab = [s.label for s in samples]
+    sg = [s.signer for s in samples]
+    kcfg = cfg.get("kfold", {})
+    fold_of = F.signer_folds(lab, sg, a.folds, seed=int(kcfg.get("seed", 0)))
+    groups = F.heldout_word_groups(lab, sg, a.folds, int(kcfg.get("common_min_signers", 8)),
+                                   float(kcfg.get("unseen_fraction", 1.0)), seed=int(kcfg.get("seed", 0)))
+    (out / "folds.json").write_text(json.dumps({"signer_fold": fold_of, "unseen_words": groups}, indent=1))
+    spec = InputSpec.from_dict(cfg["input"])
+    log(f"{len(samples)} clips, {len(labels)} words, {len(set(sg))} signers, {len(letters)} letter clips")
+    enc = None
+    for fold in range(a.folds):
+        if a.only is not None and fold not in a.only:
+            continue
+        if enc is None and not (out / f"fold{fold}.npz").exists():
+            enc = Encoded(samples, spec, cfg.get("augment"))   # only when a fold still has to be trained
+            log(f"encoded in {time.time() - t0:.0f}s")
+        run_fold(cfg, fold, samples, letters, enc, fold_of, groups[fold], labels, text_all, out, a.threads, log)
+    from .kfold_report import report
+
+    rep = report(out, samples, labels, cfg, a.folds)
+    rep["command"] = "python -m signclip_desktop.training.kfold " + " ".join(argv or __import__("sys").argv[1:])
+    (out / "kfold.json").write_text(json.dumps(rep, indent=1))
+    from .kfold_report import markdown
+
+    (out / "kfold.md").write_text(markdown(rep))
+    log(f"report: {out / 'kfold.md'} ({time.time() - t0:.0f}s)")
+    print(markdown(rep))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

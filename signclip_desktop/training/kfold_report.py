@@ -1,0 +1,189 @@
+"""Pool the folds of a k-fold run (``kfold.py``) into numbers: mean and spread over folds, per-word
+and per-signer tables, calibration, the open-set rule and few-shot with a signer's own examples."""
+from __future__ import annotations
+
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from . import openset as O
+from .evaluate import fit_margins, fit_temperature
+from .variants import best_per_label, signer_variants
+
+SHOTS = (0, 1, 2, 5)
+
+
+def _ms(xs) -> dict:
+    xs = [x for x in xs if x is not None]
+    return {"mean": float(np.mean(xs)), "sd": float(np.std(xs, ddof=1)) if len(xs) > 1 else 0.0,
+            "folds": [round(float(x), 4) for x in xs]} if xs else {"mean": None, "sd": None, "folds": []}
+
+
+def _top1(sims, y, cols=None):
+    if cols is not None:
+        keep = np.isin(y, cols)
+        if not keep.any():
+            return None, keep
+        s = sims[keep][:, cols]
+        return float((np.asarray(cols)[s.argmax(axis=1)] == y[keep]).mean()), keep
+    return float((sims.argmax(axis=1) == y).mean()), np.ones(len(y), bool)
+
+
+def few_shot(sims: np.ndarray, emb: np.ndarray, y: np.ndarray, signers: np.ndarray, seed: int = 0) -> dict:
+    """Top-1 on a signer's clips when n of their own clips per sign (mean = a personal prototype)
+    compete with the pack's rows; the same query clips (all but the first 5 of each sign) for every n."""
+    rng = np.random.default_rng(seed)
+    groups = defaultdict(list)
+    for i, (s, lab) in enumerate(zip(signers, y)):
+        groups[(s, int(lab))].append(i)
+    shots, queries = {}, []
+    for key, idx in groups.items():
+        if len(idx) < max(SHOTS) + 1:
+            continue
+        idx = list(rng.permutation(idx))
+        shots[key] = idx[:max(SHOTS)]
+        queries += idx[max(SHOTS):]
+    out = {}
+    for n in SHOTS:
+        correct = []
+        for q in queries:
+            s = sims[q].copy()
+            if n:
+                for (sg, lab), idx in shots.items():
+                    if sg == signers[q]:
+                        p = emb[idx[:n]].mean(axis=0)
+                        s[lab] = max(s[lab], float(emb[q] @ p / max(np.linalg.norm(p), 1e-8)))
+            correct.append(int(s.argmax()) == int(y[q]))
+        out[n] = (int(np.sum(correct)), len(correct))
+    return out
+
+
+def _load_folds(out: Path, samples, k: int) -> list[dict]:
+    folds = []
+    for f in range(k):
+        p = out / f"fold{f}.npz"
+        if not p.exists():
+            continue
+        z = np.load(p, allow_pickle=False)
+        known = [str(x) for x in z["known"]]
+        ki = {l: i for i, l in enumerate(known)}
+        test = [samples[i] for i in z["test_idx"]]
+        vs = [samples[i] for i in z["variant_idx"]]
+        var, vl = signer_variants(z["emb_variant"], [s.label for s in vs], [s.signer for s in vs], known)
+        le = z["label_emb"]
+        e = {"fold": f, "known": known, "ki": ki, "y": np.array([ki[s.label] for s in test]),
+             "signers": np.array([s.signer for s in test]), "emb": z["emb_test"],
+             "unseen_words": [str(x) for x in z["unseen_words"]], "seconds": float(z["seconds"])}
+        e["sims"] = {"text": best_per_label(z["emb_test"], le), "variants": best_per_label(z["emb_test"], le, var, vl),
+                     "variants_only": best_per_label(z["emb_test"], np.zeros_like(le), var, vl) if len(var) else best_per_label(z["emb_test"], le)}
+        e["neg"] = {}
+        for name, rows, vv in (("text", le, None), ("variants", le, (var, vl))):
+            a = vv or (None, None)
+            e["neg"][name] = (best_per_label(z["emb_unseen"], rows, *a),
+                              best_per_label(z["emb_letters"], rows, *a) if len(z["emb_letters"]) else np.zeros((0, len(known))))
+        folds.append(e)
+    return folds
+
+
+def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
+    n_signers = defaultdict(set)
+    for s in samples:
+        n_signers[s.label].add(s.signer)
+    common = sorted(l for l in labels if len(n_signers[l]) >= int(cfg.get("kfold", {}).get("common_min_signers", 8)))
+    loaded = _load_folds(out, samples, k)
+    folds = []
+    for e in loaded:
+        cols = [e["ki"][c] for c in common if c in e["ki"]]
+        r = {"fold": e["fold"], "test_clips": len(e["y"]), "test_signers": len(set(e["signers"])), "known_words": len(e["known"]),
+             "unseen_words": e["unseen_words"], "train_seconds": e["seconds"]}
+        for name, sims in e["sims"].items():
+            r[f"top1_{name}"] = _top1(sims, e["y"])[0]
+            r[f"common_top1_{name}"] = _top1(sims, e["y"], cols)[0]
+        folds.append(r)
+    # the scoring the pack ships: signer variants only where they beat the text labels on unseen signers
+    scoring = "variants" if np.mean([r["top1_variants"] for r in folds]) > np.mean([r["top1_text"] for r in folds]) else "text"
+    per_word, per_signer = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    pos_all, neg_all = defaultdict(list), defaultdict(list)
+    shots_all = defaultdict(lambda: [0, 0])
+    temps, margins, opens = [], [], []
+    for e, r in zip(loaded, folds):
+        sims, y, sg, known = e["sims"][scoring], e["y"], e["signers"], e["known"]
+        pred = sims.argmax(axis=1)
+        for lab, pr, who in zip(y, pred, sg):
+            per_word[known[lab]][0] += int(pr == lab)
+            per_word[known[lab]][1] += 1
+            per_signer[who][0] += int(pr == lab)
+            per_signer[who][1] += 1
+        t, _ = fit_temperature(sims, y)
+        temps.append(t)
+        margins.append(fit_margins(sims, y, t))
+        neg_words, neg_letters = e["neg"][scoring]
+        o = {}
+        for m in O.MEASURES:
+            ps, nw = O.scores(sims, m, t), O.scores(neg_words, m, t)
+            nl = O.scores(neg_letters, m, t) if len(neg_letters) else np.zeros(0)
+            pos_all[m].append(ps)
+            neg_all[m].append(np.concatenate([nw, nl]))
+            o[m] = (ps, nw, nl)
+        opens.append(o)
+        fs = few_shot(sims, e["emb"], y, sg, seed=e["fold"])
+        for n, (c, tot) in fs.items():
+            shots_all[n][0] += c
+            shots_all[n][1] += tot
+        r["few_shot"] = {n: c / tot if tot else None for n, (c, tot) in fs.items()}
+    # open-set rule: the measure and threshold with the best pooled balanced accuracy
+    fits = {m: O.fit_threshold(np.concatenate(pos_all[m]), np.concatenate(neg_all[m])) for m in O.MEASURES if pos_all[m]}
+    measure = max(fits, key=lambda m: fits[m]["balanced"])
+    thr = fits[measure]["threshold"]
+    for r, o in zip(folds, opens):
+        ps, nw, nl = o[measure]
+        r["open_known_rate"] = float((ps >= thr).mean())
+        r["open_unknown_rate_words"] = float((nw < thr).mean()) if len(nw) else None
+        r["open_unknown_rate_letters"] = float((nl < thr).mean()) if len(nl) else None
+    keys = ["top1_text", "top1_variants", "top1_variants_only", "common_top1_text", "common_top1_variants",
+            "common_top1_variants_only", "open_known_rate", "open_unknown_rate_words", "open_unknown_rate_letters"]
+    return {
+        "folds": folds, "k": len(folds), "common_words": common, "scoring": scoring,
+        "summary": {key: _ms([r[key] for r in folds]) for key in keys},
+        "few_shot": {str(n): {"top1": c / t if t else None, "queries": t} for n, (c, t) in shots_all.items()},
+        "few_shot_folds": {str(n): _ms([r["few_shot"][n] for r in folds]) for n in SHOTS},
+        "per_word": {w: {"top1": c / t, "clips": t, "signers": len(n_signers[w])} for w, (c, t) in sorted(per_word.items())},
+        "per_signer": {s: {"top1": c / t, "clips": t} for s, (c, t) in sorted(per_signer.items())},
+        "calibration": {"temperature": float(np.mean(temps)),
+                        "sure_margin": float(np.mean([m["sure_margin"] for m in margins])),
+                        "maybe_margin": float(np.mean([m["maybe_margin"] for m in margins]))},
+        "open_set": {"measure": measure, "threshold": thr, "fits": fits},
+        "train_seconds_per_fold": _ms([r["train_seconds"] for r in folds]),
+    }
+
+
+def _pm(d, nd=3):
+    return "n/a" if d["mean"] is None else f"{d['mean']:.{nd}f} ± {d['sd']:.{nd}f}"
+
+
+def markdown(rep: dict) -> str:
+    s = rep["summary"]
+    L = [f"K-fold by signer ({rep['k']} folds; mean ± sd over folds; commonest words = the "
+         f"{len(rep['common_words'])} with >= 8 signers: {', '.join(rep['common_words'])}).", "",
+         "| measure | text labels | text + signer variants | variants only |", "|---|---:|---:|---:|",
+         f"| top-1, all known words | {_pm(s['top1_text'])} | {_pm(s['top1_variants'])} | {_pm(s['top1_variants_only'])} |",
+         f"| top-1 among the commonest words | {_pm(s['common_top1_text'])} | {_pm(s['common_top1_variants'])} | {_pm(s['common_top1_variants_only'])} |",
+         "", f"Scoring kept for the pack (the better on held-out signers): **{rep['scoring']}**. The open-set rule, "
+         "calibration, few-shot and the per-word / per-signer tables below use it.", "",
+         f"Per fold ({rep['scoring']}): " + "; ".join(
+             f"fold {r['fold']}: {r['top1_' + rep['scoring']]:.3f} all / {r['common_top1_' + rep['scoring']]:.3f} common, "
+             f"{r['test_signers']} signers, {r['test_clips']} clips, unseen words {len(r['unseen_words'])}"
+             for r in rep["folds"]), "",
+         f"Open set (`{rep['open_set']['measure']}` >= {rep['open_set']['threshold']:.4f} is known; fitted on the pooled folds): "
+         f"known = true on held-out signers of known words {_pm(s['open_known_rate'])}; known = false on words the "
+         f"fold's encoder never saw {_pm(s['open_unknown_rate_words'])}, on fingerspelled letters {_pm(s['open_unknown_rate_letters'])}.",
+         "", "| own examples per sign | 0 | 1 | 2 | 5 |", "|---|---:|---:|---:|---:|",
+         "| top-1 (pooled) | " + " | ".join(f"{rep['few_shot'][str(n)]['top1']:.3f}" for n in SHOTS) + " |",
+         "| mean ± sd over folds | " + " | ".join(_pm(rep["few_shot_folds"][str(n)]) for n in SHOTS) + " |",
+         f"(queries per n: {rep['few_shot']['0']['queries']})", "",
+         f"Per word (held-out signers, {rep['scoring']}): " + ", ".join(
+             f"`{w}` {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_word"].items()), "",
+         "Per signer: " + ", ".join(f"{w} {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_signer"].items()), "",
+         f"Training per fold: {_pm(rep['train_seconds_per_fold'], 0)} s.", ""]
+    return "\n".join(L)

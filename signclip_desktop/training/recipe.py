@@ -1,0 +1,147 @@
+"""One encoder training run on a chosen set of clips (a k-fold fold, or every signer for the shipped
+pack): the SignCLIP losses of ``train.py`` plus the recipe options the k-fold numbers decide on.
+
+Config keys (``cfg["model"]``, ``cfg["train"]``, ``cfg["augment"]`` as in ``train.py``), recipe extras:
+- ``model.derived``: ``["hand_centred", "velocity"]`` features computed inside the encoder graph;
+  ``model.conv_layers``: residual temporal conv blocks before the transformer;
+- ``train.time_mask``: [p, max_fraction] blank a random span of frames with probability p;
+- ``train.late_dropout``: [from_fraction, p] raise every dropout to p for the last part of training;
+- ``train.ema``: decay of an exponential moving average of the weights (0 = off); the average is
+  what gets evaluated and exported.
+"""
+from __future__ import annotations
+
+import copy
+import math
+import time
+
+import numpy as np
+
+from . import data as D
+from .augment import AugmentConfig, Augmenter, hand_point_slices, pad_batch
+
+
+class Encoded:
+    """Every clip encoded once (plain + mirrored, float16) so folds only index into it."""
+
+    def __init__(self, samples: list[D.Sample], spec, augment_cfg: dict | None):
+        aug = Augmenter(spec, AugmentConfig.from_dict(augment_cfg))
+        self.spec = spec
+        self.input_spec = aug.input_spec()
+        enc = D.EncodedSet(samples, self.input_spec, sorted({s.label for s in samples}), zero_unreliable_z=aug.extra_z)
+        self.plain, self.mirrored, self.static = enc.plain, enc.mirrored, enc.static
+
+
+def model_kwargs(cfg: dict, spec) -> dict:
+    m = dict(cfg.get("model", {}))
+    m.pop("symmetric", None)
+    if m.get("derived"):
+        h = hand_point_slices(spec)
+        m["hand_slices"] = [(h[k].start, h[k].stop) for k in ("left_hand", "right_hand") if k in h]
+    return m
+
+
+def _time_mask(x: np.ndarray, rng, p: float, frac: float) -> np.ndarray:
+    if rng.random() >= p or x.shape[0] < 6:
+        return x
+    n = int(rng.integers(1, max(2, int(frac * x.shape[0]) + 1)))
+    s = int(rng.integers(0, x.shape[0] - n + 1))
+    x[s:s + n] = 0.0
+    return x
+
+
+def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndarray, label_ids: list[str],
+                  text_feats, threads: int = 2, log=print, seed: int | None = None):
+    """Train on ``samples[idx]`` (labels ``label_ids``); returns (SignCLIP model in eval mode with the
+    averaged weights, seconds of training)."""
+    import torch
+
+    from .loss import all_labels_ce, label_aware_infonce
+    from .model import SignCLIP
+
+    torch.set_num_threads(threads)
+    seed = int(cfg.get("seed", 0) if seed is None else seed)
+    torch.manual_seed(seed)
+    spec = enc.spec
+    aug = Augmenter(spec, AugmentConfig.from_dict(cfg.get("augment")), seed=seed)
+    index = {l: i for i, l in enumerate(label_ids)}
+    tr = [samples[i] for i in idx]
+    y_all = torch.tensor([index[s.label] for s in tr])
+    weights = D.balanced_weights(tr, float(cfg["train"].get("label_power", 0.5)))
+    model = SignCLIP(spec.num_points, spec.num_channels, text_dim=text_feats.shape[1], **model_kwargs(cfg, spec))
+    tc = cfg["train"]
+    steps, bs = int(tc["steps"]), int(tc.get("batch_size", 96))
+    opt = torch.optim.AdamW(model.parameters(), lr=float(tc.get("lr", 1e-3)), weight_decay=float(tc.get("weight_decay", 0.05)))
+    warm = int(tc.get("warmup", max(1, steps // 20)))
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(1.0, s / steps)))))
+    all_w, smoothing = float(tc.get("all_labels_weight", 1.0)), float(tc.get("label_smoothing", 0.0))
+    tm_p, tm_frac = tc.get("time_mask", [0.0, 0.0])
+    late = tc.get("late_dropout")
+    ema_decay = float(tc.get("ema", 0.0))
+    ema = copy.deepcopy(model) if ema_decay else None
+    text_feats = torch.as_tensor(text_feats)
+    rng = np.random.default_rng(seed + 1000)
+    t0 = time.time()
+    model.train()
+    loss_avg = None
+    for step in range(steps):
+        if late and step == int(late[0] * steps):
+            for mod in model.modules():
+                if isinstance(mod, torch.nn.Dropout):
+                    mod.p = float(late[1])
+        b = rng.choice(len(tr), size=bs, p=weights)
+        xs = []
+        for j in b:
+            k = int(idx[j])
+            src = enc.mirrored if rng.random() < aug.cfg.mirror_p else enc.plain
+            x = aug(src[k].astype(np.float32), static=bool(enc.static[k]))
+            xs.append(_time_mask(x, rng, tm_p, tm_frac) if tm_p else x)
+        x = torch.from_numpy(pad_batch(xs, aug.cfg.max_len))
+        yb = y_all[b]
+        v = model.encoder(x)
+        lt = model.text(text_feats)
+        scale = model.scale()
+        loss = label_aware_infonce(v, lt[yb], yb, scale)
+        if all_w:
+            loss = loss + all_w * all_labels_ce(v, lt, yb, scale, smoothing)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if ema is not None:
+            d = 0.0 if step < int(tc.get("ema_start", 0.25) * steps) else ema_decay
+            with torch.no_grad():
+                for pe, pm in zip(ema.state_dict().values(), model.state_dict().values()):
+                    if pe.dtype.is_floating_point:
+                        pe.mul_(d).add_(pm, alpha=1.0 - d)
+                    else:
+                        pe.copy_(pm)
+        loss_avg = loss.item() if loss_avg is None else 0.95 * loss_avg + 0.05 * loss.item()
+        if (step + 1) % int(tc.get("log_every", 100)) == 0 or step + 1 == steps:
+            log(f"  step {step + 1}/{steps} loss {loss_avg:.3f} {time.time() - t0:.0f}s")
+    out = ema if ema is not None else model
+    out.eval()
+    return out, time.time() - t0
+
+
+def embed_fn(model, spec, symmetric: bool):
+    """[B, T, P, D] numpy -> [B, E] with the torch model, as the exported graph computes it."""
+    import torch
+
+    from .model import SymmetricEncoder
+
+    net = SymmetricEncoder(model.encoder, spec).eval() if symmetric else model.encoder.eval()
+
+    def f(x):
+        with torch.no_grad():
+            return net(torch.from_numpy(np.ascontiguousarray(x, np.float32))).numpy()
+    return f
+
+
+def label_embeddings(model, text_feats) -> np.ndarray:
+    import torch
+
+    with torch.no_grad():
+        return model.text(torch.as_tensor(text_feats)).numpy().astype(np.float32)

@@ -1,0 +1,98 @@
+"""Sign variants (several rows per label) and the open-set rule in the Scorer and the pack format."""
+import shutil
+
+import numpy as np
+import pytest
+
+from signclip_desktop.model.pack import Calibration, Label, PackError, load_pack, write_pack
+from signclip_desktop.model.scorer import OpenSet, Prediction, Scorer
+
+
+def _unit(v):
+    v = np.asarray(v, np.float32)
+    return v / np.linalg.norm(v, axis=-1, keepdims=True)
+
+
+LABELS = [Label("hello", "hello", "ase"), Label("yes", "yes", "ase"), Label("A", "A", "ins")]
+TEXT = _unit(np.eye(4, dtype=np.float32)[:3])
+VARIANT = _unit([[0.0, 0.0, 0.0, 1.0]])   # a second way of signing hello
+
+
+def test_a_label_scores_its_best_row():
+    q = VARIANT[0]
+    plain = Scorer(LABELS, TEXT, Calibration(temperature=0.1))
+    with_var = Scorer(LABELS, TEXT, Calibration(temperature=0.1), variants=VARIANT, variant_labels=["hello"])
+    assert plain.similarities(q).max() == pytest.approx(0.0, abs=1e-6)
+    p = with_var.predict(q, k=3)
+    assert p.top[0].label == "hello" and p.top[0].similarity == pytest.approx(1.0)
+    assert [g.label for g in p.top].count("hello") == 1          # one guess per label, not per row
+    assert len(with_var.labels) == 3 and with_var.similarities(q).shape == (3,)
+
+
+def test_variants_follow_the_language_filter_and_personal_signs_still_compete():
+    sc = Scorer(LABELS, TEXT, Calibration(temperature=0.1), variants=VARIANT, variant_labels=["hello"])
+    sc.set_language("ins")
+    assert sc.predict(VARIANT[0], k=1).top[0].label == "A"      # hello (and its variant) filtered out
+    sc.set_prototypes([(Label("mine", "mine"), VARIANT)])
+    assert sc.predict(VARIANT[0], k=1).top[0].source == "personal"
+
+
+def test_bad_variants_are_refused():
+    with pytest.raises(ValueError, match="does not have"):
+        Scorer(LABELS, TEXT, Calibration(), variants=VARIANT, variant_labels=["nope"])
+    with pytest.raises(ValueError, match="shape"):
+        Scorer(LABELS, TEXT, Calibration(), variants=np.ones((2, 4)), variant_labels=["hello"])
+
+
+def test_open_set_rule_marks_far_windows_unknown_and_json_says_so():
+    os_rule = OpenSet(threshold=0.8, measure="similarity")
+    sc = Scorer(LABELS, TEXT, Calibration(temperature=0.1), open_set=os_rule)
+    near = sc.predict(_unit([1.0, 0.1, 0.0, 0.0]))
+    far = sc.predict(_unit([0.5, 0.5, 0.5, 0.5]))
+    assert near.known and not far.known
+    j = far.to_json()
+    assert j["known"] is False and j["top"] and j["top"][0]["label"] in {"hello", "yes", "A"}
+    assert Scorer(LABELS, TEXT, Calibration()).predict(_unit([0.5, 0.5, 0.5, 0.5])).known  # no rule: always known
+    assert Prediction([], "unsure").to_json()["known"] is True
+
+
+def test_open_set_measures():
+    sims = np.array([0.9, 0.85]), np.array([0.6, 0.4])
+    assert OpenSet(0.5, "margin").known(*sims) is False
+    assert OpenSet(0.05, "margin").known(*sims) is True
+    assert OpenSet(0.55, "probability").known(*sims) is True
+    assert OpenSet.from_manifest(None) is None
+    with pytest.raises(ValueError, match="measure"):
+        OpenSet.from_manifest({"threshold": 0.5, "measure": "vibes"})
+
+
+def test_pack_round_trip_with_variants_and_open_set(tiny_pack, tmp_path):
+    base = load_pack(tiny_pack)
+    dst = tmp_path / "p"
+    e = base.embedding_dim
+    var = _unit(np.random.default_rng(0).normal(size=(3, e)))
+    ids = [base.labels[0].id, base.labels[0].id, base.labels[1].id]
+    write_pack(dst, name="t", version="1", spec=base.input, onnx_bytes_or_path=base.encoder_file, labels=base.labels,
+               label_embeddings=base.label_embeddings, calibration=base.calibration,
+               extra={"open_set": {"threshold": 0.3, "measure": "similarity"}}, variants=(var, ids))
+    pack = load_pack(dst)
+    assert pack.variant_labels == ids and pack.variant_embeddings.shape == (3, e)
+    sc = Scorer.from_pack(pack)
+    assert sc.open_set == OpenSet(0.3, "similarity")
+    assert sc.predict(var[2], k=1).top[0].label == base.labels[1].id
+    # an old pack (one embedding per label) still loads, with no variants and no rule
+    old = load_pack(tiny_pack)
+    assert old.variant_embeddings is None and old.variant_labels == []
+    assert Scorer.from_pack(old).open_set is None
+
+
+def test_variants_naming_unknown_labels_are_a_pack_error(tiny_pack, tmp_path):
+    base = load_pack(tiny_pack)
+    dst = tmp_path / "p"
+    shutil.copytree(tiny_pack, dst)
+    z = dict(np.load(dst / "labels.npz"))
+    z["variant_embeddings"] = np.ones((1, base.embedding_dim), np.float32)
+    z["variant_labels"] = np.array(["not-a-label"])
+    np.savez(dst / "labels.npz", **z)
+    with pytest.raises(PackError, match="unknown labels"):
+        load_pack(dst)

@@ -1,0 +1,165 @@
+"""K-fold splits by signer with held-out words, sign variants, the open-set threshold, and the
+derived (hand-centred, velocity) encoder features."""
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from signclip_desktop.training import folds as F
+from signclip_desktop.training import openset as O
+from signclip_desktop.training.kfold_report import few_shot
+from signclip_desktop.training.variants import best_per_label, kmeans_cosine, signer_variants
+
+
+def _toy():
+    """30 signers; 'hello' by all, 'yes' by 10, rare words by 2-3 signers each."""
+    labels, signers = [], []
+    for i in range(30):
+        words = ["hello"] + (["yes"] if i < 10 else []) + [f"rare{i % 8}"]
+        for w in words:
+            labels += [w] * 3
+            signers += [f"s{i}"] * 3
+    return labels, signers
+
+
+def test_every_signer_in_one_fold_and_common_words_in_every_fold():
+    labels, signers = _toy()
+    fold_of = F.signer_folds(labels, signers, k=5)
+    assert set(fold_of) == set(signers) and set(fold_of.values()) == set(range(5))
+    in_fold = defaultdict(set)
+    for lab, sg in zip(labels, signers):
+        in_fold[lab].add(fold_of[sg])
+    assert in_fold["hello"] == in_fold["yes"] == set(range(5))
+    # a word with several signers is spread over folds, so it keeps a training signer in each
+    for w in (f"rare{j}" for j in range(8)):
+        assert len(in_fold[w]) >= 2
+
+
+def test_held_out_words_leave_training_and_test():
+    labels, signers = _toy()
+    fold_of = F.signer_folds(labels, signers, k=5)
+    groups = F.heldout_word_groups(labels, signers, k=5, common_min_signers=8)
+    flat = [w for g in groups for w in g]
+    assert sorted(flat) == sorted({f"rare{j}" for j in range(8)})       # each rare word unseen exactly once
+    assert "hello" not in flat and "yes" not in flat
+    ix = F.fold_indices(labels, signers, fold_of, groups[0], 0)
+    lab = np.array(labels)
+    assert not set(lab[ix["train"]]) & set(groups[0])
+    assert not set(lab[ix["test"]]) & set(groups[0])
+    assert set(lab[ix["unseen"]]) == set(groups[0])
+    assert not {signers[i] for i in ix["train"]} & {signers[i] for i in ix["test"]}
+    assert set(lab[ix["test"]]) <= set(lab[ix["train"]])
+
+
+def test_variants_capture_two_ways_of_signing():
+    rng = np.random.default_rng(0)
+    a, b = np.eye(8)[0], np.eye(8)[1]
+    emb, labels, signers = [], [], []
+    for i in range(8):                      # half the signers sign it like a, half like b
+        centre = a if i % 2 else b
+        for _ in range(3):
+            emb.append(centre + 0.05 * rng.normal(size=8))
+            labels.append("w")
+            signers.append(f"s{i}")
+    var, owner = signer_variants(np.array(emb), labels, signers, ["w"], per_signers=4, max_k=4)
+    assert len(var) == 2 and set(owner) == {0}
+    assert sorted(np.round(np.max(var @ np.stack([a, b]).T, axis=0), 1)) == [1.0, 1.0]
+    text = np.eye(8)[None, 2]
+    sims = best_per_label(np.stack([a, b]), text, var, owner)
+    assert sims.shape == (2, 1) and (sims > 0.95).all()
+    assert (best_per_label(np.stack([a, b]), text) < 0.1).all()
+    assert kmeans_cosine(np.stack([a, a, a]), 3).shape[0] >= 1
+
+
+def test_open_set_threshold_separates():
+    pos = np.array([0.9, 0.8, 0.85, 0.7])
+    neg = np.array([0.3, 0.5, 0.75, 0.2])
+    fit = O.fit_threshold(pos, neg)
+    assert 0.5 < fit["threshold"] <= 0.8 and fit["balanced"] >= 0.85
+    assert O.rates(pos, neg, fit["threshold"])["known_rate"] == fit["known_rate"]
+    sims = np.array([[0.9, 0.1], [0.5, 0.45]])
+    assert O.scores(sims, "margin", 0.1)[1] == pytest.approx(0.05)
+    assert O.scores(sims, "probability", 0.1)[0] > 0.99
+
+
+def test_few_shot_own_examples_fix_a_signer():
+    """Pack rows point the wrong way for this signer; their own examples fix it."""
+    rng = np.random.default_rng(0)
+    emb, y = [], []
+    for lab in (0, 1):
+        for _ in range(8):
+            emb.append(np.eye(4)[lab + 2] + 0.05 * rng.normal(size=4))
+            y.append(lab)
+    emb = np.array(emb)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    sims = emb @ np.eye(4)[[1, 0]].T          # label 0's row is where label 1 lives: wrong for everything
+    out = few_shot(sims, emb, np.array(y), np.array(["s"] * len(y)))
+    assert out[0][0] / out[0][1] < 0.6 and out[5][0] == out[5][1] and out[1][1] == out[5][1]
+
+
+def test_derived_features_hand_centred_ignore_hand_position():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.training.model import DerivedFeatures
+
+    f = DerivedFeatures(42, 3, ("hand_centred", "velocity"), ((0, 21), (21, 42)))
+    x = torch.rand(1, 5, 42, 3)
+    x[..., -1] = 1.0
+    moved = x.clone()
+    moved[..., :21, :2] += 0.3
+    a, b = f(x), f(moved)
+    assert a.shape == (1, 5, f.dim) and f.dim == 42 * 3 + 42 * 2 + 42 * 2
+    hc = slice(42 * 3, 42 * 3 + 42 * 2)
+    assert torch.allclose(a[..., hc], b[..., hc], atol=1e-5)          # handshape unchanged by moving the hand
+    vel = a[..., 42 * 3 + 42 * 2:]
+    assert torch.all(vel[:, 0] == 0) and vel[:, 1:].abs().sum() > 0
+    with pytest.raises(ValueError, match="unknown"):
+        DerivedFeatures(42, 3, ("colour",))
+
+
+def test_encoder_with_recipe_options_exports_with_the_same_output(tmp_path):
+    pytest.importorskip("torch")
+    from signclip_desktop.keypoints.features import InputSpec
+    from signclip_desktop.training.export import export_encoder, parity
+    from signclip_desktop.training.model import PoseEncoder, SymmetricEncoder
+    from signclip_desktop.training.recipe import model_kwargs
+
+    spec = InputSpec.from_dict({"components": ["pose", "left_hand", "right_hand"], "dims": ["x", "y"]})
+    cfg = {"model": {"d_model": 16, "layers": 1, "heads": 2, "ff": 32, "embed_dim": 8, "time_stride": 2,
+                     "derived": ["hand_centred", "velocity"], "conv_layers": 1, "symmetric": True}}
+    enc = SymmetricEncoder(PoseEncoder(spec.num_points, spec.num_channels, **model_kwargs(cfg, spec)), spec).eval()
+    p = export_encoder(enc, tmp_path / "e.onnx", spec.num_points, spec.num_channels)
+    assert parity(enc, p, spec.num_points, spec.num_channels) < 1e-4
+
+
+def test_report_pools_folds_and_fits_the_open_set_rule(tmp_path):
+    """Two synthetic folds: known words embed on their text rows, unseen words and letters elsewhere."""
+    from types import SimpleNamespace as NS
+
+    from signclip_desktop.training.kfold_report import markdown, report
+
+    rng = np.random.default_rng(0)
+    words = ["hello", "yes", "rare"]
+    samples = [NS(label=w, signer=f"s{i}") for i in range(10) for w in words for _ in range(6)]
+    label_emb = np.eye(8, dtype=np.float32)[:2]           # hello, yes
+    for f in range(2):
+        test = [i for i, s in enumerate(samples) if int(s.signer[1:]) % 2 == f and s.label != "rare"]
+        unseen = [i for i, s in enumerate(samples) if s.label == "rare"]
+        var = [i for i, s in enumerate(samples) if int(s.signer[1:]) % 2 != f and s.label != "rare"]
+
+        def emb(idx, known_dirs):
+            e = np.stack([known_dirs[samples[i].label] for i in idx]) + 0.05 * rng.normal(size=(len(idx), 8))
+            return (e / np.linalg.norm(e, axis=1, keepdims=True)).astype(np.float32)
+        dirs = {"hello": np.eye(8)[0], "yes": np.eye(8)[1], "rare": np.ones(8) / np.sqrt(8)}
+        letters = np.tile(np.eye(8)[5], (4, 1)).astype(np.float32)
+        np.savez(tmp_path / f"fold{f}.npz", known=np.array(["hello", "yes"]), label_emb=label_emb,
+                 test_idx=np.array(test), unseen_idx=np.array(unseen), variant_idx=np.array(var),
+                 unseen_words=np.array(["rare"]), seconds=1.0, emb_test=emb(test, dirs), emb_unseen=emb(unseen, dirs),
+                 emb_variant=emb(var, dirs), emb_letters=letters)
+    rep = report(tmp_path, samples, words, {"kfold": {"common_min_signers": 8}}, 2)
+    assert rep["k"] == 2 and rep["common_words"] == ["hello", "rare", "yes"]
+    assert rep["summary"]["top1_text"]["mean"] == 1.0 and len(rep["summary"]["top1_text"]["folds"]) == 2
+    assert rep["summary"]["open_known_rate"]["mean"] == 1.0
+    assert rep["summary"]["open_unknown_rate_words"]["mean"] == 1.0 == rep["summary"]["open_unknown_rate_letters"]["mean"]
+    assert rep["few_shot"]["0"]["top1"] == 1.0 and rep["few_shot"]["5"]["queries"] == rep["few_shot"]["0"]["queries"] > 0
+    assert set(rep["per_signer"]) == {f"s{i}" for i in range(10)}
+    assert "mean ± sd" in markdown(rep)
