@@ -43,11 +43,12 @@ class PredictionEvent:
         return [g.label for g in pred.top] if pred is not None else []
 
     def to_record(self) -> dict:
-        """The ``--log-predictions`` line: t, current, top, confidence, final, inference_ms
-        (top/confidence come from ``Prediction.to_json``, the one serialiser)."""
+        """The ``--log-predictions`` line: t, current, top, confidence, known, final, inference_ms
+        (top/confidence/known come from ``Prediction.to_json``, the one serialiser; ``current`` is
+        null while nothing known is being signed, ``known`` null while nobody signs)."""
         up = self.update
         pred = up.prediction
-        js = pred.to_json(LOG_FIELDS, digits=5) if pred is not None else {"top": [], "confidence": None}
+        js = pred.to_json(LOG_FIELDS, digits=5) if pred is not None else {"top": [], "confidence": None, "known": None}
         return {"t": round(float(up.timestamp), 4), "current": up.current, **js, "final": bool(up.final),
                 "inference_ms": round(float(up.inference_ms), 3)}
 

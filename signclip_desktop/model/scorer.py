@@ -160,15 +160,24 @@ class Scorer:
 
     def _rebuild(self) -> None:
         keep = [i for i, l in enumerate(self._pack_labels) if self._language in (None, l.language)]
-        labels = [self._pack_labels[i] for i in keep] + self._proto_labels
-        sources = ["pack"] * len(keep) + ["personal"] * len(self._proto_labels)
         slot = {g: k for k, g in enumerate(keep)}
+        by_id = {self._pack_labels[g].id: k for g, k in slot.items()}
+        # a personal sign named like a pack label ("calibrate to me") is one more row of that label,
+        # not a second label: the guesses never list the same sign twice
+        merged = [j for j, l in enumerate(self._proto_labels) if l.id in by_id]
+        alone = [j for j in range(len(self._proto_labels)) if j not in set(merged)]
+        labels = [self._pack_labels[i] for i in keep] + [self._proto_labels[j] for j in alone]
+        sources = ["pack"] * len(keep) + ["personal"] * len(alone)
         vrows = [r for r, o in enumerate(self._var_owner) if int(o) in slot]
-        matrix = np.concatenate([self._pack_emb[keep], self._proto_emb, self._var_emb[vrows]]).astype(np.float32)
+        matrix = np.concatenate([self._pack_emb[keep], self._proto_emb[alone], self._var_emb[vrows],
+                                 self._proto_emb[merged]]).astype(np.float32)
         # row -> label slot: text rows and prototypes are their own slot, variant rows their label's
-        owner = np.concatenate([np.arange(len(labels)), [slot[int(self._var_owner[r])] for r in vrows]]).astype(np.int64)
+        merged_owner = [by_id[self._proto_labels[j].id] for j in merged]
+        owner = np.concatenate([np.arange(len(labels)), [slot[int(self._var_owner[r])] for r in vrows],
+                                merged_owner]).astype(np.int64)
+        personal_rows = np.arange(len(matrix) - len(merged), len(matrix))
         # one assignment: a predict() on another thread sees either the old or the new set, never a mix
-        self._snap = (labels, sources, matrix, owner)
+        self._snap = (labels, sources, matrix, owner, personal_rows)
         self._labels, self._sources, self._matrix, self._owner = labels, sources, matrix, owner
 
     @property
@@ -177,8 +186,8 @@ class Scorer:
 
     def similarities(self, embedding: np.ndarray) -> np.ndarray:
         """Cosine similarity of each label (``labels`` order) at its best row."""
-        _, _, matrix, owner = self._snap
-        return _best(matrix @ _unit(np.asarray(embedding, np.float32)[None])[0], owner, len(self._snap[0]))
+        labels, _, matrix, owner, _ = self._snap
+        return _best(matrix @ _unit(np.asarray(embedding, np.float32)[None])[0], owner, len(labels))
 
     def probabilities(self, embedding: np.ndarray) -> np.ndarray:
         z = self.similarities(embedding) / self.calibration.temperature
@@ -186,8 +195,14 @@ class Scorer:
         return z / z.sum()
 
     def predict(self, embedding: np.ndarray, k: int = 5, sensitivity: float = 1.0) -> Prediction:
-        labels, sources, matrix, owner = self._snap
-        sims = _best(matrix @ _unit(np.asarray(embedding, np.float32)[None])[0], owner, len(labels))
+        labels, sources, matrix, owner, personal_rows = self._snap
+        row_sims = matrix @ _unit(np.asarray(embedding, np.float32)[None])[0]
+        sims = _best(row_sims, owner, len(labels))
+        if len(personal_rows):  # a pack label won by the user's own examples says so
+            won = personal_rows[row_sims[personal_rows] >= sims[owner[personal_rows]]]
+            sources = list(sources)
+            for slot in owner[won]:
+                sources[int(slot)] = "personal"
         z = sims / self.calibration.temperature
         p = np.exp(z - z.max())
         p /= p.sum()

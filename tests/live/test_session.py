@@ -121,7 +121,7 @@ def test_events_are_typed_and_frozen(session):
     with pytest.raises(dataclasses.FrozenInstanceError):
         up.pack_path = "x"
     rec = up.to_record()
-    assert list(rec) == ["t", "current", "top", "confidence", "final", "inference_ms"]
+    assert list(rec) == ["t", "current", "top", "confidence", "known", "final", "inference_ms"]
     st = session.stats()
     assert st.source == "Keypoints" and st.frames_shown > 0
     ev = ErrorEvent("source_error", "x.mp4: file not found", "file not found")

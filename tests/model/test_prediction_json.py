@@ -15,7 +15,9 @@ def test_default_form():
     assert PRED.to_json() == {"top": [
         {"label": "hello", "language": "ase", "score": 0.612346, "similarity": 0.812346, "source": "pack"},
         {"label": "yes", "language": "und", "score": 0.2, "similarity": 0.5, "source": "personal"}],
-        "confidence": "maybe"}
+        "confidence": "maybe", "known": True}
+    unknown = Prediction(PRED.top, "unsure", known=False)
+    assert unknown.to_json()["known"] is False and unknown.to_json()["top"]  # the top list stays
 
 
 def test_cli_json_shape(tiny_pack, tmp_path, capsys):
@@ -26,7 +28,7 @@ def test_cli_json_shape(tiny_pack, tmp_path, capsys):
     f = write_pose_file(tmp_path / "c.pose", synthetic_signing(40), 30.0, 640, 480)
     assert main(["predict", str(f), "--pack", str(tiny_pack), "--json", "--top-k", "2", "--no-progress"]) == 0
     rec = json.loads(capsys.readouterr().out.splitlines()[0])
-    assert list(rec)[-2:] == ["top", "confidence"]
+    assert list(rec)[-3:] == ["top", "confidence", "known"] and isinstance(rec["known"], bool)
     assert [list(g) for g in rec["top"]] == [["label", "text", "language", "score", "similarity"]] * 2
 
 
@@ -36,6 +38,7 @@ def test_log_record_shape():
     assert rec == {"t": 1.2346, "current": "hello",
                    "top": [{"label": "hello", "language": "ase", "score": 0.61235},
                            {"label": "yes", "language": "und", "score": 0.2}],
-                   "confidence": "maybe", "final": True, "inference_ms": 12.346}
+                   "confidence": "maybe", "known": True, "final": True, "inference_ms": 12.346}
     idle = RecognitionUpdate(2.0, None, Activity(0.0, 0.0, False), None, False, [], 0.0, False)
-    assert PredictionEvent(idle).to_record()["top"] == [] and PredictionEvent(idle).to_record()["confidence"] is None
+    rec = PredictionEvent(idle).to_record()
+    assert rec["top"] == [] and rec["confidence"] is None and rec["known"] is None and rec["current"] is None

@@ -96,3 +96,25 @@ def test_variants_naming_unknown_labels_are_a_pack_error(tiny_pack, tmp_path):
     np.savez(dst / "labels.npz", **z)
     with pytest.raises(PackError, match="unknown labels"):
         load_pack(dst)
+
+
+def test_a_personal_sign_named_like_a_pack_label_is_one_guess_not_two():
+    from signclip_desktop.model.pack import Calibration, Label
+    from signclip_desktop.model.scorer import Scorer
+
+    emb = np.eye(3, 8, dtype=np.float32)
+    labels = [Label("hello", "hello"), Label("thank-you", "thank-you"), Label("yes", "yes")]
+    sc = Scorer(labels, emb, Calibration(temperature=0.1))
+    mine = np.zeros((2, 8), np.float32)
+    mine[:, 5] = 1.0  # the user's own way of signing "hello" looks nothing like the pack's
+    sc.set_prototypes([(Label("hello", "hello"), mine), (Label("wave", "wave"), np.eye(1, 8, 6, dtype=np.float32))])
+    assert [lab.id for lab in sc.labels] == ["hello", "thank-you", "yes", "wave"]
+    q = np.zeros(8, np.float32)
+    q[5] = 1.0
+    pred = sc.predict(q, k=4)
+    ids = [g.label for g in pred.top]
+    assert ids.count("hello") == 1 and ids[0] == "hello" and pred.top[0].source == "personal"
+    q2 = np.zeros(8, np.float32)
+    q2[0] = 1.0
+    top = sc.predict(q2, k=1).top[0]
+    assert top.label == "hello" and top.source == "pack"  # the pack's own row won this time
