@@ -30,7 +30,9 @@ def common_labels(pack, n: int = DEFAULT_SIGNS) -> list:
     """The pack's labels most signers know: the manifest's ``common_labels`` order when the pack
     has it (written by training from signer counts), else the pack's own label order."""
     by_id = {lab.id: lab for lab in pack.labels}
-    order = [i for i in (getattr(pack, "common_labels", None) or []) if i in by_id]
+    listed = (getattr(pack, "manifest", None) or {}).get("common_labels")
+    listed = getattr(pack, "common_labels", None) or listed or []
+    order = [i for i in listed if isinstance(i, str) and i in by_id]
     order += [lab.id for lab in pack.labels if lab.id not in order]
     return [by_id[i] for i in order[: max(1, n)]]
 

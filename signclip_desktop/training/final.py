@@ -18,6 +18,7 @@ import numpy as np
 from ..keypoints.features import InputSpec
 from . import data as D
 from .evaluate import embed_samples
+from .common_labels import common_order
 from .kfold import variant_subset
 from .train import _config_hash, _log, load_config
 
@@ -81,7 +82,8 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
                calibration=Calibration(**{k: float(cal[k]) for k in ("temperature", "sure_margin", "maybe_margin")}),
                stride_frames=int(cfg.get("stride_frames", 8)), description=cfg.get("description", ""),
                provenance=provenance, variants=(var, [ids[i] for i in vl]) if use_variants else None,
-               extra={"open_set": {"measure": kf["open_set"]["measure"], "threshold": round(kf["open_set"]["threshold"], 6)}})
+               extra={"open_set": {"measure": kf["open_set"]["measure"], "threshold": round(kf["open_set"]["threshold"], 6)},
+                      "common_labels": common_order(samples, ids)})
     info = {"train_seconds": round(secs, 1), "total_seconds": round(time.time() - t0, 1), "onnx_parity_max_abs": diff,
             "encoder_parameters": count_parameters(model.encoder), "parameters": count_parameters(model),
             "clips": len(samples), "signers": len({s.signer for s in samples}), "labels": len(ids), "variants": int(len(var))}

@@ -34,3 +34,12 @@ def test_plan_on_the_shipped_words_pack():
     pack = load_pack(Path(__file__).resolve().parents[2] / "models" / "words")
     steps = plan(pack, n=8, repeats=2)
     assert len(steps) == 16 and len({s.label for s in steps}) == 8
+    assert [s.label for s in steps[::2][:3]] == ["hello", "thank-you", "i-love-you"]  # most signers first
+
+
+def test_common_order_counts_signers_not_clips():
+    from signclip_desktop.training.common_labels import common_order
+
+    S = SimpleNamespace
+    samples = [S(label="a", signer="x")] * 5 + [S(label="b", signer="x"), S(label="b", signer="y")]
+    assert common_order(samples, ["a", "b", "c"]) == ["b", "a", "c"]
