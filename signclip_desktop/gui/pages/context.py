@@ -162,13 +162,20 @@ def install(win) -> dict:
             try:
                 if lib.missing_embeddings(pack_id(pack)):
                     lib.reembed(pack, ctx.encoder_for(pack))  # recordings taught with another pack
-                return lib.prototypes(pack_id(pack))
+                return lib.prototypes(pack_id(pack), dim=pack.embedding_dim), lib.notice, list(lib.dropped or [])
             finally:
                 lib.close()
 
-        def done(protos, err):
-            if err is None:
-                session.set_prototypes(protos, pack_path)  # applied on the inference thread
+        def done(result, err):
+            if err is not None:
+                win.live.notice.show_message(f"Your own signs could not be loaded: {err}",
+                                             [("Dismiss", win.live.notice.dismiss)])
+                return
+            protos, notice, dropped = result
+            session.set_prototypes(protos, pack_path)  # applied on the inference thread
+            if notice or dropped:  # a damaged library set aside, read-only, or signs left out
+                left_out = f" Left out (damaged): {', '.join(map(str, dropped))}." if dropped else ""
+                win.live.notice.show_message(f"{notice or ''}{left_out}".strip(), [("Dismiss", win.live.notice.dismiss)])
 
         run_async(work, done, win)
 
