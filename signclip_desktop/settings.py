@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from . import limits
+from .atomic import write_atomic
 
 SETTINGS_FILE = "settings.json"
 APP_DIR = "signclip-desktop"
@@ -173,25 +173,5 @@ def save_settings(settings: Settings, path: Path | str | None = None) -> Path:
     path = Path(path) if path else settings_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     data = json.dumps(settings.clamped().to_json(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
+    write_atomic(path, data)
     return path

@@ -3,7 +3,6 @@ parity check against torch, and an optional int8 (dynamic quantisation) variant.
 from __future__ import annotations
 
 import os
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -62,17 +61,7 @@ def parity(encoder, onnx_path, num_points: int, num_channels: int, seed: int = 0
 
 
 def quantize_int8(src, dst) -> Path:
-    """Dynamic int8 quantisation of the MatMul weights (onnxruntime.quantization)."""
-    from onnxruntime.quantization import QuantType, quantize_dynamic
+    """Dynamic int8 quantisation of the MatMul weights: the same call as the packs' int8 copies."""
+    from ..model.variants import quantize_int8 as _quantize
 
-    dst = Path(dst)
-    with tempfile.TemporaryDirectory() as tmp:
-        pre = Path(tmp) / "pre.onnx"
-        try:
-            from onnxruntime.quantization.shape_inference import quant_pre_process
-
-            quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
-        except Exception:  # pre-processing is optional
-            pre = Path(src)
-        quantize_dynamic(str(pre), str(dst), weight_type=QuantType.QInt8, op_types_to_quantize=["MatMul", "Gemm"])
-    return dst
+    return _quantize(src, dst)

@@ -24,3 +24,22 @@ def all_labels_ce(video: torch.Tensor, label_text: torch.Tensor, labels: torch.T
                   smoothing: float = 0.0) -> torch.Tensor:
     """Video -> every label's text (the whole vocabulary as negatives, as at inference)."""
     return F.cross_entropy(scale * video @ label_text.t(), labels, label_smoothing=smoothing)
+
+
+def contrastive_step(model, x, yb, text_feats, opt, sched, all_w: float = 0.0, smoothing: float = 0.0):
+    """One optimiser step of the SignCLIP loss (label-aware InfoNCE, plus an all-labels
+    cross-entropy when ``all_w``); the trainer and the k-fold recipe share it. Returns the loss."""
+    import torch
+
+    v = model.encoder(x)
+    lt = model.text(text_feats)
+    scale = model.scale()
+    loss = label_aware_infonce(v, lt[yb], yb, scale)
+    if all_w:
+        loss = loss + all_w * all_labels_ce(v, lt, yb, scale, smoothing)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    return loss

@@ -56,7 +56,7 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
     averaged weights, seconds of training)."""
     import torch
 
-    from .loss import all_labels_ce, label_aware_infonce
+    from .loss import contrastive_step
     from .model import SignCLIP
 
     torch.set_num_threads(threads)
@@ -99,17 +99,7 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
             xs.append(_time_mask(x, rng, tm_p, tm_frac) if tm_p else x)
         x = torch.from_numpy(pad_batch(xs, aug.cfg.max_len))
         yb = y_all[b]
-        v = model.encoder(x)
-        lt = model.text(text_feats)
-        scale = model.scale()
-        loss = label_aware_infonce(v, lt[yb], yb, scale)
-        if all_w:
-            loss = loss + all_w * all_labels_ce(v, lt, yb, scale, smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing)
         if ema is not None:
             d = 0.0 if step < int(tc.get("ema_start", 0.25) * steps) else ema_decay
             with torch.no_grad():

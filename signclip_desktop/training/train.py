@@ -83,7 +83,7 @@ def train(cfg: dict, data_dir, out_dir, all_signers: bool = False, calibration_f
     from ..model.pack import write_pack as _write_pack
     from .evaluate import embed_samples, report
     from .export import export_encoder, parity, quantize_int8
-    from .loss import all_labels_ce, label_aware_infonce
+    from .loss import contrastive_step
     from .model import SignCLIP, SymmetricEncoder, count_parameters
     from .text import TEXT_MODEL, embed_texts
 
@@ -158,23 +158,13 @@ def train(cfg: dict, data_dir, out_dir, all_signers: bool = False, calibration_f
         xs = [aug(enc_train.get(i, mirrored=rng.random() < mirror_p), static=bool(enc_train.static[i])) for i in idx]
         x = torch.from_numpy(pad_batch(xs, aug.cfg.max_len))
         yb = y_all[idx]
-        v = model.encoder(x)
-        lt = model.text(text_feats)
-        scale = model.scale()
-        loss = label_aware_infonce(v, lt[yb], yb, scale)
-        if all_w:
-            loss = loss + all_w * all_labels_ce(v, lt, yb, scale, smoothing)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        opt.step()
-        sched.step()
+        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing)
         step += 1
         li = loss.item()
         ema_loss = li if ema_loss is None else 0.95 * ema_loss + 0.05 * li
         if step % int(tc.get("log_every", 50)) == 0 or step == steps:
             el = time.time() - t_train
-            log(f"step {step}/{steps} loss {ema_loss:.3f} temp {1 / scale.item():.4f} lr {sched.get_last_lr()[0]:.2e} "
+            log(f"step {step}/{steps} loss {ema_loss:.3f} temp {1 / model.scale().item():.4f} lr {sched.get_last_lr()[0]:.2e} "
                 f"{el:.0f}s elapsed")
         if step % int(tc.get("checkpoint_every", 250)) == 0 or step == steps:
             save()
