@@ -31,6 +31,15 @@ def short_name(code: str | None) -> str:
     return SHORT_NAMES.get(c, code or UNKNOWN)
 
 
+def full_name(code: str | None) -> str:
+    """'American Sign Language' for 'ase' (no code: for lists where the code is a tooltip);
+    'Unknown or mixed sign language' for 'und'; the bare code when not in the table."""
+    c = (code or UNKNOWN).strip().lower()
+    if c == UNKNOWN:
+        return "Unknown or mixed sign language"
+    return SIGN_LANGUAGES.get(c, code or UNKNOWN)
+
+
 def language_name(code: str | None) -> str:
     """'American Sign Language (ase)'; 'Unknown sign language (unknown / mixed)' for 'und'; the bare
     code when not in the table."""

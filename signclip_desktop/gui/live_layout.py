@@ -14,8 +14,7 @@ from .live_helpers import list_packs
 from .guesses import TopKPanel
 from .transcript_view import TranscriptPanel
 from .widgets import Banner, NoSourceScreen, VideoView
-from ..languages import SIGN_LANGUAGES, language_name, short_name
-from ..languages import UNKNOWN as UNDETERMINED
+from ..languages import full_name, language_name
 from ..live import SourceSpec
 from ..stream.stable import IDLE, UNKNOWN
 
@@ -232,8 +231,7 @@ class LiveLayout:
         self.lang_box.clear()
         self.lang_box.addItem(f"All ({len(pack.labels)} signs)", "")
         for code in sorted(counts, key=lambda c: (-counts[c], c)):
-            words = "Unknown or mixed sign language" if code == UNDETERMINED else SIGN_LANGUAGES.get(code, short_name(code))
-            self.lang_box.addItem(f"{words} · {counts[code]}", code)
+            self.lang_box.addItem(f"{full_name(code)} · {counts[code]}", code)
             self.lang_box.setItemData(self.lang_box.count() - 1, language_name(code), Qt.ItemDataRole.ToolTipRole)
         want = self.settings.pack_languages.get(pack.name, "")
         i = self.lang_box.findData(want)

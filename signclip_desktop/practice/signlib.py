@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from .. import limits
-from .library import (EXPORT_SUFFIX, MAX_EXAMPLES, MIN_EXAMPLES, Library, LibraryError, Sign, _frames_of,
-                      blob_to_frames, pack_id)
+from .library_base import (EXPORT_SUFFIX, MAX_EXAMPLES, MIN_EXAMPLES, LibraryError, Sign, _frames_of,
+                           blob_to_frames, pack_id)
 
 
 def export_library(self, dest) -> Path:
@@ -62,7 +62,7 @@ def import_library(self, src, on_conflict: str = "rename", dims: dict[str, int] 
     for pk, vec in self.db.execute("SELECT pack, vector FROM embeddings GROUP BY pack").fetchall():
         if isinstance(vec, bytes) and len(vec) % 4 == 0:
             dims.setdefault(pk, len(vec) // 4)
-    other = Library(src, readonly=True)
+    other = type(self)(src, readonly=True)  # the same Library class (no import back into library.py)
     try:
         # a pack's size: the caller's (installed packs), else this library's, else the file's majority
         for pk, n, _ in other.db.execute("SELECT pack, length(vector), COUNT(*) AS c FROM embeddings "
@@ -119,7 +119,7 @@ def _time(t) -> float:
     return float(t) if isinstance(t, (int, float)) and np.isfinite(t) else time.time()
 
 
-def _checked_sign(other: "Library", s: Sign, dims: dict[str, int]):
+def _checked_sign(other, s: Sign, dims: dict[str, int]):
     """(sign, name, language, examples) of an incoming sign, or ``limits.Invalid`` saying why not."""
     name = limits.name(s.name, "name")
     language = limits.name(s.language, "language", 40)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..languages import SIGN_LANGUAGES
+from ..languages import full_name
+
 
 MIN_MEANING = 0.55    # cosine of the static index below which a meaning-only match is left out
 MEANING_BAND = 0.2    # ... and one this far below the best meaning-only match (keeps the list short)
@@ -35,8 +36,7 @@ class Entry:
 
 def language_words(code: str) -> str:
     """'American Sign Language' for 'ase'; an unknown code is shown as it is."""
-    code = (code or "und").strip() or "und"
-    return SIGN_LANGUAGES.get(code, code)
+    return full_name(code)
 
 
 def _display(text: str) -> str:

@@ -170,3 +170,12 @@ class PoseFileSource:
 
     def close(self) -> None:
         pass
+
+
+def load_pose_file(path, label: str | None = None, signer: str | None = None,
+                   language: str | None = None) -> KeypointSequence:
+    """Read one ``.pose`` file into a ``KeypointSequence`` in the shared layout."""
+    path = Path(path)
+    pose = read_pose(path)
+    return KeypointSequence(frames=pose_to_layout(pose), fps=pose_fps(path, pose), label=label,
+                            signer=signer, language=language, source=str(path))

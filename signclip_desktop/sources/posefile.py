@@ -7,13 +7,10 @@ are absent, masked or non-finite become zeros with confidence 0; legs are hidden
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.normalize import hide_legs
-from .base import KeypointSequence
 
 
 def pose_to_layout(pose, person: int = 0) -> np.ndarray:
@@ -46,14 +43,3 @@ def pose_to_layout(pose, person: int = 0) -> np.ndarray:
     out = np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0)
     out[out[..., 3] <= 0] = 0.0
     return hide_legs(out)
-
-
-def load_pose_file(path, label: str | None = None, signer: str | None = None,
-                   language: str | None = None) -> KeypointSequence:
-    """Read one ``.pose`` file into a ``KeypointSequence`` in the shared layout."""
-    from .pose_io import pose_fps, read_pose  # noqa: PLC0415  (sizes and fps checked there)
-
-    path = Path(path)
-    pose = read_pose(path)
-    return KeypointSequence(frames=pose_to_layout(pose), fps=pose_fps(path, pose), label=label,
-                            signer=signer, language=language, source=str(path))

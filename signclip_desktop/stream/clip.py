@@ -96,7 +96,7 @@ def load_clips(path) -> list[KeypointSequence]:
 
         return list(load_npz_sequences(p))
     if p.suffix.lower() == ".pose":
-        from ..sources.posefile import load_pose_file
+        from ..sources.pose_io import load_pose_file
 
         return [load_pose_file(p)]
     raise SourceError(p, "this build cannot read this kind of file")

@@ -18,7 +18,7 @@ import numpy as np
 from ..keypoints import layout as L
 from ..keypoints.features import InputSpec, encode_input
 from ..sources.npz import load_npz_sequences
-from ..sources.posefile import load_pose_file
+from ..sources.pose_io import load_pose_file
 
 STATIC_FRAMES = 12  # a static hand frame becomes a sequence of this many (jittered by augment)
 

@@ -62,6 +62,6 @@ def parity(encoder, onnx_path, num_points: int, num_channels: int, seed: int = 0
 
 def quantize_int8(src, dst) -> Path:
     """Dynamic int8 quantisation of the MatMul weights: the same call as the packs' int8 copies."""
-    from ..model.variants import quantize_int8 as _quantize
+    from ..tools.encoder_variants import quantize_int8 as _quantize
 
     return _quantize(src, dst)

@@ -42,5 +42,6 @@ def test_soak_20000_frames_rss_flat(tiny_pack):
           f"push {1000 * times[WARMUP:WARMUP + 2000].mean():.3f} -> {1000 * times[-2000:].mean():.3f} ms")
     assert growth <= 0.02, f"RSS grew {100 * growth:.2f}% ({rss0:.1f} -> {rss1:.1f} MB)"
     assert finals >= N // 65 - 2  # every pause closed a sign
-    assert times[-2000:].mean() <= 1.5 * times[WARMUP:WARMUP + 2000].mean() + 2e-4
+    # medians: a push that slows down shows in every frame; one load spike on a shared machine does not
+    assert np.median(times[-2000:]) <= 1.5 * np.median(times[WARMUP:WARMUP + 2000]) + 2e-4
     assert len(rec.window) <= 10 * 30 + 2  # the ring buffer stays bounded

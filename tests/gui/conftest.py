@@ -1,13 +1,12 @@
 """Qt tests: offscreen, isolated config folder, fakes for the camera and the detector."""
 import os
-import threading
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import signclip_desktop.gui  # noqa: E402,F401  (applies the PySide6/Python 3.11 None refcount work-around first)
-from gui_fakes import CameraControl, FakeDetector  # noqa: E402
+from gui_fakes import CameraControl, FakeDetector, signclip_threads  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -22,10 +21,6 @@ def isolated_home(tmp_path, monkeypatch):
 @pytest.fixture
 def camera():
     return CameraControl()
-
-
-def signclip_threads():
-    return [t.name for t in threading.enumerate() if t.name.startswith("signclip-") and t.is_alive()]
 
 
 @pytest.fixture

@@ -88,3 +88,10 @@ class CameraControl:
 
     def probe(self, index):
         return self.available
+
+
+def signclip_threads():
+    """Names of the app's threads still alive (a closed window must leave none)."""
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith("signclip-") and t.is_alive()]

@@ -119,7 +119,7 @@ def test_zoomed_interface_still_fits_at_full_hd(make_window, qtbot):
     win.zoom(+1)
     win.start(SourceSpec("file", path=str(demo_path())))
     win.resize(1920, 1080)
-    qtbot.wait(500)
+    qtbot.waitUntil(lambda: not clipped(win), timeout=10000)  # layout settles (slowly on a loaded machine)
     assert not clipped(win), clipped(win)
     assert not overlapping(win), overlapping(win)
 

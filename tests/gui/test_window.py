@@ -10,8 +10,7 @@ from signclip_desktop.live import DisplayFrame, SourceSpec, demo_path
 from signclip_desktop.gui.widgets import VideoView
 from signclip_desktop.settings import Settings, load_settings, settings_path
 
-from conftest import signclip_threads
-from gui_fakes import CameraControl
+from gui_fakes import CameraControl, signclip_threads
 
 
 def test_window_plays_a_clip_end_to_end_and_shows_predictions(make_window, qtbot):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from signclip_desktop.model import variants as V
+from signclip_desktop.tools import encoder_variants as EV
 from signclip_desktop.model.encoder import Encoder
 from signclip_desktop.model.pack import PackError, load_pack
 
@@ -38,7 +39,7 @@ def test_without_variants_the_encoder_is_fp32(pack_dir, monkeypatch):
 
 def test_int8_copy_is_named_chosen_and_close_to_fp32(pack_dir, monkeypatch):
     monkeypatch.delenv(V.ENV, raising=False)
-    out = V.add_int8(pack_dir, calibration={"temperature": 0.09})
+    out = EV.add_int8(pack_dir, calibration={"temperature": 0.09})
     assert out.is_file() and out.stat().st_size < (pack_dir / "encoder.onnx").stat().st_size
     m = json.loads((pack_dir / "manifest.json").read_text())
     assert m["encoder_variants"]["int8"]["file"] == "encoder.int8.onnx" and "encoder_default" not in m
@@ -63,7 +64,7 @@ def test_int8_copy_is_named_chosen_and_close_to_fp32(pack_dir, monkeypatch):
 
 def test_default_and_missing_file(pack_dir, monkeypatch):
     monkeypatch.delenv(V.ENV, raising=False)
-    V.add_int8(pack_dir, make_default=True)
+    EV.add_int8(pack_dir, make_default=True)
     pack = load_pack(pack_dir)
     assert Encoder(pack, providers="cpu").variant == "int8"
     (pack_dir / "encoder.int8.onnx").unlink()

@@ -21,7 +21,7 @@ def test_entries_list_the_pack_then_your_signs_with_languages_in_words():
     assert [(e.text, e.yours) for e in items] == [("thank you", False), ("eat", False), ("coffee cup", True)]
     assert items[0].language_words == "American Sign Language"
     assert items[1].language_words == "British Sign Language"
-    assert items[2].language_words == "Unknown sign language" and items[2].n_examples == 4
+    assert items[2].language_words == "Unknown or mixed sign language" and items[2].n_examples == 4
     assert "(" not in items[0].language_words  # the code is a tooltip, not part of the words
     assert language_words("xyz") == "xyz" and entries(None, []) == []
 

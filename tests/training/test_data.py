@@ -2,7 +2,7 @@ import numpy as np
 
 from signclip_desktop.keypoints import layout as L
 from signclip_desktop.keypoints.features import InputSpec, encode_input
-from signclip_desktop.sources.posefile import load_pose_file
+from signclip_desktop.sources.pose_io import load_pose_file
 from signclip_desktop.training import data as D
 
 

@@ -1,6 +1,6 @@
-"""Screenshots of the real window for looking at (developer tool, never imported at run time).
+"""Screenshots of the real window for looking at (a developer tool in gui/, which alone may import Qt).
 
-    xvfb-run -s "-screen 0 3840x2160x24" python -m signclip_desktop.tools.screenshots --out /tmp/shots
+    xvfb-run -s "-screen 0 3840x2160x24" python -m signclip_desktop.gui.screenshots --out /tmp/shots
 
 Plays the built-in demo through the shipped words pack and saves, for each size and theme,
 the window after a few seconds of recognition, plus the Help dialog and the file dialog."""
@@ -31,8 +31,8 @@ def main(argv=None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QFileDialog
 
-    from ..gui.help_dialog import HelpDialog
-    from ..gui.main_window import MainWindow
+    from .help_dialog import HelpDialog
+    from .main_window import MainWindow
     from ..live import SourceSpec
     from ..settings import Settings
 
