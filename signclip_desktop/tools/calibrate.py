@@ -385,7 +385,7 @@ def main(argv=None) -> int:
     if a.json:
         print(json.dumps(report))
     if a.write and not a.use_stored:
-        from .grading import pack_fingerprint
+        from ..practice.grading import pack_fingerprint
 
         models = dict(cal.models)
         cal_all = replace(cal, part_good=good)
@@ -407,8 +407,8 @@ def _write_bank(pack_path: str, data, per_signer: int) -> int:
     from ..model.pack import load_pack
     from ..stream.clip import embed_clips
     from .evaldata import load_word_clips
-    from .grading import pack_fingerprint
-    from .grading.grader import BANK_FILE
+    from ..practice.grading import pack_fingerprint
+    from ..practice.grading.grader import BANK_FILE
 
     pack = load_pack(pack_path)
     enc = Encoder(pack, "auto")
@@ -439,7 +439,7 @@ def _ranking(s, same, keys) -> float:
 
 def _adopt(pack_path: str) -> int:
     from ..model.pack import load_pack
-    from .grading import Calibration, pack_fingerprint
+    from ..practice.grading import Calibration, pack_fingerprint
 
     cal = Calibration.load()
     pack = load_pack(pack_path)
