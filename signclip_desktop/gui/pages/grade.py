@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridL
 
 from ...practice.grading import PART_TITLES, PARTS
 from .common import PAGE_STYLE, Countdown, SideBySide, SkeletonPlayer, run_async
+from .live_mirror import NO_CAMERA_TEXT, LiveMirror, bind_record_keys
 
 
 class GradePage(QWidget):
@@ -23,11 +24,15 @@ class GradePage(QWidget):
         self._grader = None
         self.result = None
         self.busy = False
-        self.countdown = Countdown(ctx.tap, countdown_s, record_s, parent=self)
-        self.countdown.tick.connect(lambda t: self.count_label.setText(t))
+        tap = (lambda sec: ctx.tap(sec) if ctx.can_record() else None) if ctx.tap else None
+        self.countdown = Countdown(tap, countdown_s, record_s, parent=self, can_record=ctx.can_record,
+                                   refuse_text=NO_CAMERA_TEXT)
+        self.mirror = LiveMirror(ctx, min_size=(240, 180))
+        self.countdown.tick.connect(lambda t: self.mirror.set_state(t, self.countdown.state == "recording"))
         self.countdown.recorded.connect(self.grade_frames)
-        self.countdown.failed.connect(lambda t: self.summary.setText(t))
+        self.countdown.failed.connect(self._failed)
         self._build()  # signs and references are read when the page is first shown
+        bind_record_keys(self, self._toggle, self.countdown.cancel)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -43,7 +48,8 @@ class GradePage(QWidget):
         self.left_handed.setToolTip("Unchecked: both readings are tried and the better one counts")
         self.record_btn = QPushButton("● Record attempt")
         self.record_btn.setObjectName("big")
-        self.record_btn.clicked.connect(self.countdown.start)
+        self.record_btn.setToolTip("Countdown, then a recording from the live camera (Space; Esc cancels)")
+        self.record_btn.clicked.connect(self.record)
         self.file_btn = QPushButton("Load attempt…")
         self.file_btn.clicked.connect(self._file_dialog)
         for w in (QLabel("Sign"), self.sign, self.left_handed):
@@ -55,12 +61,10 @@ class GradePage(QWidget):
         mid = QHBoxLayout()
         self.reference = SkeletonPlayer("Reference")
         mid.addWidget(self.reference, 1)
+        mid.addWidget(self.mirror, 1)
         res = QFrame()
         res.setObjectName("card")
         rv = QVBoxLayout(res)
-        self.count_label = QLabel("")
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        rv.addWidget(self.count_label)
         self.score = QLabel("—")
         self.score.setStyleSheet("font-size: 30pt; font-weight: 700;")
         self.score.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -68,11 +72,16 @@ class GradePage(QWidget):
         self.summary = QLabel("Pick a sign, watch the reference, then record your attempt.")
         self.summary.setWordWrap(True)
         rv.addWidget(self.summary)
+        self.advice = QLabel("")
+        self.advice.setWordWrap(True)
+        self.advice.setAccessibleName("Advice, most important first")
+        rv.addWidget(self.advice)
         grid = QGridLayout()
         self.part_labels = {}
         for r, k in enumerate(PARTS):
             name = QLabel(PART_TITLES[k])
             sc = QLabel("—")
+            sc.setMinimumWidth(sc.fontMetrics().horizontalAdvance("100 ") + 4)
             fb = QLabel("")
             fb.setWordWrap(True)
             fb.setObjectName("dim")
@@ -84,7 +93,7 @@ class GradePage(QWidget):
         rv.addLayout(grid)
         rv.addStretch(1)
         mid.addWidget(res, 1)
-        root.addLayout(mid, 2)
+        root.addLayout(mid, 3)
         self.side = SideBySide()
         root.addWidget(self.side, 2)
         row = QHBoxLayout()
@@ -175,6 +184,23 @@ class GradePage(QWidget):
     def grade_frames(self, frames, fps: float) -> None:
         self._start(lambda: (frames, fps))
 
+    def record(self) -> None:
+        if not self.mirror.refresh_source():
+            self.summary.setText(NO_CAMERA_TEXT if self.ctx.is_demo() else "Nothing is playing: nothing to record.")
+            return
+        self.countdown.start()
+
+    def _toggle(self) -> None:
+        if self.countdown.busy:
+            self.countdown.toggle()
+        else:
+            self.record()
+
+    def _failed(self, reason: str) -> None:
+        self.mirror.set_state("")
+        self.mirror.refresh_source()
+        self.summary.setText(NO_CAMERA_TEXT if self.ctx.is_demo() else reason)
+
     def _start(self, get_attempt) -> None:
         if self.busy:
             return
@@ -183,8 +209,9 @@ class GradePage(QWidget):
             self.summary.setText("Pick a sign first.")
             return
         name = self.sign.currentText()
-        data = self.sign.currentData()
-        word = data[1] if data and data[0] == "builtin" else None
+        kind, plain, _lang = self.sign.currentData()
+        word = plain if kind == "builtin" else None
+        sign_name = plain if kind == "library" else None
         lh = True if self.left_handed.isChecked() else None
         ctx = self.ctx
         self._set_busy(True)
@@ -195,10 +222,8 @@ class GradePage(QWidget):
                 self._grader = ctx.grader()
             g = self._grader
             frames, fps = get_attempt()
-            results = [g.grade(g.prepare(rf, rfps), frames, rfps, fps, left_handed=lh, reference_name=name,
-                               word=word)
-                       for rf, rfps in refs]
-            return max(results, key=lambda r: r.score)
+            target = g.target(refs, name, word=word, sign_name=sign_name)  # every reference of the sign at once
+            return g.grade_target(target, frames, fps, left_handed=lh)
 
         run_async(work, self._done, self)
 
@@ -210,16 +235,32 @@ class GradePage(QWidget):
         self.show_result(result)
 
     def show_result(self, r) -> None:
+        """A graded result with its score, parts and advice; a not-graded one with its reason only."""
         self.result = r
+        if not r.graded:
+            self.score.setText("<span style='color:#f0b53c'>not graded</span>")
+            self.summary.setText(r.reason or "not graded")
+            self.advice.setText("")
+            for sc, fb in self.part_labels.values():
+                sc.setText("n/a")
+                fb.setText("")
+            self.side.set_pair(None, None, [])
+            self.replay_btn.setEnabled(False)
+            self.graded.emit(r)
+            return
         mark = "✓ PASS" if r.passed else "✗ NOT YET"
         colour = "#7bd88f" if r.passed else "#f0b53c"
         self.score.setText(f"<span style='color:{colour}'>{r.score:.0f}</span> / 100  {mark}")
         note = getattr(self._grader, "calibration_warning", "")
-        self.summary.setText(r.summary + ("  (graded mirrored)" if r.mirrored else "") + (f"\nNote: {note}" if note else ""))
+        extra = [" (graded mirrored)" if r.mirrored else "",
+                 f"\nIt looks more like “{r.looks_like}”." if r.looks_like else "", f"\nNote: {note}" if note else ""]
+        self.summary.setText(r.summary + "".join(extra))
+        self.advice.setText("\n".join(f"{i + 1}. {a}" for i, a in enumerate(r.advice[:3])))
         for k, (sc, fb) in self.part_labels.items():
-            p = r.parts[k]
-            sc.setText("n/a" if not p.available else f"{p.score:.0f}")
-            fb.setText(p.feedback)
+            p = r.parts.get(k)
+            ok = p is not None and p.available and p.score is not None and p.score == p.score  # NaN: not measured
+            sc.setText(f"{p.score:.0f}" if ok else "n/a")
+            fb.setText(p.feedback if p is not None else "")
         self.side.set_pair(r.reference.frames, r.attempt.frames, r.alignment.path)
         self.replay_btn.setEnabled(True)
         self.graded.emit(r)
@@ -231,9 +272,11 @@ class GradePage(QWidget):
 
     def page_shown(self) -> None:
         self.reload_signs()
+        self.mirror.refresh_source()
 
     def page_hidden(self) -> None:
         self.countdown.cancel()
+        self.mirror.set_state("")
         self.reference.stop()
 
     def shutdown(self) -> None:

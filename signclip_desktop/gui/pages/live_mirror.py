@@ -1,0 +1,152 @@
+"""You, as the recogniser sees you, on every practice page.
+
+``LiveMirror`` shows the live camera (or the opened file) with the skeleton, whether hands are in
+view, what the recogniser sees now ("I see: B · maybe") and the recording state (countdown,
+"● Recording"). With the built-in demo playing it says so and offers "Open a file" / "Retry
+camera" (``PracticeContext.open_file`` / ``retry_camera``): nothing is recorded from the demo.
+``install`` feeds it the Live page's ``bridge.frame`` and ``bridge.prediction`` signals (the
+same ``DisplayFrame`` the Live page draws). ``bind_record_keys`` gives a page Space (start /
+stop) and Esc (cancel) for its recorder.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+
+from ...keypoints import layout as L
+from ..widgets import Banner, VideoView
+
+NO_CAMERA_TEXT = "No camera: the built-in demo is playing, and nothing is recorded from it. " \
+                 "Open a file of your signing, or retry the camera."
+NO_SOURCE_TEXT = "Nothing is playing: start the camera or open a file on the Live page."
+HANDS_MISSING_S = 0.5  # hands gone this long before the indicator says so (MediaPipe drops single frames)
+
+
+def hands_in_view(points: np.ndarray | None) -> bool:
+    if points is None or len(points) < L.NUM_POINTS:
+        return False
+    return bool((points[L.LEFT_HAND.slice, 3] > 0).any() or (points[L.RIGHT_HAND.slice, 3] > 0).any())
+
+
+def seen_text(prediction, label_text=None) -> str:
+    """"I see: B · maybe" (or "I see: nothing yet" while nobody signs)."""
+    if prediction is None or not prediction.top:
+        return "I see: nothing yet"
+    g = prediction.top[0]
+    text = (label_text(g) if label_text else None) or g.text or g.label
+    return f"I see: {text} · {prediction.confidence}"
+
+
+class LiveMirror(QFrame):
+    hands_changed = Signal(bool)
+    frame_seen = Signal(float, bool)   # monotonic time, hands in view (every frame while shown)
+
+    def __init__(self, ctx, parent=None, title: str = "YOU (LIVE)", min_size=(280, 200)):
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.ctx = ctx
+        self.hands = False
+        self._hands_at = 0.0
+        self.frames_shown = 0
+        self.recording = False
+        self.label_text = None  # optional Guess -> display text (a page may name letters its own way)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        head = QHBoxLayout()
+        h = QLabel(title)
+        h.setObjectName("heading")
+        self.hands_label = QLabel("")
+        self.hands_label.setAccessibleName("Hands in view")
+        head.addWidget(h)
+        head.addStretch(1)
+        head.addWidget(self.hands_label)
+        lay.addLayout(head)
+        self.banner = Banner("banner")
+        self.banner.hide()
+        lay.addWidget(self.banner)
+        self.video = VideoView()
+        self.video.setMinimumSize(*min_size)
+        self.video.clear("Waiting for the camera…")
+        lay.addWidget(self.video, 1)
+        self.sees = QLabel("I see: nothing yet")
+        self.sees.setAccessibleName("What the recogniser sees")
+        self.sees.setObjectName("history")
+        lay.addWidget(self.sees)
+        self.state = QLabel("")
+        self.state.setObjectName("current")
+        self.state.setWordWrap(True)
+        self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state.setMinimumHeight(self.state.fontMetrics().height() * 2 + 8)  # two lines: never clipped
+        lay.addWidget(self.state)
+        self._set_hands(False)
+        self.refresh_source()
+
+    # ------------------------------------------------------------------ live input
+    def on_frame(self, ev) -> None:
+        """A ``live.FrameEvent`` (the Live page's ``bridge.frame``); ignored while hidden."""
+        if not self.isVisible():
+            return
+        self.video.set_frame(ev.frame)
+        self.frames_shown += 1
+        now = time.monotonic()
+        if hands_in_view(ev.frame.points):
+            self._hands_at = now
+            self._set_hands(True)
+        elif now - self._hands_at > HANDS_MISSING_S:
+            self._set_hands(False)
+        self.frame_seen.emit(now, self.hands)
+
+    def on_prediction(self, ev) -> None:
+        """A ``live.PredictionEvent`` (``bridge.prediction``)."""
+        if self.isVisible():
+            self.sees.setText(seen_text(ev.prediction, self.label_text))
+
+    def _set_hands(self, seen: bool) -> None:
+        changed = seen != self.hands or not self.hands_label.text()
+        self.hands = seen
+        if changed:
+            self.hands_label.setText("✋ hands in view" if seen else "✋ no hands in view")
+            self.hands_label.setStyleSheet("color: #7bd88f; font-weight: 600;" if seen else "color: #f0b53c;")
+            self.hands_changed.emit(seen)
+
+    # ------------------------------------------------------------------ source and recording state
+    def refresh_source(self) -> bool:
+        """Show "no camera" (with its two ways out) unless a camera or a file plays; True when one does."""
+        if self.ctx.can_record():
+            self.banner.dismiss()
+            return True
+        text = NO_CAMERA_TEXT if self.ctx.is_demo() else NO_SOURCE_TEXT
+        buttons = [(t, fn) for t, fn in (("Open a file", self.ctx.open_file), ("Retry camera", self.ctx.retry_camera))
+                   if fn is not None]
+        self.banner.show_message(text, buttons)
+        self.banner.setVisible(True)
+        return False
+
+    def set_state(self, text: str, recording: bool = False) -> None:
+        self.recording = recording
+        self.state.setText(text)
+        colour = "#ff5c5c" if recording else "#cfd6df"
+        self.state.setStyleSheet(f"color: {colour};")
+        self.video.setStyleSheet("border: 3px solid #ff5c5c; border-radius: 6px;" if recording else "")
+
+
+def bind_record_keys(page, toggle, cancel) -> None:
+    """Space starts / stops the page's recording, Esc cancels it (typing in a text box still types)."""
+    def space():
+        fw = QApplication.focusWidget()
+        if isinstance(fw, QLineEdit):
+            fw.insert(" ")
+            return
+        if isinstance(fw, QComboBox) and fw.isEditable() and fw.lineEdit() is not None:
+            fw.lineEdit().insert(" ")
+            return
+        toggle()
+
+    for key, fn in ((Qt.Key.Key_Space, space), (Qt.Key.Key_Escape, cancel)):
+        sc = QShortcut(QKeySequence(key), page)
+        sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        sc.activated.connect(fn)
