@@ -328,6 +328,7 @@ class FingerspellingPage(QWidget):
                 why = f" ({e.reason})" if e.status == WRONG and e.reason else ""
                 nxt = f" Next: {s.expected}" if s.expected else ""
                 self.feedback.setText(f"{e.letter}: {word}{why}.{nxt}")
+                self.refresh_stats()  # the history and what to practise next follow every letter
             elif e.kind == "word":
                 msg = {RIGHT: "Perfect word! ✓", SLOW: "Word done ◔ — try it a bit faster.",
                        WRONG: "Word done — some letters to practise ✗"}[e.status]
