@@ -64,9 +64,9 @@ def test_teach_refuses_to_record_the_demo_and_offers_a_way_out(qtbot, tmp_path, 
     assert ctx.taps == [] and page.pending == [] and not page.countdown.busy
     assert "No camera" in page.status.text() and "demo" in page.status.text()
     banner = page.mirror.banner
-    assert banner.isVisible() and "nothing is recorded" in banner.text.text()
-    banner.buttons["Open a file"].click()
-    banner.buttons["Retry camera"].click()
+    assert banner.isVisible() and "nothing is recorded" in page.mirror.banner_text.text().lower()
+    page.mirror.buttons["Open a file"].click()
+    page.mirror.buttons["Retry camera"].click()
     assert ctx.calls == {"open": 1, "retry": 1}
     ctx.spec["spec"] = SourceSpec("camera", camera_index=2)  # the camera came back
     page.record()
@@ -128,7 +128,7 @@ def test_live_mirror_shows_hands_what_it_sees_and_the_recording(qtbot, tmp_path)
 
     m.on_prediction(Ev())
     assert m.sees.text() == "I see: B · maybe"
-    m.set_state("● Sign now! Recording… 3 s left", recording=True)
+    m.set_state("● Recording · 3 s left\nSign now!", recording=True)
     assert m.recording and m.state.height() >= m.state.fontMetrics().height()
 
 

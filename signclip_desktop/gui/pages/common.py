@@ -8,7 +8,7 @@ import traceback
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ...stream.window import resample
 from .. import theme
@@ -26,6 +26,22 @@ QListWidget::item:selected, QTableWidget::item:selected {{ background: #244a6b; 
 QHeaderView::section {{ background: {theme.PANEL}; color: {theme.TEXT_DIM}; border: none; padding: 4px; }}
 QTableCornerButton::section {{ background: {theme.PANEL}; border: none; }}
 """
+
+
+def page_body(page: QWidget, min_size=(760, 520)) -> QWidget:
+    """The page's content inside a scroll area: below ``min_size`` the page scrolls instead of
+    squeezing labels on top of each other (1024x640 with the navigation is about that size)."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setStyleSheet("QScrollArea { background: transparent; } QScrollArea > QWidget > QWidget { background: transparent; }")
+    body = QWidget()
+    body.setMinimumSize(*min_size)
+    area.setWidget(body)
+    outer.addWidget(area)
+    return body
 
 
 def to_display(frames: np.ndarray, offset, scale) -> np.ndarray:
@@ -126,6 +142,7 @@ class SideBySide(QWidget):
             self.right.set_clip(None)
             self.path = []
             return
+        self.left.loop = self.right.loop = False
         both = np.concatenate([ref, att])
         self.left.set_clip(ref, fps, play=False, fit=both)
         self.right.set_clip(att, fps, play=False, fit=both)
@@ -231,7 +248,7 @@ class Countdown(QObject):
         if left <= 0:
             self._finish(self.seconds)
             return
-        self.tick.emit(f"● Sign now! Recording… {left:.0f} s left" if left >= 1 else "● Sign now! Recording…")
+        self.tick.emit(f"● Recording · {left:.0f} s left\nSign now!" if left >= 1 else "● Recording\nSign now!")
 
     def _finish(self, seconds: float) -> None:
         self._rec.stop()

@@ -10,13 +10,13 @@ from __future__ import annotations
 import time
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton, QSpinBox,
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QSpinBox,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from ...practice.fingerspelling import (CURRENT, NO_HANDS_SEEN, PENDING, RIGHT, SLOW, SYMBOLS, WRONG,
                                         FingerspellingSession, parse_words, practice_words, word_list)
-from .common import PAGE_STYLE, SkeletonPlayer
-from .live_mirror import LiveMirror
+from .common import PAGE_STYLE, SkeletonPlayer, page_body
+from .live_mirror import NO_CAMERA_TEXT, LiveMirror
 
 STATUS_COLOURS = {RIGHT: "#2e7d46", SLOW: "#8a6d1f", WRONG: "#9c2f3a", CURRENT: "#244a6b", PENDING: "#2a3039"}
 STATUS_WORDS = {RIGHT: "right", SLOW: "slow", WRONG: "wrong", CURRENT: "now", PENDING: "next"}
@@ -37,13 +37,13 @@ class LetterTile(QLabel):
         self.reason = ""
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setWordWrap(True)
-        self.setMinimumSize(72, 96)
+        self.setMinimumSize(58, 92)
         self.set_status(PENDING)
 
     def set_status(self, status: str, reason: str = "") -> None:
         self.status, self.reason = status, reason
         why = f"<div style='font-size:9pt'>{reason}</div>" if reason else ""
-        self.setText(f"<div style='font-size:26pt;font-weight:700'>{self.letter}</div>"
+        self.setText(f"<div style='font-size:22pt;font-weight:700'>{self.letter}</div>"
                      f"<div style='font-size:11pt'>{SYMBOLS[status]} {STATUS_WORDS[status]}</div>{why}")
         border = "3px solid #7cc4ff" if status == CURRENT else "1px solid #3a424d"
         self.setStyleSheet(f"background:{STATUS_COLOURS[status]}; border:{border}; border-radius:8px; padding:2px;")
@@ -73,13 +73,11 @@ class FingerspellingPage(QWidget):
         self._loaded = False  # the pack's alphabets and the statistics are read when first shown
 
     def _build(self) -> None:
-        root = QVBoxLayout(self)
+        root = QVBoxLayout(page_body(self))
         card = QFrame()
         card.setObjectName("card")
         cv = QVBoxLayout(card)
         row = QHBoxLayout()
-        h = QLabel("FINGERSPELLING")
-        h.setObjectName("heading")
         self.alphabet = QComboBox()
         self.alphabet.setAccessibleName("Alphabet")
         self.alphabet.currentIndexChanged.connect(self._alphabet_changed)
@@ -93,7 +91,7 @@ class FingerspellingPage(QWidget):
         self.start_btn = QPushButton("Start")
         self.start_btn.setObjectName("big")
         self.start_btn.clicked.connect(self.start)
-        for w in (h, QLabel("Alphabet"), self.alphabet, QLabel("Words"), self.source, QLabel("Hold"), self.hold):
+        for w in (QLabel("Alphabet"), self.alphabet, QLabel("Words"), self.source, QLabel("Hold"), self.hold):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.start_btn)
@@ -104,8 +102,12 @@ class FingerspellingPage(QWidget):
         self.save_words_btn = QPushButton("Keep my words")
         self.save_words_btn.setToolTip("Remember these words for this alphabet (the “My words” list)")
         self.save_words_btn.clicked.connect(self.keep_words)
-        row.addWidget(self.typed, 1)
-        row.addWidget(self.save_words_btn)
+        self.skip_btn = QPushButton("Skip letter")
+        self.skip_btn.clicked.connect(self.skip)
+        self.next_btn = QPushButton("Next word")
+        self.next_btn.clicked.connect(self.next_word)
+        for w, stretch in ((self.typed, 1), (self.save_words_btn, 0), (self.skip_btn, 0), (self.next_btn, 0)):
+            row.addWidget(w, stretch)
         cv.addLayout(row)
         root.addWidget(card)
 
@@ -119,14 +121,17 @@ class FingerspellingPage(QWidget):
         tv.addWidget(self.target_title)
         self.target = SkeletonPlayer("")
         self.target.title.hide()
-        self.target.view.setMinimumSize(180, 160)
+        self.target.view.show_legend = False
+        self.target.view.clear("The letter to sign shows here")
+        self.target.view.setMinimumSize(150, 150)
         tv.addWidget(self.target, 1)
         mid.addWidget(tgt, 2)
         word = QFrame()
         word.setObjectName("card")
         wv = QVBoxLayout(word)
         self.prompt = QLabel("Press Start")
-        self.prompt.setObjectName("current")
+        self.prompt.setStyleSheet("font-size: 28pt; font-weight: 700;")
+        self.prompt.setWordWrap(True)
         self.prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
         wv.addWidget(self.prompt)
         self.letter_row = QHBoxLayout()
@@ -150,15 +155,8 @@ class FingerspellingPage(QWidget):
         self.streak = QLabel("Streak 0")
         self.best = QLabel("Best 0")
         for w in (self.score, self.streak, self.best):
-            w.setObjectName("history")
             row.addWidget(w)
         row.addStretch(1)
-        self.skip_btn = QPushButton("Skip letter")
-        self.skip_btn.clicked.connect(self.skip)
-        self.next_btn = QPushButton("Next word")
-        self.next_btn.clicked.connect(self.next_word)
-        row.addWidget(self.skip_btn)
-        row.addWidget(self.next_btn)
         wv.addLayout(row)
         wv.addStretch(1)
         mid.addWidget(word, 4)
@@ -171,6 +169,7 @@ class FingerspellingPage(QWidget):
         self.table.setMaximumWidth(460)
         self.table.setHorizontalHeaderLabels(["Letter", "Tries", "✓ right", "◔ slow", "✗ wrong"])
         self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # every column in view
         sv.addWidget(self.table, 1)
         nv = QVBoxLayout()
         h = QLabel("WHAT TO PRACTISE NEXT (ALL SESSIONS)")
@@ -184,7 +183,8 @@ class FingerspellingPage(QWidget):
         self.focus_btn.clicked.connect(lambda: (self.source.setCurrentIndex(FOCUS), self.start()))
         nv.addWidget(self.focus_btn, 0, Qt.AlignmentFlag.AlignLeft)
         sv.addLayout(nv, 1)
-        root.addWidget(st, 2)
+        st.setMaximumHeight(210)
+        root.addWidget(st, 1)
 
     # ------------------------------------------------------------------ setup
     def reload_alphabets(self) -> None:
@@ -256,8 +256,10 @@ class FingerspellingPage(QWidget):
             self.feedback.setText("No words to practise: type some words for this alphabet.")
             return
         self.session = FingerspellingSession(alpha, words, hold_windows=self.hold.value(), stats=self._stats())
-        self.mirror.refresh_source()
         self.next_word()
+        if not self.mirror.refresh_source():
+            self.feedback.setText(NO_CAMERA_TEXT.replace("nothing is recorded from it", "letters are not judged from it")
+                                  if self.ctx.is_demo() else "Nothing is playing: start the camera or open a file.")
 
     def next_word(self, word: str | None = None) -> None:
         if self.session is None:
@@ -270,8 +272,8 @@ class FingerspellingPage(QWidget):
     # ------------------------------------------------------------------ input
     def on_live_prediction(self, ev) -> None:
         """A ``live.PredictionEvent`` from the Live page's ``prediction_shown`` signal."""
-        if not self._active or self.session is None:
-            return
+        if not self._active or self.session is None or self.ctx.is_demo():
+            return  # letters are judged from you (a camera or a file), never from the built-in demo
         self.feed_prediction(ev.prediction, final=bool(ev.update.final))
 
     def feed_prediction(self, prediction, t: float | None = None, final: bool = False) -> list:
@@ -294,7 +296,7 @@ class FingerspellingPage(QWidget):
 
     def on_frame(self, t: float, hands: bool) -> None:
         """Every live frame while shown: hands in view or not, and the letter's timeout."""
-        if self.session is not None and self._active:
+        if self.session is not None and self._active and not self.ctx.is_demo():
             self.session.hands(t, hands)
 
     def tick(self, t: float | None = None) -> list:
@@ -367,6 +369,7 @@ class FingerspellingPage(QWidget):
         if letter is None:
             self.target_title.setText("SIGN THIS")
             self.target.set_clip(None)
+            self.target.view.clear("The letter to sign shows here")
             return
         from ...practice.letter_shapes import letter_frames
 

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridL
                                QPushButton, QVBoxLayout, QWidget)
 
 from ...practice.grading import PART_TITLES, PARTS
-from .common import PAGE_STYLE, Countdown, SideBySide, SkeletonPlayer, run_async
+from .common import PAGE_STYLE, Countdown, SideBySide, page_body, run_async
 from .live_mirror import NO_CAMERA_TEXT, LiveMirror, bind_record_keys
 
 
@@ -36,7 +36,7 @@ class GradePage(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        root = QVBoxLayout(self)
+        root = QVBoxLayout(page_body(self))
         top = QFrame()
         top.setObjectName("card")
         tv = QHBoxLayout(top)
@@ -44,9 +44,10 @@ class GradePage(QWidget):
         self.sign.setAccessibleName("Sign to practise")
         self.sign.setMinimumWidth(220)
         self.sign.currentIndexChanged.connect(self._sign_changed)
-        self.left_handed = QCheckBox("Left-handed (grade mirrored)")
-        self.left_handed.setToolTip("Unchecked: both readings are tried and the better one counts")
-        self.record_btn = QPushButton("● Record attempt")
+        self.left_handed = QCheckBox("Left-handed")
+        self.left_handed.setToolTip("Checked: your attempt is graded mirrored. Unchecked: both readings are tried "
+                                    "and the better one counts")
+        self.record_btn = QPushButton("● Record")
         self.record_btn.setObjectName("big")
         self.record_btn.setToolTip("Countdown, then a recording from the live camera (Space; Esc cancels)")
         self.record_btn.clicked.connect(self.record)
@@ -59,14 +60,12 @@ class GradePage(QWidget):
         tv.addWidget(self.file_btn)
         root.addWidget(top)
         mid = QHBoxLayout()
-        self.reference = SkeletonPlayer("Reference")
-        mid.addWidget(self.reference, 1)
-        mid.addWidget(self.mirror, 1)
+        mid.addWidget(self.mirror, 2)
         res = QFrame()
         res.setObjectName("card")
         rv = QVBoxLayout(res)
         self.score = QLabel("—")
-        self.score.setStyleSheet("font-size: 30pt; font-weight: 700;")
+        self.score.setStyleSheet("font-size: 24pt; font-weight: 700;")
         self.score.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rv.addWidget(self.score)
         self.summary = QLabel("Pick a sign, watch the reference, then record your attempt.")
@@ -92,9 +91,12 @@ class GradePage(QWidget):
         grid.setColumnStretch(2, 1)
         rv.addLayout(grid)
         rv.addStretch(1)
-        mid.addWidget(res, 1)
+        mid.addWidget(res, 3)
         root.addLayout(mid, 3)
-        self.side = SideBySide()
+        self.side = SideBySide()  # the reference plays on its left before grading, then both along the alignment
+        self.reference = self.side.left
+        for player in (self.side.left, self.side.right):
+            player.view.setMinimumSize(200, 140)
         root.addWidget(self.side, 2)
         row = QHBoxLayout()
         self.replay_btn = QPushButton("Replay side by side")
@@ -165,6 +167,9 @@ class GradePage(QWidget):
             # show a recording with the body in view when there is one (some sources are hands only)
             body = [c for c in clips if (c[0][:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 3] > 0).all(axis=1).mean() > 0.5]
             fr, fps = (body or clips)[0]
+            self.side.set_pair(None, None, [])
+            self.replay_btn.setEnabled(False)
+            self.reference.loop = True
             self.reference.set_clip(normalize_shoulders(fr), fps)
         else:
             self.reference.set_clip(None)
@@ -244,8 +249,7 @@ class GradePage(QWidget):
             for sc, fb in self.part_labels.values():
                 sc.setText("n/a")
                 fb.setText("")
-            self.side.set_pair(None, None, [])
-            self.replay_btn.setEnabled(False)
+            self._sign_changed()  # nothing to replay: the reference plays on, the attempt side is empty
             self.graded.emit(r)
             return
         mark = "✓ PASS" if r.passed else "✗ NOT YET"

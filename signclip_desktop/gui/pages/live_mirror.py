@@ -15,13 +15,15 @@ import time
 import numpy as np
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout
+from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout)
 
 from ...keypoints import layout as L
-from ..widgets import Banner, VideoView
+from ..widgets import VideoView
 
 NO_CAMERA_TEXT = "No camera: the built-in demo is playing, and nothing is recorded from it. " \
                  "Open a file of your signing, or retry the camera."
+BANNER_TEXT = "No camera: the demo is playing. Nothing is recorded from it."
 NO_SOURCE_TEXT = "Nothing is playing: start the camera or open a file on the Live page."
 HANDS_MISSING_S = 0.5  # hands gone this long before the indicator says so (MediaPipe drops single frames)
 
@@ -56,31 +58,45 @@ class LiveMirror(QFrame):
         self.label_text = None  # optional Guess -> display text (a page may name letters its own way)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
-        head = QHBoxLayout()
         h = QLabel(title)
         h.setObjectName("heading")
-        self.hands_label = QLabel("")
-        self.hands_label.setAccessibleName("Hands in view")
-        head.addWidget(h)
-        head.addStretch(1)
-        head.addWidget(self.hands_label)
-        lay.addLayout(head)
-        self.banner = Banner("banner")
+        lay.addWidget(h)
+        # "no camera" with its two ways out, stacked so that it fits a narrow column
+        self.banner = QFrame()
+        self.banner.setObjectName("banner")
+        bv = QVBoxLayout(self.banner)
+        self.banner_text = QLabel("")
+        self.banner_text.setWordWrap(True)
+        self.banner_text.setStyleSheet("font-size: 10pt;")
+        bv.addWidget(self.banner_text)
+        row = QHBoxLayout()
+        self.buttons = {}
+        for text, fn in (("Open a file", ctx.open_file), ("Retry camera", ctx.retry_camera)):
+            if fn is not None:
+                b = QPushButton(text)
+                b.setStyleSheet("padding: 3px 6px; font-size: 9pt;")
+                b.clicked.connect(fn)
+                row.addWidget(b)
+                self.buttons[text] = b
+        row.addStretch(1)
+        bv.addLayout(row)
         self.banner.hide()
         lay.addWidget(self.banner)
         self.video = VideoView()
         self.video.setMinimumSize(*min_size)
         self.video.clear("Waiting for the camera…")
         lay.addWidget(self.video, 1)
+        self.hands_label = QLabel("")
+        self.hands_label.setAccessibleName("Hands in view")
+        lay.addWidget(self.hands_label)
         self.sees = QLabel("I see: nothing yet")
         self.sees.setAccessibleName("What the recogniser sees")
         self.sees.setObjectName("history")
+        self.sees.setWordWrap(True)
         lay.addWidget(self.sees)
         self.state = QLabel("")
-        self.state.setObjectName("current")
         self.state.setWordWrap(True)
         self.state.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.state.setMinimumHeight(self.state.fontMetrics().height() * 2 + 8)  # two lines: never clipped
         lay.addWidget(self.state)
         self._set_hands(False)
         self.refresh_source()
@@ -109,7 +125,7 @@ class LiveMirror(QFrame):
         changed = seen != self.hands or not self.hands_label.text()
         self.hands = seen
         if changed:
-            self.hands_label.setText("✋ hands in view" if seen else "✋ no hands in view")
+            self.hands_label.setText("● hands in view" if seen else "○ no hands in view")
             self.hands_label.setStyleSheet("color: #7bd88f; font-weight: 600;" if seen else "color: #f0b53c;")
             self.hands_changed.emit(seen)
 
@@ -117,20 +133,19 @@ class LiveMirror(QFrame):
     def refresh_source(self) -> bool:
         """Show "no camera" (with its two ways out) unless a camera or a file plays; True when one does."""
         if self.ctx.can_record():
-            self.banner.dismiss()
+            self.banner.hide()
             return True
-        text = NO_CAMERA_TEXT if self.ctx.is_demo() else NO_SOURCE_TEXT
-        buttons = [(t, fn) for t, fn in (("Open a file", self.ctx.open_file), ("Retry camera", self.ctx.retry_camera))
-                   if fn is not None]
-        self.banner.show_message(text, buttons)
-        self.banner.setVisible(True)
+        self.banner_text.setText(BANNER_TEXT if self.ctx.is_demo() else NO_SOURCE_TEXT)
+        self.banner_text.setToolTip(NO_CAMERA_TEXT)
+        self.banner.show()
         return False
 
     def set_state(self, text: str, recording: bool = False) -> None:
         self.recording = recording
         self.state.setText(text)
+        self.state.setVisible(bool(text))
         colour = "#ff5c5c" if recording else "#cfd6df"
-        self.state.setStyleSheet(f"color: {colour};")
+        self.state.setStyleSheet(f"color: {colour}; font-size: 13pt; font-weight: 700;")
         self.video.setStyleSheet("border: 3px solid #ff5c5c; border-radius: 6px;" if recording else "")
 
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QInputDialog, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QInputDialog,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout,
+                               QWidget)
 
-from .common import PAGE_STYLE, Countdown, SkeletonPlayer, run_async
+from .common import PAGE_STYLE, Countdown, SkeletonPlayer, page_body, run_async
 from .live_mirror import NO_CAMERA_TEXT, LiveMirror, bind_record_keys
 
 LANGUAGES = ("und", "ase", "bfi", "ins", "gsg", "fsl", "lsf", "ssp", "mfs", "ise", "bzs", "swl", "tsm", "jsl", "csl")
@@ -43,7 +44,8 @@ class TeachPage(QWidget):
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        root = QHBoxLayout(self)
+        root = QHBoxLayout(page_body(self))
+        root.addWidget(self.mirror, 3)
         left = QFrame()
         left.setObjectName("card")
         lv = QVBoxLayout(left)
@@ -62,7 +64,7 @@ class TeachPage(QWidget):
         form.addRow("Language", self.language)
         lv.addLayout(form)
         row = QHBoxLayout()
-        self.record_btn = QPushButton("● Record an example")
+        self.record_btn = QPushButton("● Record")
         self.record_btn.setObjectName("big")
         self.record_btn.setToolTip("3-second countdown, then 3 seconds of recording from the live camera (Space)")
         self.record_btn.clicked.connect(self.record)
@@ -73,19 +75,21 @@ class TeachPage(QWidget):
         lv.addLayout(row)
         keys = QLabel("Space starts and stops a recording, Esc cancels it.")
         keys.setObjectName("dim")
+        keys.setWordWrap(True)
         lv.addWidget(keys)
-        views = QHBoxLayout()
-        views.addWidget(self.mirror, 3)
         self.preview = SkeletonPlayer("Last example")
-        views.addWidget(self.preview, 2)
-        lv.addLayout(views, 1)
+        self.preview.view.setMinimumSize(200, 120)
+        self.preview.view.clear("No example yet")
+        lv.addWidget(self.preview, 1)
         self.examples = QListWidget()
         self.examples.setAccessibleName("Examples of the new sign")
-        self.examples.setMaximumHeight(140)
-        lv.addWidget(QLabel("Examples (3 to 10): trimmed from hands up to hands down"))
+        self.examples.setMaximumHeight(80)
+        ex_label = QLabel("Examples (3 to 10), trimmed from hands up to hands down")
+        ex_label.setWordWrap(True)
+        lv.addWidget(ex_label)
         lv.addWidget(self.examples)
         row = QHBoxLayout()
-        self.drop_btn = QPushButton("Remove example")
+        self.drop_btn = QPushButton("Remove")
         self.drop_btn.clicked.connect(self.remove_selected_example)
         self.save_btn = QPushButton("Save sign")
         self.save_btn.setObjectName("big")
@@ -107,15 +111,16 @@ class TeachPage(QWidget):
         self.signs = QListWidget()
         self.signs.setAccessibleName("Signs in your library")
         rv.addWidget(self.signs, 1)
-        row = QHBoxLayout()
-        for text, fn in (("Rename…", self._rename_dialog), ("Delete", self._delete_dialog),
-                         ("Export…", self._export_dialog), ("Import…", self._import_dialog)):
+        grid = QGridLayout()  # two by two: the labels fit a narrow column
+        for i, (text, fn) in enumerate((("Rename…", self._rename_dialog), ("Delete", self._delete_dialog),
+                                        ("Export…", self._export_dialog), ("Import…", self._import_dialog))):
             b = QPushButton(text)
             b.clicked.connect(fn)
-            row.addWidget(b)
-        rv.addLayout(row)
+            grid.addWidget(b, i // 2, i % 2)
+        rv.addLayout(grid)
         root.addWidget(left, 3)
         root.addWidget(right, 2)
+        self.mirror.setMinimumWidth(250)
         self._update_buttons()
 
     # ------------------------------------------------------------------ examples
