@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QHeaderView, QLab
 from ...practice.fingerspelling import (CURRENT, NO_HANDS_SEEN, PENDING, RIGHT, SLOW, SYMBOLS, WRONG,
                                         FingerspellingSession, parse_words, practice_words, word_list)
 from .common import PAGE_STYLE, SkeletonPlayer, page_body
-from .live_mirror import NO_CAMERA_TEXT, LiveMirror
+from .live_mirror import LiveMirror
 
 STATUS_COLOURS = {RIGHT: "#2e7d46", SLOW: "#8a6d1f", WRONG: "#9c2f3a", CURRENT: "#244a6b", PENDING: "#2a3039"}
 STATUS_WORDS = {RIGHT: "right", SLOW: "slow", WRONG: "wrong", CURRENT: "now", PENDING: "next"}
@@ -258,8 +258,9 @@ class FingerspellingPage(QWidget):
         self.session = FingerspellingSession(alpha, words, hold_windows=self.hold.value(), stats=self._stats())
         self.next_word()
         if not self.mirror.refresh_source():
-            self.feedback.setText(NO_CAMERA_TEXT.replace("nothing is recorded from it", "letters are not judged from it")
-                                  if self.ctx.is_demo() else "Nothing is playing: start the camera or open a file.")
+            self.feedback.setText("No camera: letters are judged only from your camera or a file, never from the "
+                                  "built-in demo. Open a file or retry the camera." if self.ctx.is_demo() else
+                                  "Nothing is playing: start the camera or open a file.")
 
     def next_word(self, word: str | None = None) -> None:
         if self.session is None:

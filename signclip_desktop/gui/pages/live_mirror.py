@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QHBoxLayout, QLa
 
 from ...keypoints import layout as L
 from ..widgets import VideoView
+from .calibrate_me import NO_CAMERA as NO_CAMERA_TEXT  # one wording on every page
 
-NO_CAMERA_TEXT = "No camera: the built-in demo is playing, and nothing is recorded from it. " \
-                 "Open a file of your signing, or retry the camera."
 BANNER_TEXT = "No camera: the demo is playing. Nothing is recorded from it."
 NO_SOURCE_TEXT = "Nothing is playing: start the camera or open a file on the Live page."
 HANDS_MISSING_S = 0.5  # hands gone this long before the indicator says so (MediaPipe drops single frames)
