@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 
 from ..keypoints import layout as L
+from ..paths import package_resources_dir
 
-SHAPES_FILE = Path(__file__).resolve().parents[1] / "resources" / "letter_shapes.npz"
+SHAPES_FILE = package_resources_dir() / "letter_shapes.npz"  # the checkout's or a bundle's
 
 
 @lru_cache(maxsize=4)
