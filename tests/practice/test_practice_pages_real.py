@@ -235,3 +235,23 @@ def test_real_letter_stream_through_the_fingerspelling_page(qtbot, tmp_path, sha
     assert page.tiles[0].status == "wrong"
     assert page.weak.text().startswith("A: wrong")
     page.shutdown()
+
+
+def test_fingerspelling_i_see_names_a_letter_of_the_chosen_alphabet(qtbot, tmp_path):
+    from signclip_desktop.gui.pages.fingerspelling import FingerspellingPage
+    from signclip_desktop.model.scorer import Guess, Prediction
+
+    page = FingerspellingPage(_ctx(tmp_path, fingerspelling_pack=None))
+    qtbot.addWidget(page)
+    page.show()
+    page.page_shown()
+
+    class Ev:
+        prediction = Prediction([Guess("ukl:Щ", "Щ", "ukl", 0.4, 0.6), Guess("ase:B", "B", "ase", 0.3, 0.5)], "unsure")
+
+    page.mirror.on_prediction(Ev())
+    assert page.mirror.sees.text() == "I see: B · unsure"
+    Ev.prediction = Prediction([Guess("ukl:Щ", "Щ", "ukl", 0.4, 0.6)], "unsure")
+    page.mirror.on_prediction(Ev())
+    assert page.mirror.sees.text() == "I see: nothing I know here"
+    page.shutdown()

@@ -65,6 +65,7 @@ class FingerspellingPage(QWidget):
         self._target_letter = None
         self.mirror = LiveMirror(ctx, title="YOU (LIVE)", min_size=(260, 190))
         self.mirror.frame_seen.connect(self.on_frame)
+        self.mirror.choose = self._in_alphabet  # "I see" names a letter of the chosen alphabet
         self._idle = QTimer(self)  # no live prediction for a while = hands down: releases a held letter
         self._idle.timeout.connect(self._idle_check)
         self._idle.start(250)
@@ -205,6 +206,12 @@ class FingerspellingPage(QWidget):
         if lang:
             self.alphabet.setToolTip(self.current_alphabet().name)
             self.refresh_stats()
+
+    def _in_alphabet(self, guesses):
+        alpha = self.current_alphabet()
+        if alpha is None:
+            return guesses[0] if guesses else None
+        return next((g for g in guesses if alpha.letter_of(g.label) is not None), None)
 
     def current_alphabet(self):
         return self.alphabets.get(self.alphabet.currentData())

@@ -33,11 +33,14 @@ def hands_in_view(points: np.ndarray | None) -> bool:
     return bool((points[L.LEFT_HAND.slice, 3] > 0).any() or (points[L.RIGHT_HAND.slice, 3] > 0).any())
 
 
-def seen_text(prediction, label_text=None) -> str:
-    """"I see: B · maybe" (or "I see: nothing yet" while nobody signs)."""
+def seen_text(prediction, label_text=None, choose=None) -> str:
+    """"I see: B · maybe" (or "I see: nothing yet" while nobody signs). ``choose(guesses)`` picks
+    the guess to show (a page may only care about some labels, e.g. one alphabet's letters)."""
     if prediction is None or not prediction.top:
         return "I see: nothing yet"
-    g = prediction.top[0]
+    g = choose(prediction.top) if choose else prediction.top[0]
+    if g is None:
+        return "I see: nothing I know here"
     text = (label_text(g) if label_text else None) or g.text or g.label
     return f"I see: {text} · {prediction.confidence}"
 
@@ -55,6 +58,7 @@ class LiveMirror(QFrame):
         self.frames_shown = 0
         self.recording = False
         self.label_text = None  # optional Guess -> display text (a page may name letters its own way)
+        self.choose = None      # optional [Guess] -> the Guess to show (or None)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
         h = QLabel(title)
@@ -118,7 +122,7 @@ class LiveMirror(QFrame):
     def on_prediction(self, ev) -> None:
         """A ``live.PredictionEvent`` (``bridge.prediction``)."""
         if self.isVisible():
-            self.sees.setText(seen_text(ev.prediction, self.label_text))
+            self.sees.setText(seen_text(ev.prediction, self.label_text, self.choose))
 
     def _set_hands(self, seen: bool) -> None:
         changed = seen != self.hands or not self.hands_label.text()
