@@ -26,7 +26,7 @@ def test_practice_page_screenshots_under_xvfb(tmp_path, shared_data):
     env = dict(os.environ, QT_QPA_PLATFORM="xcb", SIGNCLIP_HOME=str(tmp_path / "home"))
     env.pop("SIGNCLIP_MODELS", None)
     r = subprocess.run(["xvfb-run", "-a", "-s", "-screen 0 1920x1080x24", sys.executable, "-m",
-                        "signclip_desktop.tools.practice_screenshots", "--data", str(shared_data), "--out",
+                        "signclip_desktop.gui.pages.screenshots", "--data", str(shared_data), "--out",
                         str(tmp_path / "shots"), "--only", "1024x640"], env=env, capture_output=True, text=True,
                        timeout=300, cwd=ROOT)
     assert r.returncode == 0, r.stderr[-3000:]

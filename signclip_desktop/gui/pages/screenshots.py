@@ -1,6 +1,6 @@
-"""Screenshots of the practice pages for looking at (developer tool, never imported at run time).
+"""Screenshots of the practice pages for looking at (developer tool, never imported by the app).
 
-    xvfb-run -a -s "-screen 0 1920x1080x24" python -m signclip_desktop.tools.practice_screenshots \
+    xvfb-run -a -s "-screen 0 1920x1080x24" python -m signclip_desktop.gui.pages.screenshots \
         --data ../shared/data --out /tmp/shots
 
 For each size: Teach, Grade and Fingerspelling with no camera (the demo plays: "No camera",
@@ -27,13 +27,13 @@ def main(argv=None) -> int:
     from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
-    from ..gui.main_window import MainWindow
-    from ..gui.pages import install_practice_pages
-    from ..keypoints import layout as L
-    from ..live import SourceSpec
-    from ..practice.references import ReferenceSet
-    from ..settings import Settings
-    from ..sources.npz import load_npz_sequences
+    from ..main_window import MainWindow
+    from . import install_practice_pages
+    from ...keypoints import layout as L
+    from ...live import SourceSpec
+    from ...practice.references import ReferenceSet
+    from ...settings import Settings
+    from ...sources.npz import load_npz_sequences
 
     app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive for the windows)
 
