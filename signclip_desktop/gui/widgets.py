@@ -48,6 +48,7 @@ class VideoView(QWidget):
         self._img_ref = None
         self._prescaled = False
         self.show_face = True
+        self.show_legend = True  # off for a single-hand picture (the practice pages' target handshape)
         self.message = "Starting…"
         self.frames_drawn = 0
         self.on_box_changed = None  # called with (w, h) of the drawing area when it changes
@@ -119,7 +120,8 @@ class VideoView(QWidget):
         p.setClipRect(target)  # points outside the picture (a hand leaving it) stay inside the video
         self._paint_skeleton(p, f.points, target, f.mirror)
         p.setClipping(False)
-        self._paint_legend(p, target, f)
+        if self.show_legend:
+            self._paint_legend(p, target, f)
         self.frames_drawn += 1
         p.end()
 

@@ -39,8 +39,11 @@ def ctx(tmp_path, tiny_pack):
         calls.append(seconds)
         return np.arange(len(fr)) / 30.0, fr
 
+    from signclip_desktop.live import SourceSpec
+
     c = PracticeContext(library_path=tmp_path / "lib.sqlite3", stats_path=tmp_path / "practice.sqlite3", tap=tap,
-                        words_pack=str(tiny_pack), fingerspelling_pack=None)
+                        words_pack=str(tiny_pack), fingerspelling_pack=None,
+                        source=lambda: SourceSpec("file", path="clip.npz"))  # recordings come from a file
     c.changed = []
     c.on_library_changed = lambda: c.changed.append(1)
     return c

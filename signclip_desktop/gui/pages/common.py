@@ -3,11 +3,12 @@ a countdown recorder over the live keypoint stream, and a background-task helper
 from __future__ import annotations
 
 import threading
+import time
 import traceback
 
 import numpy as np
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from ...stream.window import resample
 from .. import theme
@@ -25,6 +26,22 @@ QListWidget::item:selected, QTableWidget::item:selected {{ background: #244a6b; 
 QHeaderView::section {{ background: {theme.PANEL}; color: {theme.TEXT_DIM}; border: none; padding: 4px; }}
 QTableCornerButton::section {{ background: {theme.PANEL}; border: none; }}
 """
+
+
+def page_body(page: QWidget, min_size=(760, 520)) -> QWidget:
+    """The page's content inside a scroll area: below ``min_size`` the page scrolls instead of
+    squeezing labels on top of each other (1024x640 with the navigation is about that size)."""
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setStyleSheet("QScrollArea { background: transparent; } QScrollArea > QWidget > QWidget { background: transparent; }")
+    body = QWidget()
+    body.setMinimumSize(*min_size)
+    area.setWidget(body)
+    outer.addWidget(area)
+    return body
 
 
 def to_display(frames: np.ndarray, offset, scale) -> np.ndarray:
@@ -118,7 +135,14 @@ class SideBySide(QWidget):
         self._timer.timeout.connect(self._tick)
         self.fps = 15.0
 
-    def set_pair(self, ref: np.ndarray, att: np.ndarray, path, fps: float = 15.0) -> None:
+    def set_pair(self, ref: np.ndarray | None, att: np.ndarray | None, path, fps: float = 15.0) -> None:
+        if ref is None or att is None:  # nothing to replay (not graded)
+            self._timer.stop()
+            self.left.set_clip(None)
+            self.right.set_clip(None)
+            self.path = []
+            return
+        self.left.loop = self.right.loop = False
         both = np.concatenate([ref, att])
         self.left.set_clip(ref, fps, play=False, fit=both)
         self.right.set_clip(att, fps, play=False, fit=both)
@@ -145,19 +169,36 @@ class Countdown(QObject):
     """Countdown, then a recording of ``seconds`` from a live keypoint tap.
 
     ``tap(seconds) -> (times [N], frames [N, 203, 4]) | None`` returns the newest frames of the
-    live stream. Emits ``tick(text)`` while counting and ``recorded(frames, fps)`` at the end
-    (frames resampled to ``fps``), or ``failed(reason)``."""
+    live stream; ``can_record() -> bool`` (optional) refuses to start when the source is not a
+    camera or a file (never the demo). Emits ``tick(text)`` while counting and recording,
+    ``phase(name)`` (idle | count | recording), ``recorded(frames, fps)`` at the end (frames
+    resampled to ``fps``), or ``failed(reason)``. ``toggle()`` is Space: start, or during the
+    countdown start recording now, or during the recording stop it (keeping what was signed)."""
     tick = Signal(str)
+    phase = Signal(str)
     recorded = Signal(object, float)
     failed = Signal(str)
 
-    def __init__(self, tap, count_s: int = 3, seconds: float = 3.0, fps: float = 30.0, parent=None):
+    def __init__(self, tap, count_s: int = 3, seconds: float = 3.0, fps: float = 30.0, parent=None,
+                 can_record=None, refuse_text: str = "No camera: nothing is recorded from the built-in demo."):
         super().__init__(parent)
         self.tap, self.count_s, self.seconds, self.fps = tap, int(count_s), float(seconds), float(fps)
+        self.can_record, self.refuse_text = can_record, refuse_text
         self._left = 0
+        self._rec_start = 0.0
+        self.state = "idle"
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._step)
-        self.busy = False
+        self._rec = QTimer(self)
+        self._rec.timeout.connect(self._rec_step)
+
+    @property
+    def busy(self) -> bool:
+        return self.state != "idle"
+
+    def _set(self, state: str) -> None:
+        self.state = state
+        self.phase.emit(state)
 
     def start(self) -> None:
         if self.busy:
@@ -165,33 +206,59 @@ class Countdown(QObject):
         if self.tap is None:
             self.failed.emit("No live source: open the camera on the Live page first, or add files.")
             return
-        self.busy = True
+        if self.can_record is not None and not self.can_record():
+            self.failed.emit(self.refuse_text)
+            return
         self._left = self.count_s
+        self._set("count")
         self._step()
-        self._timer.start(1000)
+        if self.state == "count":
+            self._timer.start(1000)
+
+    def toggle(self) -> None:
+        if self.state == "idle":
+            self.start()
+        elif self.state == "count":
+            self._timer.stop()
+            self._left = 0
+            self._step()
+        else:
+            self._finish(time.monotonic() - self._rec_start)
 
     def cancel(self) -> None:
+        was = self.busy
         self._timer.stop()
-        self.busy = False
-        self.tick.emit("")
+        self._rec.stop()
+        self._set("idle")
+        self.tick.emit("Cancelled." if was else "")
 
     def _step(self) -> None:
         if self._left > 0:
             self.tick.emit(f"Get ready… {self._left}")
             self._left -= 1
             return
-        if self._left == 0:
-            self.tick.emit(f"Sign now! (recording {self.seconds:.0f} s)")
-            self._left = -1
-            self._timer.stop()
-            QTimer.singleShot(int(self.seconds * 1000), self._finish)
+        self._timer.stop()
+        self._rec_start = time.monotonic()
+        self._set("recording")
+        self._rec_step()
+        self._rec.start(max(20, min(250, int(self.seconds * 250))))
 
-    def _finish(self) -> None:
-        self.busy = False
+    def _rec_step(self) -> None:
+        left = self.seconds - (time.monotonic() - self._rec_start)
+        if left <= 0:
+            self._finish(self.seconds)
+            return
+        self.tick.emit(f"● Recording · {left:.0f} s left\nSign now!" if left >= 1 else "● Recording\nSign now!")
+
+    def _finish(self, seconds: float) -> None:
+        self._rec.stop()
+        if self.state != "recording":
+            return
+        self._set("idle")
         try:
-            got = self.tap(self.seconds)
+            got = self.tap(max(0.2, min(self.seconds, seconds)))
         except Exception as e:  # noqa: BLE001 - a broken tap must not kill the page
-            got = None
+            self.tick.emit("")
             self.failed.emit(f"Recording failed: {e}")
             return
         if got is None or len(got[0]) < 2:

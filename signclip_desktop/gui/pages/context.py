@@ -28,6 +28,8 @@ class PracticeContext:
     source: Callable | None = None              # () -> live.SourceSpec | None (what the live session plays)
     peek_frame: Callable | None = None          # () -> live.FrameEvent | None (the newest live frame)
     live_pack: Callable | None = None           # () -> the pack live recognition runs, or None
+    open_file: Callable | None = None           # () -> None: the Live page's "Open a file" dialog
+    retry_camera: Callable | None = None        # () -> None: the Live page's "Retry camera"
     _cache: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -149,7 +151,8 @@ def install(win) -> dict:
     live = {"pack": None, "pack_path": None}  # what the live recogniser runs (from its pack_loaded event)
     pages: dict = {}
     ctx = PracticeContext(tap=session.tap, source=lambda: session.source, peek_frame=session.peek_frame,
-                          live_pack=lambda: live["pack"])
+                          live_pack=lambda: live["pack"], open_file=getattr(win.live, "open_file_dialog", None),
+                          retry_camera=getattr(win.live, "retry_camera", None))
     win.practice_context = ctx  # calibrate_me.open_calibrate_me(win) finds it here
 
     def apply_prototypes() -> None:
@@ -187,6 +190,9 @@ def install(win) -> dict:
                 pages["signs"].pack_changed()
         elif ev.what == "source_opened" and getattr(ev.source, "kind", None) == "camera":
             offer_once(win)  # "calibrate to me", once per user, when a real camera first plays
+        if ev.what == "source_opened":
+            for p in (teach, fs, grade):
+                p.mirror.refresh_source()
 
     if session.pack is not None and session.applied_config is not None:
         live["pack"], live["pack_path"] = session.pack, session.applied_config.pack_path
@@ -202,6 +208,9 @@ def install(win) -> dict:
         signs.library_changed()
 
     ctx.on_library_changed = library_changed
+    for p in (teach, fs, grade):  # you see yourself on every practice page (the Live page's frames)
+        win.live.bridge.frame.connect(p.mirror.on_frame)
+        win.live.bridge.prediction.connect(p.mirror.on_prediction)
     win.add_page("Teach a sign", teach, key="teach")
     win.add_page("Fingerspelling", fs, key="fingerspelling")
     win.add_page("Grade", grade, key="grade")

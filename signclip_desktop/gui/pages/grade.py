@@ -8,7 +8,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridL
                                QPushButton, QVBoxLayout, QWidget)
 
 from ...practice.grading import PART_TITLES, PARTS
-from .common import PAGE_STYLE, Countdown, SideBySide, SkeletonPlayer, run_async
+from .common import PAGE_STYLE, Countdown, SideBySide, page_body, run_async
+from .live_mirror import NO_CAMERA_TEXT, LiveMirror, bind_record_keys
 
 
 class GradePage(QWidget):
@@ -23,15 +24,19 @@ class GradePage(QWidget):
         self._grader = None
         self.result = None
         self.busy = False
-        self.countdown = Countdown(ctx.tap, countdown_s, record_s, parent=self)
-        self.countdown.tick.connect(lambda t: self.count_label.setText(t))
+        tap = (lambda sec: ctx.tap(sec) if ctx.can_record() else None) if ctx.tap else None
+        self.countdown = Countdown(tap, countdown_s, record_s, parent=self, can_record=ctx.can_record,
+                                   refuse_text=NO_CAMERA_TEXT)
+        self.mirror = LiveMirror(ctx, min_size=(240, 180))
+        self.countdown.tick.connect(lambda t: self.mirror.set_state(t, self.countdown.state == "recording"))
         self.countdown.recorded.connect(self.grade_frames)
-        self.countdown.failed.connect(lambda t: self.summary.setText(t))
+        self.countdown.failed.connect(self._failed)
         self._build()  # signs and references are read when the page is first shown
+        bind_record_keys(self, self._toggle, self.countdown.cancel)
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        root = QVBoxLayout(self)
+        root = QVBoxLayout(page_body(self))
         top = QFrame()
         top.setObjectName("card")
         tv = QHBoxLayout(top)
@@ -39,11 +44,13 @@ class GradePage(QWidget):
         self.sign.setAccessibleName("Sign to practise")
         self.sign.setMinimumWidth(220)
         self.sign.currentIndexChanged.connect(self._sign_changed)
-        self.left_handed = QCheckBox("Left-handed (grade mirrored)")
-        self.left_handed.setToolTip("Unchecked: both readings are tried and the better one counts")
-        self.record_btn = QPushButton("● Record attempt")
+        self.left_handed = QCheckBox("Left-handed")
+        self.left_handed.setToolTip("Checked: your attempt is graded mirrored. Unchecked: both readings are tried "
+                                    "and the better one counts")
+        self.record_btn = QPushButton("● Record")
         self.record_btn.setObjectName("big")
-        self.record_btn.clicked.connect(self.countdown.start)
+        self.record_btn.setToolTip("Countdown, then a recording from the live camera (Space; Esc cancels)")
+        self.record_btn.clicked.connect(self.record)
         self.file_btn = QPushButton("Load attempt…")
         self.file_btn.clicked.connect(self._file_dialog)
         for w in (QLabel("Sign"), self.sign, self.left_handed):
@@ -53,26 +60,27 @@ class GradePage(QWidget):
         tv.addWidget(self.file_btn)
         root.addWidget(top)
         mid = QHBoxLayout()
-        self.reference = SkeletonPlayer("Reference")
-        mid.addWidget(self.reference, 1)
+        mid.addWidget(self.mirror, 2)
         res = QFrame()
         res.setObjectName("card")
         rv = QVBoxLayout(res)
-        self.count_label = QLabel("")
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        rv.addWidget(self.count_label)
         self.score = QLabel("—")
-        self.score.setStyleSheet("font-size: 30pt; font-weight: 700;")
+        self.score.setStyleSheet("font-size: 24pt; font-weight: 700;")
         self.score.setAlignment(Qt.AlignmentFlag.AlignCenter)
         rv.addWidget(self.score)
         self.summary = QLabel("Pick a sign, watch the reference, then record your attempt.")
         self.summary.setWordWrap(True)
         rv.addWidget(self.summary)
+        self.advice = QLabel("")
+        self.advice.setWordWrap(True)
+        self.advice.setAccessibleName("Advice, most important first")
+        rv.addWidget(self.advice)
         grid = QGridLayout()
         self.part_labels = {}
         for r, k in enumerate(PARTS):
             name = QLabel(PART_TITLES[k])
             sc = QLabel("—")
+            sc.setMinimumWidth(sc.fontMetrics().horizontalAdvance("100 ") + 4)
             fb = QLabel("")
             fb.setWordWrap(True)
             fb.setObjectName("dim")
@@ -83,9 +91,12 @@ class GradePage(QWidget):
         grid.setColumnStretch(2, 1)
         rv.addLayout(grid)
         rv.addStretch(1)
-        mid.addWidget(res, 1)
-        root.addLayout(mid, 2)
-        self.side = SideBySide()
+        mid.addWidget(res, 3)
+        root.addLayout(mid, 3)
+        self.side = SideBySide()  # the reference plays on its left before grading, then both along the alignment
+        self.reference = self.side.left
+        for player in (self.side.left, self.side.right):
+            player.view.setMinimumSize(200, 140)
         root.addWidget(self.side, 2)
         row = QHBoxLayout()
         self.replay_btn = QPushButton("Replay side by side")
@@ -156,6 +167,9 @@ class GradePage(QWidget):
             # show a recording with the body in view when there is one (some sources are hands only)
             body = [c for c in clips if (c[0][:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 3] > 0).all(axis=1).mean() > 0.5]
             fr, fps = (body or clips)[0]
+            self.side.set_pair(None, None, [])
+            self.replay_btn.setEnabled(False)
+            self.reference.loop = True
             self.reference.set_clip(normalize_shoulders(fr), fps)
         else:
             self.reference.set_clip(None)
@@ -175,6 +189,23 @@ class GradePage(QWidget):
     def grade_frames(self, frames, fps: float) -> None:
         self._start(lambda: (frames, fps))
 
+    def record(self) -> None:
+        if not self.mirror.refresh_source():
+            self.summary.setText(NO_CAMERA_TEXT if self.ctx.is_demo() else "Nothing is playing: nothing to record.")
+            return
+        self.countdown.start()
+
+    def _toggle(self) -> None:
+        if self.countdown.busy:
+            self.countdown.toggle()
+        else:
+            self.record()
+
+    def _failed(self, reason: str) -> None:
+        self.mirror.set_state("")
+        self.mirror.refresh_source()
+        self.summary.setText(NO_CAMERA_TEXT if self.ctx.is_demo() else reason)
+
     def _start(self, get_attempt) -> None:
         if self.busy:
             return
@@ -183,8 +214,9 @@ class GradePage(QWidget):
             self.summary.setText("Pick a sign first.")
             return
         name = self.sign.currentText()
-        data = self.sign.currentData()
-        word = data[1] if data and data[0] == "builtin" else None
+        kind, plain, _lang = self.sign.currentData()
+        word = plain if kind == "builtin" else None
+        sign_name = plain if kind == "library" else None
         lh = True if self.left_handed.isChecked() else None
         ctx = self.ctx
         self._set_busy(True)
@@ -195,10 +227,8 @@ class GradePage(QWidget):
                 self._grader = ctx.grader()
             g = self._grader
             frames, fps = get_attempt()
-            results = [g.grade(g.prepare(rf, rfps), frames, rfps, fps, left_handed=lh, reference_name=name,
-                               word=word)
-                       for rf, rfps in refs]
-            return max(results, key=lambda r: r.score)
+            target = g.target(refs, name, word=word, sign_name=sign_name)  # every reference of the sign at once
+            return g.grade_target(target, frames, fps, left_handed=lh)
 
         run_async(work, self._done, self)
 
@@ -210,16 +240,31 @@ class GradePage(QWidget):
         self.show_result(result)
 
     def show_result(self, r) -> None:
+        """A graded result with its score, parts and advice; a not-graded one with its reason only."""
         self.result = r
+        if not r.graded:
+            self.score.setText("<span style='color:#f0b53c'>not graded</span>")
+            self.summary.setText(r.reason or "not graded")
+            self.advice.setText("")
+            for sc, fb in self.part_labels.values():
+                sc.setText("n/a")
+                fb.setText("")
+            self._sign_changed()  # nothing to replay: the reference plays on, the attempt side is empty
+            self.graded.emit(r)
+            return
         mark = "✓ PASS" if r.passed else "✗ NOT YET"
         colour = "#7bd88f" if r.passed else "#f0b53c"
         self.score.setText(f"<span style='color:{colour}'>{r.score:.0f}</span> / 100  {mark}")
         note = getattr(self._grader, "calibration_warning", "")
-        self.summary.setText(r.summary + ("  (graded mirrored)" if r.mirrored else "") + (f"\nNote: {note}" if note else ""))
+        extra = [" (graded mirrored)" if r.mirrored else "",
+                 f"\nIt looks more like “{r.looks_like}”." if r.looks_like else "", f"\nNote: {note}" if note else ""]
+        self.summary.setText(r.summary + "".join(extra))
+        self.advice.setText("\n".join(f"{i + 1}. {a}" for i, a in enumerate(r.advice[:3])))
         for k, (sc, fb) in self.part_labels.items():
-            p = r.parts[k]
-            sc.setText("n/a" if not p.available else f"{p.score:.0f}")
-            fb.setText(p.feedback)
+            p = r.parts.get(k)
+            ok = p is not None and p.available and p.score is not None and p.score == p.score  # NaN: not measured
+            sc.setText(f"{p.score:.0f}" if ok else "n/a")
+            fb.setText(p.feedback if p is not None else "")
         self.side.set_pair(r.reference.frames, r.attempt.frames, r.alignment.path)
         self.replay_btn.setEnabled(True)
         self.graded.emit(r)
@@ -231,9 +276,11 @@ class GradePage(QWidget):
 
     def page_shown(self) -> None:
         self.reload_signs()
+        self.mirror.refresh_source()
 
     def page_hidden(self) -> None:
         self.countdown.cancel()
+        self.mirror.set_state("")
         self.reference.stop()
 
     def shutdown(self) -> None:

@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QHBoxLayout, QInputDialog, QLabel,
-                               QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QInputDialog,
+                               QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout,
+                               QWidget)
 
-from .common import PAGE_STYLE, Countdown, SkeletonPlayer, run_async
+from .common import PAGE_STYLE, Countdown, SkeletonPlayer, page_body, run_async
+from .live_mirror import NO_CAMERA_TEXT, LiveMirror, bind_record_keys
 
 LANGUAGES = ("und", "ase", "bfi", "ins", "gsg", "fsl", "lsf", "ssp", "mfs", "ise", "bzs", "swl", "tsm", "jsl", "csl")
 
@@ -25,18 +27,25 @@ class TeachPage(QWidget):
         self.ctx = ctx
         self.pending: list = []   # practice.library.NewExample (embedded on save)
         self.busy = False
+        self._source = ""         # where the recording being made comes from ("camera 0", "clip.mp4")
+        # what to do when the name exists: existing signs -> "add" | "new" | None (a dialog; tests replace it)
+        self.ask_duplicate = self._duplicate_dialog
         # nothing is ever recorded from the built-in demo (checked again when the recording is taken)
-        self.countdown = Countdown(lambda sec: None if ctx.is_demo() else ctx.tap(sec), countdown_s, record_s,
-                                   parent=self) if ctx.tap else Countdown(None, countdown_s, record_s, parent=self)
-        self.countdown.tick.connect(lambda t: self.count_label.setText(t))
+        tap = (lambda sec: ctx.tap(sec) if ctx.can_record() else None) if ctx.tap else None
+        self.countdown = Countdown(tap, countdown_s, record_s, parent=self, can_record=ctx.can_record,
+                                   refuse_text=NO_CAMERA_TEXT)
+        self.mirror = LiveMirror(ctx)
+        self.countdown.tick.connect(lambda t: self.mirror.set_state(t, self.countdown.state == "recording"))
         self.countdown.recorded.connect(self.add_recording)
         self.countdown.failed.connect(self._failed)
         self._build()
+        bind_record_keys(self, self._toggle, self.countdown.cancel)
         self._loaded = False  # nothing is read from disk until the page is first shown
 
     # ------------------------------------------------------------------ layout
     def _build(self) -> None:
-        root = QHBoxLayout(self)
+        root = QHBoxLayout(page_body(self))
+        root.addWidget(self.mirror, 3)
         left = QFrame()
         left.setObjectName("card")
         lv = QVBoxLayout(left)
@@ -55,28 +64,32 @@ class TeachPage(QWidget):
         form.addRow("Language", self.language)
         lv.addLayout(form)
         row = QHBoxLayout()
-        self.record_btn = QPushButton("● Record an example")
+        self.record_btn = QPushButton("● Record")
         self.record_btn.setObjectName("big")
-        self.record_btn.setToolTip("3-second countdown, then 3 seconds of recording from the live camera")
+        self.record_btn.setToolTip("3-second countdown, then 3 seconds of recording from the live camera (Space)")
         self.record_btn.clicked.connect(self.record)
         self.files_btn = QPushButton("Add files…")
         self.files_btn.clicked.connect(self._add_files_dialog)
         row.addWidget(self.record_btn)
         row.addWidget(self.files_btn)
         lv.addLayout(row)
-        self.count_label = QLabel("")
-        self.count_label.setObjectName("current")
-        self.count_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        lv.addWidget(self.count_label)
+        keys = QLabel("Space starts and stops a recording, Esc cancels it.")
+        keys.setObjectName("dim")
+        keys.setWordWrap(True)
+        lv.addWidget(keys)
         self.preview = SkeletonPlayer("Last example")
+        self.preview.view.setMinimumSize(200, 120)
+        self.preview.view.clear("No example yet")
         lv.addWidget(self.preview, 1)
         self.examples = QListWidget()
         self.examples.setAccessibleName("Examples of the new sign")
-        self.examples.setMaximumHeight(140)
-        lv.addWidget(QLabel("Examples (3 to 10): trimmed from hands up to hands down"))
+        self.examples.setMaximumHeight(80)
+        ex_label = QLabel("Examples (3 to 10), trimmed from hands up to hands down")
+        ex_label.setWordWrap(True)
+        lv.addWidget(ex_label)
         lv.addWidget(self.examples)
         row = QHBoxLayout()
-        self.drop_btn = QPushButton("Remove example")
+        self.drop_btn = QPushButton("Remove")
         self.drop_btn.clicked.connect(self.remove_selected_example)
         self.save_btn = QPushButton("Save sign")
         self.save_btn.setObjectName("big")
@@ -98,40 +111,49 @@ class TeachPage(QWidget):
         self.signs = QListWidget()
         self.signs.setAccessibleName("Signs in your library")
         rv.addWidget(self.signs, 1)
-        row = QHBoxLayout()
-        for text, fn in (("Rename…", self._rename_dialog), ("Delete", self._delete_dialog),
-                         ("Export…", self._export_dialog), ("Import…", self._import_dialog)):
+        grid = QGridLayout()  # two by two: the labels fit a narrow column
+        for i, (text, fn) in enumerate((("Rename…", self._rename_dialog), ("Delete", self._delete_dialog),
+                                        ("Export…", self._export_dialog), ("Import…", self._import_dialog))):
             b = QPushButton(text)
             b.clicked.connect(fn)
-            row.addWidget(b)
-        rv.addLayout(row)
+            grid.addWidget(b, i // 2, i % 2)
+        rv.addLayout(grid)
         root.addWidget(left, 3)
         root.addWidget(right, 2)
+        self.mirror.setMinimumWidth(250)
         self._update_buttons()
 
     # ------------------------------------------------------------------ examples
     def record(self) -> None:
-        from .calibrate_me import NO_CAMERA
-
-        if self.ctx.is_demo():
-            self._say(NO_CAMERA)
+        if not self.mirror.refresh_source():
+            self._say(NO_CAMERA_TEXT if self.ctx.is_demo() else "Nothing is playing: nothing to record.")
             return
+        self._source = self.ctx.source_title()
         self.countdown.start()
 
-    def _failed(self, reason: str) -> None:
-        from .calibrate_me import NO_CAMERA
+    def _toggle(self) -> None:
+        if self.countdown.busy:
+            self.countdown.toggle()
+        else:
+            self.record()
 
-        self._say(NO_CAMERA if self.ctx.is_demo() else reason)
+    def _failed(self, reason: str) -> None:
+        self.mirror.set_state("")
+        self.mirror.refresh_source()
+        self._say(NO_CAMERA_TEXT if self.ctx.is_demo() else reason)
 
     def add_recording(self, frames, fps: float) -> None:
-        from ...practice.library import NewExample
-        from ...stream.clip import trim
+        from ...practice.examples import example_from_frames
 
-        fr = trim(frames, fps)
+        if not self.ctx.can_record():  # the source turned into the demo while recording
+            self._failed("")
+            return
+        ex = example_from_frames(frames, fps, source=self._source or self.ctx.source_title())
+        fr = ex.frames
         if len(fr) < 4 or not (fr[..., 3] > 0).any():
             self._say("No signing found in that recording: raise your hands into view and try again.")
             return
-        self._add(NewExample(fr, fps, self.ctx.source_title() or "camera"))
+        self._add(ex)
 
     def add_files(self, paths) -> None:
         from ...practice.library import make_examples
@@ -155,7 +177,7 @@ class TeachPage(QWidget):
             self._say(f"A sign keeps at most {MAX_EXAMPLES} examples.")
             return
         self.pending.append(ex)
-        src = Path(ex.source).name if ex.source and ex.source != "camera" else "camera"
+        src = Path(ex.source).name if ex.source and not ex.source.startswith("camera") else ex.source or "?"
         self.examples.addItem(QListWidgetItem(f"Example {len(self.pending)}: {len(ex.frames)} frames ({src})"))
         self.preview.set_clip(ex.frames, ex.fps)
         self._say(f"{len(self.pending)} example(s). " + ("Ready to save." if len(self.pending) >= 3 else
@@ -177,13 +199,27 @@ class TeachPage(QWidget):
     def save(self) -> None:
         from ...practice.library import MAX_EXAMPLES, MIN_EXAMPLES
 
-        name, lang = self.name.text().strip(), self.language.currentText().strip() or "und"
+        name, lang = self.name.text().strip(), self.language.currentText().strip() or self.default_language()
         if not name:
             self._say("Give the sign a name first.")
             return
         if not (MIN_EXAMPLES <= len(self.pending) <= MAX_EXAMPLES):
             self._say(f"A sign needs {MIN_EXAMPLES} to {MAX_EXAMPLES} examples (you have {len(self.pending)}).")
             return
+        existing = self._find(name)
+        target = None
+        if existing:
+            choice = self.ask_duplicate(existing)
+            if choice == "add":
+                target = next((x for x in existing if x.language == lang), existing[0])
+            elif choice == "new":
+                self.name.selectAll()
+                self.name.setFocus()
+                self._say(f"“{name}” is taken: type a new name, then press Save sign.")
+                return
+            else:
+                self._say("Not saved.")
+                return
         examples = list(self.pending)
         ctx = self.ctx
         self._set_busy(True, "Saving…")
@@ -200,6 +236,8 @@ class TeachPage(QWidget):
                     ex.embedding = embed_clip(enc, pack, ex.frames, ex.fps)
             lib = ctx.library()
             try:
+                if target is not None:
+                    return lib.add_examples(target, examples, pid)
                 return lib.add_sign(name, lang, examples, pack=pid)
             finally:
                 lib.close()
@@ -213,10 +251,40 @@ class TeachPage(QWidget):
             self.examples.clear()
             self.name.clear()
             note = "" if sign.pack else " (no model pack yet: it is recognised once a pack is installed)"
-            self._say(f"Saved “{sign.name}” with {sign.n_examples} examples. It is recognised live now{note}.")
+            added = f"Added {len(examples)} examples to" if target is not None else "Saved"
+            self._say(f"{added} “{sign.name}” ({sign.n_examples} examples). It is recognised live now{note}.")
             self._changed()
 
         run_async(work, done, self)
+
+    def _find(self, name: str) -> list:
+        if not self.ctx.library_exists():
+            return []
+        lib = self.ctx.library()
+        try:
+            return lib.find(name)
+        finally:
+            lib.close()
+
+    def _duplicate_dialog(self, existing) -> str | None:
+        s = existing[0]
+        box = QMessageBox(self)
+        box.setWindowTitle("This name exists")
+        box.setText(f"You already have a sign “{s.name}” ({s.language}, {s.n_examples} examples).")
+        add = box.addButton("Add these examples to it", QMessageBox.ButtonRole.AcceptRole)
+        new = box.addButton("Save under a new name", QMessageBox.ButtonRole.ActionRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return "add" if box.clickedButton() is add else "new" if box.clickedButton() is new else None
+
+    def default_language(self) -> str:
+        """The pack's main language (most labels), never "und" when the pack knows better."""
+        from collections import Counter
+
+        pack = self.ctx.current_pack() if (self.ctx.live_pack or self.ctx.words_pack) else None
+        langs = Counter(getattr(lab, "language", "und") for lab in (pack.labels if pack is not None else []))
+        langs.pop("und", None)
+        return langs.most_common(1)[0][0] if langs else "und"
 
     # ------------------------------------------------------------------ library management
     def refresh(self) -> None:
@@ -331,10 +399,17 @@ class TeachPage(QWidget):
         self.status.setText(text)
 
     def page_shown(self) -> None:
+        if not self._loaded:
+            lang = self.default_language()
+            if self.language.findText(lang) < 0:
+                self.language.addItem(lang)
+            self.language.setCurrentText(lang)
         self.refresh()
+        self.mirror.refresh_source()
 
     def page_hidden(self) -> None:
         self.countdown.cancel()
+        self.mirror.set_state("")
         self.preview.stop()
 
     def shutdown(self) -> None:
