@@ -274,8 +274,17 @@ class LiveLayout:
     SIDE_WIDTH = 380
 
     def _size_side(self) -> None:
+        """380 px (zoomed) on a small screen, up to a quarter of a wide window: long glosses
+        ("good morning", "see you later") fit in the guesses instead of being cut."""
         bar = self.side_scroll.verticalScrollBar().sizeHint().width()
-        self.side_scroll.setFixedWidth(round(self.SIDE_WIDTH * theme.ZOOM) + bar)
+        base = round(self.SIDE_WIDTH * theme.ZOOM)
+        wide = min(round(self.width() * 0.27), round(560 * theme.ZOOM))
+        self.side_scroll.setFixedWidth(max(base, wide) + bar)
+
+    def resizeEvent(self, ev) -> None:
+        super().resizeEvent(ev)
+        if hasattr(self, "side_scroll"):
+            self._size_side()
 
     def apply_theme(self) -> None:
         """Type sizes and colours after a theme or zoom change."""
