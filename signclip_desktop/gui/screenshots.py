@@ -1,6 +1,6 @@
 """Screenshots of the real window for looking at (a developer tool in gui/, which alone may import Qt).
 
-    xvfb-run -s "-screen 0 3840x2160x24" python -m signclip_desktop.gui.screenshots --out /tmp/shots
+    xvfb-run -s "-screen 0 3840x2160x24" python -m signclip_desktop.gui.screenshots --out DIR
 
 Plays the built-in demo through the shipped words pack and saves, for each size and theme,
 the window after a few seconds of recognition, plus the Help dialog and the file dialog."""

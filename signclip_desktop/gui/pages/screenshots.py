@@ -1,7 +1,7 @@
 """Screenshots of the practice pages for looking at (developer tool, never imported by the app).
 
     xvfb-run -a -s "-screen 0 1920x1080x24" python -m signclip_desktop.gui.pages.screenshots \
-        --data ../shared/data --out /tmp/shots
+        --data ../shared/data --out DIR
 
 For each size: Teach, Grade and Fingerspelling with no camera (the demo plays: "No camera",
 Open a file / Retry camera), then with a real recording opened as a file (you with the
