@@ -12,6 +12,8 @@ import signclip_desktop.gui  # noqa: E402,F401  (PySide6/Python 3.11 work-around
 from signclip_desktop.keypoints import layout as L  # noqa: E402
 from signclip_desktop.live import SourceSpec  # noqa: E402
 
+from practice_clips import signing_clip  # noqa: E402
+
 MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
@@ -20,16 +22,6 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("SIGNCLIP_HOME", str(tmp_path / "home"))
 
 
-def _clip(n=60, seed=0):
-    rng = np.random.default_rng(seed)
-    f = L.empty_frames(n)
-    f[:, L.LEFT_SHOULDER] = [0.6, 0.5, 0, 1]
-    f[:, L.RIGHT_SHOULDER] = [0.4, 0.5, 0, 1]
-    t = np.arange(40)[:, None]
-    f[10:50, L.RIGHT_HAND.slice, 0] = 0.35 + 0.08 * np.sin(t / 4) + rng.normal(0, 0.03, (1, 21))
-    f[10:50, L.RIGHT_HAND.slice, 1] = 0.35 + rng.normal(0, 0.03, (1, 21))
-    f[10:50, L.RIGHT_HAND.slice, 3] = 1
-    return f
 
 
 def _ctx(tmp_path, kind="file", **kw):
@@ -39,7 +31,7 @@ def _ctx(tmp_path, kind="file", **kw):
 
     def tap(seconds):
         taps.append(seconds)
-        fr = _clip(seed=len(taps))
+        fr = signing_clip(seed=len(taps))
         return np.arange(len(fr)) / 30.0, fr
 
     spec = {"spec": SourceSpec("demo") if kind == "demo" else SourceSpec("file", path="/videos/me-signing.mp4")}
@@ -119,7 +111,7 @@ def test_live_mirror_shows_hands_what_it_sees_and_the_recording(qtbot, tmp_path)
     m = LiveMirror(ctx)
     qtbot.addWidget(m)
     m.show()
-    pts = _clip()[20]
+    pts = signing_clip()[20]
     m.on_frame(FrameEvent(DisplayFrame(1, 0.0, None, pts, 4 / 3, "keypoints", has_landmarks=True)))
     assert m.hands and "hands in view" in m.hands_label.text() and m.frames_shown == 1
 

@@ -7,8 +7,9 @@ import pytest
 pytest.importorskip("pytestqt")
 
 import signclip_desktop.gui  # noqa: E402,F401  (PySide6/Python 3.11 work-around before any Qt import)
-from signclip_desktop.keypoints import layout as L  # noqa: E402
 from signclip_desktop.live import SourceSpec  # noqa: E402
+
+from practice_clips import signing_clip  # noqa: E402
 
 WORDS = Path(__file__).resolve().parents[2] / "models" / "words"
 
@@ -18,16 +19,6 @@ def isolated_home(tmp_path, monkeypatch):
     monkeypatch.setenv("SIGNCLIP_HOME", str(tmp_path / "home"))
 
 
-def _clip(n=60, seed=0):
-    rng = np.random.default_rng(seed)
-    f = L.empty_frames(n)
-    f[:, L.LEFT_SHOULDER] = [0.6, 0.5, 0, 1]
-    f[:, L.RIGHT_SHOULDER] = [0.4, 0.5, 0, 1]
-    t = np.arange(40)[:, None]
-    f[10:50, L.RIGHT_HAND.slice, 0] = 0.35 + 0.08 * np.sin(t / 4) + rng.normal(0, 0.03, (1, 21))
-    f[10:50, L.RIGHT_HAND.slice, 1] = 0.35 + rng.normal(0, 0.03, (1, 21))
-    f[10:50, L.RIGHT_HAND.slice, 3] = 1
-    return f
 
 
 def _ctx(tmp_path, pack, source="camera"):
@@ -37,7 +28,7 @@ def _ctx(tmp_path, pack, source="camera"):
 
     def tap(seconds):
         calls.append(seconds)
-        fr = _clip(seed=len(calls))
+        fr = signing_clip(seed=len(calls))
         return np.arange(len(fr)) / 30.0, fr
 
     spec = {"now": SourceSpec(source) if source != "file" else SourceSpec("file", path="/x/clip.mp4")}
@@ -54,7 +45,7 @@ def test_signs_page_lists_the_pack_and_your_signs(qtbot, tmp_path, tiny_pack):
 
     ctx = _ctx(tmp_path, tiny_pack)
     with Library(ctx.library_path) as lib:
-        lib.add_sign("coffee", "bfi", [NewExample(_clip(seed=i)[10:50], 30.0, "camera 0") for i in range(3)])
+        lib.add_sign("coffee", "bfi", [NewExample(signing_clip(seed=i)[10:50], 30.0, "camera 0") for i in range(3)])
     page = SignsPage(ctx)
     qtbot.addWidget(page)
     page.page_shown()
