@@ -1,7 +1,10 @@
 """The capture thread: source -> Holistic -> (display slot, inference mailbox).
 
 It owns the feed and the session's one ``HolisticDetector`` (built on a helper thread,
-since MediaPipe takes seconds to load, while the first pictures already show). Everything
+since MediaPipe takes seconds to load, while the first pictures already show). Where
+enough cores are free (``pooled.pool_workers_for``), a pool of detector processes starts
+in the background once the first detector runs and takes over when it is up; if the pool
+fails, the loop falls back to one detector (``pooled.py``). Everything
 it is told (a new source, looping, mirroring, the view size) arrives through methods that
 take its lock; ``LiveSession`` is the only caller.
 """
@@ -18,6 +21,7 @@ from ..sources.base import KeypointFrame, SourceError
 from .display import DisplayFrame, prepare_view_image
 from .events import ErrorEvent, StatusEvent
 from .feeds import Feed, SourceSpec, open_feed
+from .pooled import PooledDetection, pool_setting, pool_workers_now, start_pool
 from .slots import LatestSlot, Mailbox, Stats
 
 Emit = Callable[[Any], None]
@@ -27,8 +31,17 @@ class CaptureWorker:
     """Source -> Holistic -> (display slot, inference mailbox). One thread, one detector."""
 
     def __init__(self, display: LatestSlot, keypoints: Mailbox, stats: Stats, emit: Emit,
-                 detector_factory: Callable[[], Any] | None = None, feed_factory=open_feed):
+                 detector_factory: Callable[[], Any] | None = None, feed_factory=open_feed,
+                 pool: int | str | None = None, pool_factory: str | None = None, pool_kwargs: dict | None = None):
         self.display, self.keypoints, self.stats, self.emit = display, keypoints, stats, emit
+        # pool: None/"auto" = by the rule (only for the default detector), 0 = never, N = N workers
+        self._pool_workers = pool_setting(pool)
+        self._pool_factory, self._pool_kwargs = pool_factory, pool_kwargs
+        self._pooled: PooledDetection | None = None      # in use for pictures
+        self._pool_waiting: tuple | None = None          # (PooledDetection, components) started, not yet in use
+        self._pool_loader: threading.Thread | None = None
+        self._pool_tried = False                         # for the current components
+        self.pool_note = ""                              # why no pool runs (for the bench and the log)
         self._custom_factory = detector_factory
         self._components: tuple[str, ...] | None = None  # the pack's input components (None: all)
         self._built_for: tuple[str, ...] | None = None
@@ -100,7 +113,8 @@ class CaptureWorker:
             if comps == self._components:
                 return
             self._components = comps
-            self._rebuild = self._detector is not None or self._loader is not None
+            self._rebuild = (self._detector is not None or self._loader is not None or self._pooled is not None
+                             or self._pool_loader is not None)
 
     def _factory(self):
         if self._custom_factory is not None:
@@ -112,8 +126,19 @@ class CaptureWorker:
     def detector_name(self) -> str:
         from ..keypoints.landmark_graph import detector_name
 
+        if self._pooled is not None:
+            from ..keypoints.landmark_graph import need_for
+            from ..keypoints import layout as L_
+
+            return need_for(self._components if self._components is not None else L_.COMPONENT_BY_NAME)
         det = self._detector
         return detector_name(det) if det is not None else ""
+
+    @property
+    def pool_workers(self) -> int:
+        """Detector worker processes in use now (0: one detector in this process)."""
+        pooled = self._pooled
+        return pooled.workers if pooled is not None else 0
 
     def prestart(self) -> None:
         """Build the detector now (at launch), not on the first picture."""
@@ -122,7 +147,8 @@ class CaptureWorker:
     def _start_detector(self) -> None:
         """Build the session's one Holistic on a helper thread (MediaPipe takes seconds to load):
         meanwhile pictures are shown without landmarks, so the first frame is not held back."""
-        if self._detector is not None or self._loader is not None or self._detector_failed:
+        if self._detector is not None or self._loader is not None or self._detector_failed \
+                or self._pooled is not None:
             return
 
         factory = self._factory()
@@ -151,6 +177,8 @@ class CaptureWorker:
         """Layout keypoints, or None while Holistic is still loading (or unavailable)."""
         if self._rebuild and (self._loader is None or not self._loader.is_alive()):
             self._drop_detector()  # the new pack needs other landmark models
+            self._drop_pool()
+            self._pool_tried = False
         det = self._detector
         if det is None:
             self._start_detector()
@@ -169,10 +197,88 @@ class CaptureWorker:
             except Exception:
                 pass
 
+    # ---------------------------------------------------------------- the pool
+    def _want_pool(self) -> int:
+        if self._pool_workers == 0 or (self._pool_workers is None and self._custom_factory is not None):
+            return 0  # a test's or the bench's own detector cannot cross into a worker process
+        if self._pool_workers is not None:
+            return self._pool_workers
+        n = pool_workers_now()
+        if n == 0:
+            self.pool_note = "not enough free cores or memory for a detector pool"
+        return n
+
+    def _maybe_start_pool(self) -> None:
+        """Once the first detector runs on pictures: start a pool in the background if it pays."""
+        if self._pool_tried or self._stop:
+            return
+        self._pool_tried = True
+        n = self._want_pool()
+        if n < 2:
+            return
+        comps = self._components
+
+        def load():
+            try:
+                pooled = PooledDetection(start_pool(n, comps, self._pool_factory, self._pool_kwargs))
+            except Exception as e:  # PoolError, a spawn failure: keep the one detector
+                self.pool_note = f"detector pool did not start ({e.__class__.__name__}: {str(e)[:160]})"
+                return
+            with self._cond:
+                if not self._stop:
+                    self._pool_waiting = (pooled, comps)
+                    return
+            pooled.close()
+
+        self._pool_loader = threading.Thread(target=load, name="signclip-pool-loader", daemon=True)
+        self._pool_loader.start()
+
+    def _take_pool(self) -> None:
+        """Swap a started pool in for the in-process detector (and free the latter's memory)."""
+        with self._cond:
+            waiting, self._pool_waiting, self._pool_loader = self._pool_waiting, None, None
+        pooled, comps = waiting
+        if comps != self._components:  # the pack changed while it started
+            pooled.close()
+            self._pool_tried = False
+            return
+        self._pooled = pooled
+        self.pool_note = ""
+        self._drop_detector()
+
+    def _drop_pool(self, reason: str = "") -> None:
+        pooled, self._pooled = self._pooled, None
+        if pooled is not None:
+            try:
+                pooled.close()
+            except Exception:
+                pass
+        if reason:
+            self.pool_note = reason
+
+    def _detect_pooled(self, feed: Feed, img: np.ndarray, t_abs: float, caption) -> None:
+        """Pictures out to the pool, results (in order) to the display and the recogniser."""
+        from .pool import PoolError
+
+        try:
+            self._pooled.submit(img, t_abs, (t_abs, img, caption), feed.live)
+            results = self._pooled.ready(wait=True)
+        except (PoolError, TimeoutError) as e:  # every worker gone: one detector again
+            self._drop_pool(f"detector pool stopped ({e}); one detector runs")
+            self._pool_tried = True
+            self._start_detector()
+            return
+        self._publish_results(feed, results)
+
+    def _publish_results(self, feed: Feed, results) -> None:
+        for (t_abs, img, caption), kp, ms in results:
+            self.stats.detect_ms = ms
+            self._publish(feed, t_abs, img, kp, caption, True, "")
+
     @property
     def tracking_state(self) -> str:
         """ready | loading | unavailable | idle"""
-        if self._detector is not None:
+        if self._detector is not None or self._pooled is not None:
             return "ready"
         if self._detector_failed:
             return "unavailable"
@@ -192,6 +298,8 @@ class CaptureWorker:
                     if feed is not None:
                         feed.close()
                         feed = None
+                    if self._pooled is not None:
+                        self._pooled.drain()  # pictures of the old source are not shown
                     self.keypoints.put(None)  # tells inference the stream restarted
                     self.spec = spec
                     with self._cond:
@@ -226,6 +334,8 @@ class CaptureWorker:
                     self.emit(ErrorEvent("source_lost", str(e), e.reason, source=self.spec))
                     continue
                 if item is None:  # end of a file
+                    if self._pooled is not None:
+                        self._publish_results(feed, self._pooled.drain())
                     with self._cond:
                         loop = self._loop or (self.spec is not None and self.spec.kind == "demo")
                     if self.spec is not None and loop and not feed.live:
@@ -250,8 +360,17 @@ class CaptureWorker:
                 last_t = t_abs
                 self._clock = t_abs
                 note = ""
+                if img is not None and self._pool_waiting is not None:
+                    self._take_pool()
+                if img is not None and self._rebuild and self._pooled is not None:
+                    self._drop_pool()  # the new pack needs other landmark models (_detect rebuilds)
+                if img is not None and self._pooled is not None:
+                    self._detect_pooled(feed, img, t_abs, caption)
+                    continue
                 if img is not None:
                     kp = self._detect(img, t_abs)
+                    if kp is not None and feed.kind == "frames":
+                        self._maybe_start_pool()
                     has = kp is not None
                     points = kp if has else L.empty_frames(1)[0]
                     aspect = img.shape[1] / max(1, img.shape[0])
@@ -260,21 +379,8 @@ class CaptureWorker:
                                 else "Starting hand tracking…")
                 else:
                     points, aspect, has = feed.to_display(kp), feed.aspect, True
-                self._seq += 1
-                with self._cond:
-                    mirror, box = self._mirror and feed.live, self._view_box
-                self.display.put(DisplayFrame(
-                    self._seq, t_abs, img, points, aspect, feed.kind, live=feed.live, mirror=mirror,
-                    caption=caption, has_landmarks=has, note=note,
-                    view_image=prepare_view_image(img, box, mirror) if img is not None else None))
-                if self.stats.first_frame_at is None:
-                    self.stats.first_frame_at = time.monotonic()
-                if has:
-                    if self.stats.first_landmark_at is None:
-                        self.stats.first_landmark_at = time.monotonic()
-                    self.stats.landmark_fps.tick()
-                    self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
-                elif feed.kind == "frames" and not feed.live and self.tracking_state == "loading":
+                self._publish(feed, t_abs, img, kp, caption, has, note, points, aspect)
+                if not has and feed.kind == "frames" and not feed.live and self.tracking_state == "loading":
                     # A file waits on its first picture until Holistic is ready, then plays from the
                     # start, so recognition sees all of it (a camera cannot wait: it keeps showing).
                     with self._cond:
@@ -289,12 +395,41 @@ class CaptureWorker:
                 feed.close()
             if self._loader is not None and self._loader.is_alive():
                 self._loader.join(10.0)  # MediaPipe cannot be interrupted while it loads
+            if self._pool_loader is not None and self._pool_loader.is_alive():
+                self._pool_loader.join(30.0)  # its load() closes the pool it started once it sees _stop
+            self._drop_pool()
+            if self._pool_waiting is not None:
+                self._pool_waiting[0].close()
+                self._pool_waiting = None
             if self._detector is not None:
                 try:
                     self._detector.close()
                 except Exception:
                     pass
                 self._detector = None
+
+
+    def _publish(self, feed: Feed, t_abs: float, img, kp, caption, has: bool, note: str,
+                 points=None, aspect=None) -> None:
+        """One frame to the display slot and (with keypoints) to the recogniser's mailbox."""
+        if points is None:
+            points = kp if has else L.empty_frames(1)[0]
+        if aspect is None:
+            aspect = img.shape[1] / max(1, img.shape[0])
+        self._seq += 1
+        with self._cond:
+            mirror, box = self._mirror and feed.live, self._view_box
+        self.display.put(DisplayFrame(
+            self._seq, t_abs, img, points, aspect, feed.kind, live=feed.live, mirror=mirror,
+            caption=caption, has_landmarks=has, note=note,
+            view_image=prepare_view_image(img, box, mirror) if img is not None else None))
+        if self.stats.first_frame_at is None:
+            self.stats.first_frame_at = time.monotonic()
+        if has:
+            if self.stats.first_landmark_at is None:
+                self.stats.first_landmark_at = time.monotonic()
+            self.stats.landmark_fps.tick()
+            self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
 
 
 def _default_detector(components=None):

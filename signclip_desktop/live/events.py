@@ -70,6 +70,7 @@ class StatsEvent:
     display_dropped: int
     keypoints_dropped: int
     frames_shown: int               # frames the capture thread published
+    pool_workers: int = 0           # detector worker processes in use (0: one in-process detector)
     name = "stats"
 
 

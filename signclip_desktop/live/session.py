@@ -31,7 +31,12 @@ from .slots import KeypointTap, LatestSlot, Mailbox, Stats
 class LiveSession:
     def __init__(self, config: LiveConfig | None = None, on_event: Callable[[Event], None] | None = None,
                  detector_factory=None, feed_factory=open_feed, mailbox_frames: int = 120,
-                 tap_seconds: float = 10.0):
+                 tap_seconds: float = 10.0, pool: int | str | None = None, pool_factory: str | None = None,
+                 pool_kwargs: dict | None = None):
+        """``pool``: detector worker processes for pictures; None or "auto" decides by the free
+        cores and memory (``pooled.pool_workers_for``; ``$SIGNCLIP_POOL_WORKERS`` overrides),
+        0 never, N that many. ``pool_factory`` ("module:callable") and ``pool_kwargs`` build
+        each worker's detector (default: the pack's landmark graph)."""
         config = LiveConfig() if config is None else config
         if not isinstance(config, LiveConfig):
             raise TypeError(f"LiveSession needs a LiveConfig, not {type(config).__name__}")
@@ -45,7 +50,7 @@ class LiveSession:
         self._keypoints = Mailbox(mailbox_frames)
         self._tap = KeypointTap(tap_seconds)
         self._capture = CaptureWorker(self._display, self._keypoints, self._stats, self._emit,
-                                      detector_factory, feed_factory)
+                                      detector_factory, feed_factory, pool, pool_factory, pool_kwargs)
         self._capture.set_mirror(config.mirror)
         self._capture.set_components(_pack_components(config.pack_path))
         self._inference = InferenceWorker(self._keypoints, self._stats, self._emit, config, self._tap)
@@ -165,12 +170,23 @@ class LiveSession:
             inference_ms=st.inference_ms, detect_ms=st.detect_ms, provider=st.provider,
             tracking=self._capture.tracking_state, first_frame_at=st.first_frame_at,
             first_landmark_at=st.first_landmark_at, display_dropped=self._display.dropped,
-            keypoints_dropped=self._keypoints.dropped, frames_shown=self._capture.frames_published)
+            keypoints_dropped=self._keypoints.dropped, frames_shown=self._capture.frames_published,
+            pool_workers=self._capture.pool_workers)
 
     @property
     def detector(self) -> str:
         """The landmark graph in use (holistic / pose_hands / pose), "" before it is built."""
         return self._capture.detector_name
+
+    @property
+    def pool_workers(self) -> int:
+        """Detector worker processes in use (0: one detector in this process)."""
+        return self._capture.pool_workers
+
+    @property
+    def pool_note(self) -> str:
+        """Why no pool runs, or why it stopped ("" while one runs or none was wanted)."""
+        return self._capture.pool_note
 
     @property
     def keypoints_waiting(self) -> int:

@@ -176,7 +176,7 @@ def run_bench(opt: BenchOptions) -> dict:
                 out.update(paced_single(clip, images, pack, encoder))
 
         if not opt.skip_pool and opt.workers >= 1:
-            out["pool_workers"] = opt.workers
+            out["pool_bench_workers"] = opt.workers
             ref = None
             for static in (False, True):
                 _log(f"bench: pool of {opt.workers} workers, {'static' if static else 'video'} mode ...", q)
@@ -201,7 +201,8 @@ def run_bench(opt: BenchOptions) -> dict:
             out.update(first_frame_s=s["first_frame_s"], first_landmarks_s=s.get("first_landmarks_s"),
                        first_guess_s=s["first_guess_s"],
                        python_start_s=s["python_start_s"], rss_mb_peak=s["rss_mb_peak"],
-                       rss_mb_steady=s["rss_mb_steady"])
+                       rss_mb_steady=s["rss_mb_steady"], pool_workers=s.get("pool_workers", 0),
+                       pool_note=s.get("pool_note", ""))
         from .detectors import pool_workers_now
 
         out["pool_workers_auto"] = pool_workers_now()  # what the app's rule picks on this machine now
@@ -254,7 +255,7 @@ def format_report(r: dict) -> str:
                      f"{r.get('camera_frames_dropped')} stale frames dropped); video file: "
                      f"{f(r.get('video_guess_latency_ms'))} ms ({r.get('video_frames_skipped')} late frames skipped)")
     if "pool_fps" in r:
-        lines.append(f"pool x{r['pool_workers']} vs one detector (alternating passes): video mode {f(r['pool_video_fps'])} vs "
+        lines.append(f"pool x{r['pool_bench_workers']} vs one detector (alternating passes): video mode {f(r['pool_video_fps'])} vs "
                      f"{f(r['pool_video_single_fps'])} fps (ratio {f(r['pool_ratio'], '{:.2f}')}, "
                      f"hands {f(100 * r['pool_video_hand_rate'], '{:.0f}')}%, agree {f(100 * (r['pool_video_hand_agree'] or 0), '{:.0f}')}%), "
                      f"static mode {f(r['pool_static_fps'])} vs {f(r['pool_static_single_fps'])} fps (ratio "

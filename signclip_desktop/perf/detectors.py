@@ -21,51 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from ..keypoints import layout as L
+from ..live.pooled import pool_workers_for, pool_workers_now  # noqa: F401 (the rule lives with the live app)
 
 COMPONENTS = ("pose", "left_hand", "right_hand")
-
-
-def pool_workers_for(cpu_count: int | None, load_1min: float | None, free_mem_mb: float | None = None,
-                     detector_cores: float = 1.0, reserve_cores: float = 1.0, worker_mb: float = 400.0,
-                     max_workers: int = 4) -> int:
-    """How many detector worker processes to run: 0 means "no pool, one detector in-process".
-
-    A pool only pays when each worker gets a core of its own: one legacy MediaPipe graph keeps
-    about ``detector_cores`` busy (its calculator threads take turns), and the app itself
-    (capture, encoder, GUI) needs ``reserve_cores``. Free cores = cpu_count - 1-minute load
-    average (other programs), never below 0. Each worker is a process with its own graph
-    (~365 MB measured): ``free_mem_mb`` (if known) must hold ``worker_mb`` per worker. One
-    worker never pays (the same loop plus a process hop), so the answer is 0 or >= 2."""
-    if not cpu_count or cpu_count < 1:
-        return 0
-    busy = max(0.0, float(load_1min or 0.0))
-    free = max(0.0, cpu_count - busy) - reserve_cores
-    n = int(free // detector_cores)
-    if free_mem_mb is not None:
-        n = min(n, int(max(0.0, free_mem_mb) // worker_mb))
-    n = min(n, max_workers)
-    return n if n >= 2 else 0
-
-
-def _mem_available_mb() -> float | None:
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
-
-
-def pool_workers_now(**kw) -> int:
-    """``pool_workers_for`` on this machine now (``os.getloadavg`` and /proc/meminfo where the OS
-    has them; where not, the load counts as 0 and memory as unknown)."""
-    try:
-        load = os.getloadavg()[0]
-    except (AttributeError, OSError):
-        load = 0.0
-    return pool_workers_for(os.cpu_count(), load, _mem_available_mb(), **kw)
 
 
 def real_clips(data, letters=("J", "Z")) -> dict[str, list[np.ndarray]]:

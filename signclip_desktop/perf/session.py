@@ -70,8 +70,11 @@ def main(argv=None) -> int:
     session.start(SourceSpec(kind="file", path=a.clip, loop=False, pace=True))
     samples = []
     t_first = None
+    pool_workers, detector = 0, ""
     while not done.wait(0.05):
         samples.append(rss_mb())
+        pool_workers = max(pool_workers, session.pool_workers)
+        detector = session.detector or detector
         st = session.stats()
         if out["first_frame_s"] is None and st.first_frame_at is not None:
             out["first_frame_s"] = time.time() - a.launched - (time.monotonic() - st.first_frame_at)
@@ -83,7 +86,8 @@ def main(argv=None) -> int:
     tail = samples[len(samples) // 2:] or samples
     out.update(rss_mb_peak=peak_rss_mb(), rss_mb_steady=float(sorted(tail)[len(tail) // 2]) if tail else 0.0,
                rss_mb_end=rss_mb(), threads_stopped=stopped, problems=problems, samples=len(samples),
-               first_frame_sample=t_first)
+               first_frame_sample=t_first, pool_workers=pool_workers, pool_note=session.pool_note,
+               detector=detector)
     print("SESSION " + json.dumps(out), flush=True)
     return 0 if not problems else 1
 

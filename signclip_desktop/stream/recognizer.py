@@ -38,7 +38,10 @@ class Recognizer:
         self.scorer = scorer or Scorer.from_pack(pack)
         self.top_k, self.left_handed = top_k, left_handed
         spec = pack.input
-        self.window = KeypointWindow(spec.fps, spec.window_frames, stride_frames or pack.stride_frames)
+        # The first window of a stream comes after half a window (training crops start at 10
+        # frames), not a whole one: the first guess shows ~0.5 s sooner.
+        self.window = KeypointWindow(spec.fps, spec.window_frames, stride_frames or pack.stride_frames,
+                                     first=max(spec.min_frames, spec.window_frames // 2))
         self.activity = activity or ActivityDetector()
         self.stable = StableSign(sensitivity=sensitivity)
         self._was_signing = False
@@ -82,7 +85,8 @@ class Recognizer:
         return None
 
     def _run(self, t: float, final: bool, end: float | None = None, hands_now: bool = False) -> RecognitionUpdate:
-        frames = self.window.window(end=end)
+        # no time before the stream in a first, shorter window (but never under the pack's minimum)
+        frames = self.window.window(n=max(1, self.pack.input.min_frames, self.window.frames_seen(end)), end=end)
         act = self.activity(frames, self.window.fps)
         if not final:
             self._was_signing = act.signing and hands_now

@@ -44,12 +44,15 @@ class KeypointWindow:
     """Ring buffer of timestamped layout frames that yields fixed-length windows.
 
     ``window`` and ``stride`` are in frames of the target ``fps`` (use
-    ``from_seconds`` for seconds)."""
+    ``from_seconds`` for seconds). ``first`` (default: a whole window) is how many frames of a
+    new stream are due before its first window, so the first guess need not wait a whole
+    window; ``frames_seen`` says how many of them there are (a shorter first window)."""
 
-    def __init__(self, fps: float, window: int, stride: int, keep_seconds: float = 10.0):
+    def __init__(self, fps: float, window: int, stride: int, keep_seconds: float = 10.0, first: int | None = None):
         if window < 1 or stride < 1 or fps <= 0:
             raise ValueError("window, stride and fps must be positive")
         self.fps, self.window_frames, self.stride_frames = float(fps), int(window), int(stride)
+        self.first_frames = self.window_frames if first is None else min(self.window_frames, max(1, int(first)))
         # one deque of (time, frame) pairs: a copy taken while another thread appends still
         # has times and frames of equal length (two deques copied one after the other did not)
         self._items: deque[tuple[float, np.ndarray]] = deque()
@@ -82,7 +85,7 @@ class KeypointWindow:
         while items and items[0][0] < timestamp - self._keep:
             items.popleft()
         if self._next_emit is None:
-            self._next_emit = items[0][0] + (self.window_frames - 1) / self.fps
+            self._next_emit = items[0][0] + (self.first_frames - 1) / self.fps
 
     def due(self) -> bool:
         """True once per stride, as soon as a full window of time has been seen."""
@@ -93,6 +96,15 @@ class KeypointWindow:
             self._next_emit = max(self._next_emit + self.stride_frames / self.fps, last + 0.5 / self.fps)
             return True
         return False
+
+    def frames_seen(self, end: float | None = None) -> int:
+        """Frames of time (at ``fps``) from the stream's first frame to ``end`` (default: the
+        newest), at most a window: the length of a window that holds no time before the stream."""
+        items = self._items
+        if not items:
+            return 0
+        last = items[-1][0] if end is None else end
+        return int(min(self.window_frames, max(1, round((last - items[0][0]) * self.fps) + 1)))
 
     def latest(self, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Raw (times, frames) of the last ``seconds`` (all buffered by default), of equal length."""

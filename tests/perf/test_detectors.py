@@ -2,7 +2,8 @@
 import numpy as np
 
 from signclip_desktop.keypoints import layout as L
-from signclip_desktop.perf.detectors import component_diffs, pool_workers_for
+from signclip_desktop.live.pooled import pool_workers_for
+from signclip_desktop.perf.detectors import component_diffs
 
 
 def test_no_pool_without_spare_cores():

@@ -56,3 +56,22 @@ def test_window_from_seconds_and_restart():
 def test_bad_window_arguments():
     with pytest.raises(ValueError):
         KeypointWindow(30, 0, 1)
+
+
+def test_first_window_of_a_stream_comes_after_first_frames_and_holds_only_seen_time():
+    w = KeypointWindow(fps=30, window=16, stride=4, first=8)
+    f = _frames(40)
+    due = []
+    for i in range(40):
+        w.push(i / 30, f[i])
+        due.append(w.due())
+        if i == 7:
+            assert w.frames_seen() == 8
+            short = w.window(n=w.frames_seen())
+            assert np.array_equal(short[:, 0, 0], np.arange(8))  # no empty frames before the stream
+    assert due.index(True) == 7
+    assert sum(due) == 1 + (39 - 7) // 4
+    assert w.frames_seen() == 16  # never more than a window
+    w.clear()
+    w.push(10.0, f[0])
+    assert w.frames_seen() == 1 and not w.due()

@@ -1,0 +1,134 @@
+"""Landmark detection through a pool of worker processes, and the rule for when it pays.
+
+The capture thread runs one detector in-process (``capture.py``), or, where a pool pays,
+``submit``s each picture with what it must show with it (its time, the picture, the
+caption) and publishes whatever ``ready`` returns. ``PooledDetection`` keeps up to
+``workers * depth + max_pending`` pictures in flight and returns them in order, so frame
+order holds and latency stays bounded (a camera's oldest waiting picture is dropped when
+the pool falls behind; a file waits).
+
+``pool_workers_for`` is the rule that decides whether a pool pays (docs/BENCHMARKS.md):
+one legacy MediaPipe graph keeps about one core busy, so each worker needs a free core of
+its own, and the app keeps one for capture, encoder and GUI.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import numpy as np
+
+POOL_ENV = "SIGNCLIP_POOL_WORKERS"  # "auto" (default), "0" (never) or a number of workers
+DETECTOR_FACTORY = "signclip_desktop.keypoints.landmark_graph:make_detector"
+
+
+def pool_workers_for(cpu_count: int | None, load_1min: float | None, free_mem_mb: float | None = None,
+                     detector_cores: float = 1.0, reserve_cores: float = 1.0, worker_mb: float = 400.0,
+                     max_workers: int = 4) -> int:
+    """How many detector worker processes to run: 0 means "no pool, one detector in-process".
+
+    Free cores = cpu_count - 1-minute load average (other programs), never below 0, minus
+    ``reserve_cores`` for the app; each worker needs ``detector_cores`` and (if
+    ``free_mem_mb`` is known) ``worker_mb`` of memory (~365 MB measured). One worker never
+    pays (the same loop plus a process hop), so the answer is 0 or >= 2."""
+    if not cpu_count or cpu_count < 1:
+        return 0
+    busy = max(0.0, float(load_1min or 0.0))
+    free = max(0.0, cpu_count - busy) - reserve_cores
+    n = int(free // detector_cores)
+    if free_mem_mb is not None:
+        n = min(n, int(max(0.0, free_mem_mb) // worker_mb))
+    n = min(n, max_workers)
+    return n if n >= 2 else 0
+
+
+def mem_available_mb() -> float | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
+def pool_workers_now(**kw) -> int:
+    """``pool_workers_for`` on this machine now (where the OS has no load average it counts as
+    0, and memory as unknown)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):
+        load = 0.0
+    return pool_workers_for(os.cpu_count(), load, mem_available_mb(), **kw)
+
+
+def pool_setting(value: Any = None) -> int | None:
+    """The session's pool setting: None = decide by ``pool_workers_now`` ("auto"), 0 = never,
+    N >= 2 = that many workers. ``value`` None reads ``$SIGNCLIP_POOL_WORKERS``."""
+    if value is None:
+        value = os.environ.get(POOL_ENV, "auto")
+    if isinstance(value, str):
+        v = value.strip().lower()
+        if v in ("", "auto"):
+            return None
+        try:
+            value = int(v)
+        except ValueError:
+            raise ValueError(f"{POOL_ENV} must be 'auto' or a number of workers, not {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 64:
+        raise ValueError(f"pool workers must be 'auto' or 0..64, not {value!r}")
+    return 0 if value == 1 else value  # one worker never pays
+
+
+class PooledDetection:
+    """A started ``HolisticPool``: pictures go out to its workers and come back in order.
+
+    ``submit`` blocks (until the pipeline has room) for a file and drops the oldest waiting
+    picture for a camera; ``ready`` returns what has come back, and with ``wait`` blocks
+    until at least one result when the pipeline is full. A ``PoolError`` from the pool
+    (every worker gone) reaches the caller, which falls back to one detector."""
+
+    def __init__(self, pool):
+        self.pool = pool
+        self.workers = pool.workers
+        self._payloads: dict[int, Any] = {}
+        self._capacity = pool.workers * pool.depth + pool.max_pending
+
+    def submit(self, image: np.ndarray, timestamp: float, payload: Any, live: bool) -> None:
+        seq = self.pool.submit(image, timestamp, block=not live)
+        self._payloads[seq] = payload
+
+    def _take(self, r) -> tuple[Any, np.ndarray, float]:
+        for old in [s for s in self._payloads if s < r.seq]:  # dropped by the pool (camera fell behind)
+            del self._payloads[old]
+        return self._payloads.pop(r.seq), r.keypoints, r.detect_ms
+
+    def ready(self, wait: bool = False) -> list[tuple[Any, np.ndarray, float]]:
+        out = []
+        if wait and self.pool.in_flight() >= self._capacity:
+            r = self.pool.get(timeout=5.0)
+            if r is not None:
+                out.append(self._take(r))
+        while (r := self.pool.get(timeout=0)) is not None:
+            out.append(self._take(r))
+        return out
+
+    def drain(self) -> list[tuple[Any, np.ndarray, float]]:
+        """Everything still in flight, in order (end of a file, a source change)."""
+        out = [self._take(r) for r in self.pool.drain(timeout=10.0)]
+        self._payloads.clear()
+        return out
+
+    def close(self) -> None:
+        self.pool.close()
+
+
+def start_pool(workers: int, components, factory: str | None = None, kwargs: dict | None = None):
+    """A started pool of ``workers`` detectors for the pack's components, for a live stream:
+    one picture per worker in flight and one waiting (bounded latency)."""
+    from .pool import HolisticPool
+
+    kw = dict(kwargs) if kwargs is not None else {"components": list(components) if components else None}
+    return HolisticPool(workers=workers, factory=factory or DETECTOR_FACTORY, detector_kwargs=kw,
+                        max_pending=1, depth=1).start()
