@@ -144,6 +144,8 @@ def run_gui(args) -> int:
     win.live.first_frame.connect(lambda t: first.setdefault("t", t))
     probe = LagProbe()
     win.show()
+    # the event loop's first turn comes after the window's first paint: "window shown"
+    QTimer.singleShot(0, lambda: first.setdefault("shown", time.monotonic()))
     probe.start()
     win.start(spec)
     final: dict = {}
@@ -175,6 +177,7 @@ def run_gui(args) -> int:
     stats = win.live.session.stats()
     first_t = first.get("t")
     report = {
+        "window_shown_s": round(age0 + first["shown"] - t_start, 3) if first.get("shown") else None,
         "first_frame_s": round(age0 + first_t - t_start, 3) if first_t else None,
         "first_frame_after_command_s": round(first_t - t_start, 3) if first_t else None,
         "landmark_frames": landmarks,
