@@ -15,13 +15,10 @@ from pathlib import Path
 import pytest
 
 from media_helpers import make_video
+from signclip_desktop.perf.bench import folder_mib
 
 REPO = Path(__file__).resolve().parent.parent
 LIMIT_MIB = 400
-
-
-def _size_mib(folder: Path) -> float:
-    return sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
 
 
 @pytest.mark.slow
@@ -41,7 +38,7 @@ def test_bundle_builds_small_and_self_tests(tmp_path):
     assert "self-test passed" in p.stdout and "(bundled app)" in p.stdout, p.stdout
     folder = tmp_path / "dist" / "signclip-desktop"
     app = folder / "signclip-desktop"
-    size = _size_mib(folder)
+    size = folder_mib(folder)
     print(f"bundle: built and self-tested in {build_s:.0f} s, {size:.0f} MiB")
     assert size <= LIMIT_MIB
     internal = folder / "_internal"

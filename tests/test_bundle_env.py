@@ -98,3 +98,13 @@ def test_prune_stops_the_build_when_a_kept_file_links_a_dropped_one(monkeypatch)
     g, _ = run_spec(monkeypatch, imports)
     with pytest.raises(SystemExit, match="libQt6Gui.so.6 needs libQt6EglFSDeviceIntegration.so.6"):
         g["_prune_binaries"](_binaries())
+
+
+def test_bundle_size_counts_each_file_once(tmp_path):
+    from signclip_desktop.perf.bench import folder_mib
+
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "libicudata.so.73").write_bytes(b"\0" * 2**20)
+    (tmp_path / "libicudata.so.73").symlink_to("lib/libicudata.so.73")  # PyInstaller's top-level alias
+    (tmp_path / "app").write_bytes(b"\0" * 2**19)
+    assert folder_mib(tmp_path) == 1.5
