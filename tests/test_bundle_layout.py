@@ -5,32 +5,21 @@ build steps stubbed out, its ``datas`` are laid out (as symlinks) in a fake ``_M
 with ``sys.frozen`` set the self-test's resource step and the other resolvers find everything."""
 import os
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
 from signclip_desktop import paths
 from signclip_desktop.commands.self_test import _shipped_resources
+from spec_helpers import run_spec
 
 REPO = Path(__file__).resolve().parent.parent
 
 
 def _spec_datas(monkeypatch) -> list[tuple[str, str]]:
-    hooks = types.ModuleType("PyInstaller.utils.hooks")
-    hooks.collect_data_files = hooks.collect_dynamic_libs = hooks.collect_submodules = lambda *a, **k: []
-    for name in ("PyInstaller", "PyInstaller.utils"):
-        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
-    monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
-    seen = {}
-
-    def analysis(*a, **k):
-        seen.update(k)
-        return types.SimpleNamespace(pure=[], scripts=[], binaries=[], datas=[])
-
-    stub = lambda *a, **k: None  # noqa: E731
-    g = {"SPECPATH": str(REPO), "Analysis": analysis, "PYZ": stub, "EXE": stub, "COLLECT": stub, "__name__": "spec"}
-    exec(compile((REPO / "build.spec").read_text(encoding="utf-8"), "build.spec", "exec"), g)
+    # the dev .venv has the GUI OpenCV wheel, which build.spec refuses without this
+    monkeypatch.setenv("SIGNCLIP_BUNDLE_ANY_ENV", "1")
+    _, seen = run_spec(monkeypatch)
     assert "signclip_desktop.tools" in seen["excludes"] and "signclip_desktop.training" in seen["excludes"]
     own = [m for m in seen["hiddenimports"] if m.startswith("signclip_desktop")]
     assert "signclip_desktop.paths" in own and "signclip_desktop.stream.clip" in own and "signclip_desktop.cli" in own

@@ -9,6 +9,7 @@ Labels come from ``train.csv`` (columns path, sign) or ``parquet_to_sign_mapping
 from __future__ import annotations
 
 import csv
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -26,11 +27,19 @@ MAPPING_FILES = ("train.csv", "parquet_to_sign_mapping.csv")
 MAX_ROWS = 20_000_000  # 543 landmarks a frame: ~36,800 frames
 
 
+def parquet_unavailable_reason(error: Exception) -> str:
+    """Why a parquet file cannot be read here: the bundled app leaves pyarrow out (81 MB, build.spec)."""
+    if getattr(sys, "frozen", False):
+        return ("Kaggle parquet import is not part of the bundled app (it leaves pyarrow out); read .parquet "
+                "files with the pip install of SignCLIP Desktop (scripts/setup in a checkout, README 'Start')")
+    return f"reading parquet needs pyarrow: pip install 'pyarrow>=15,<22' ({error})"
+
+
 def _read_table(path: Path) -> dict:
     try:
         import pyarrow.parquet as pq  # noqa: PLC0415
     except ImportError as e:
-        raise SourceError(path, f"reading parquet needs pyarrow ({e})") from e
+        raise SourceError(path, parquet_unavailable_reason(e)) from e
     try:
         meta = pq.ParquetFile(str(path)).metadata
         unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))

@@ -247,7 +247,7 @@ def test_gui_session_is_offline_and_writes_only_its_folders(tmp_path, clip_file,
 def test_bundle_self_test_is_offline(tmp_path):
     exe = REPO / "dist" / "signclip-desktop" / "signclip-desktop"
     if not exe.is_file():
-        pytest.skip("no bundle in dist/ (build it with pyinstaller build.spec)")
+        pytest.skip("no bundle in dist/ (build it with scripts/bundle)")
     home = tmp_path / "home"
     home.mkdir()
     log = tmp_path / "strace.log"
