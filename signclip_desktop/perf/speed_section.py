@@ -28,7 +28,8 @@ def render(r: dict, json_name: str) -> str:
     m = r.get("machine", {})
     load = m.get("load_before", [None])[0], m.get("load_after", [None])[0]
     lines = [
-        f"`signclip-desktop bench --json --data ../shared/data` measures everything on one clip in one run "
+        f"`signclip-desktop bench --json --data ../shared/data"
+        f"{' --bundle DIST' if r.get('bundle_mb') is not None else ''}` measures everything on one clip in one run "
         f"(`docs/BENCHMARKS.md` has the tables and what each key means). This run: `{json_name}`, "
         f"{m.get('cpus', '?')} CPUs, load average {_f(load[0], '{:.1f}', '?')} before and "
         f"{_f(load[1], '{:.1f}', '?')} after (other jobs shared the machine, so ratios from this one run are "
@@ -49,8 +50,11 @@ def render(r: dict, json_name: str) -> str:
         f"- **Cores**: the app's rule gave **{r.get('pool_workers', 0)}** detector worker processes for its "
         f"session here (`pool_workers`; {r.get('pool_note') or 'a pool ran'}). A pool of "
         f"{r.get('pool_bench_workers', '?')} measured on its own: {_f(r.get('pool_video_ratio'))} x one "
-        f"detector on the same frames, with {_f(r.get('pool_rss_mb_extra'), '{:.0f}')} MB more memory.",
-        f"- **Bundle**: {_f(r.get('bundle_mb'), '{:.0f} MB', 'not measured in this run')} (`bundle_mb`).",
+        f"detector on the same frames, with {_f(r.get('pool_rss_mb_extra'), '{:.0f}')} MB more memory; the app's "
+        f"own session made to use it: {_f(r.get('app_pool_ratio'))} x its keypoint frames/s with one detector "
+        f"(`app_pool_ratio`).",
+        f"- **Bundle**: {_f(r.get('bundle_mb'), '{:.0f} MiB', 'not measured in this run')} (`bundle_mb`, built by "
+        f"`scripts/bundle`).",
     ]
     return "\n".join(lines) + "\n"
 
