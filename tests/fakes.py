@@ -46,6 +46,16 @@ class FakeDetector:
         pass
 
 
+def wait_for(cond, timeout: float = 20.0, step: float = 0.02) -> bool:
+    """Poll ``cond`` until it is true or ``timeout`` seconds pass; its last answer."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return bool(cond())
+
+
 def value_image(v: int, size=(48, 64)) -> np.ndarray:
     """A BGR image whose first pixel is ``v`` (0..255)."""
     img = np.zeros((*size, 3), np.uint8)

@@ -1,19 +1,11 @@
 """Helpers for the fault suite (imported by the tests; fixtures are in conftest.py)."""
 import sys
 import threading
-import time
 from pathlib import Path
 
+from fakes import wait_for  # noqa: F401 (the fault tests import it from here)
+
 REPO = Path(__file__).resolve().parents[2]
-
-
-def wait_for(cond, timeout=20.0, step=0.02):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(step)
-    return bool(cond())
 
 
 class Events:

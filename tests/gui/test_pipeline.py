@@ -9,6 +9,7 @@ from signclip_desktop.live import (KeypointFeed, LatestSlot, LiveConfig, LiveSes
                                    demo_path, display_transform, load_keypoint_file)
 from signclip_desktop.sources.base import KeypointSequence
 
+from fakes import wait_for
 from gui_fakes import CameraControl, FakeDetector, signing_keypoints
 
 
@@ -28,15 +29,6 @@ class Events:
     def of(self, name):
         with self.lock:
             return [p for n, p in self.items if n == name]
-
-
-def wait_for(cond, timeout=10.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def signclip_threads():

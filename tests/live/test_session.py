@@ -7,7 +7,7 @@ import time
 import numpy as np
 import pytest
 
-from fakes import synthetic_signing
+from fakes import synthetic_signing, wait_for
 from signclip_desktop.keypoints import layout as L
 from signclip_desktop.live import (ErrorEvent, KeypointFeed, KeypointTap, LiveConfig, LiveSession, PredictionEvent,
                                    SourceSpec, StatusEvent)
@@ -33,15 +33,6 @@ class Events:
 def fast_feed(spec, stats):
     """A keypoint source with no pacing: as many frames per second as the capture thread can push."""
     return KeypointFeed([KeypointSequence(FRAMES, 30.0)], 30.0, stats, pace=False)
-
-
-def wait_for(cond, timeout=20.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.01)
-    return bool(cond())
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import time
 import numpy as np
 import pytest
 
-from fakes import FakeDetector, value_image
+from fakes import FakeDetector, value_image, wait_for
 from signclip_desktop.live import LiveConfig, LiveSession, SourceSpec
 from signclip_desktop.live.feeds import Feed
 from signclip_desktop.live.pooled import pool_setting
@@ -40,15 +40,6 @@ class ValueFrames(Feed):
         pass
 
 
-def _wait(cond, timeout=60.0):
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if cond():
-            return True
-        time.sleep(0.02)
-    return bool(cond())
-
-
 def _session(tiny_pack, pool, factory="fakes:FakeDetector", frames=100_000):
     s = LiveSession(LiveConfig(pack_path=str(tiny_pack), providers="cpu"),
                     detector_factory=lambda: FakeDetector(delay=0.002),
@@ -68,10 +59,10 @@ def _values(session):
 def test_the_pool_takes_over_and_keeps_frame_order(tiny_pack):
     s = _session(tiny_pack, pool=2)
     try:
-        assert _wait(lambda: s.pool_workers == 2), s.pool_note
+        assert wait_for(lambda: s.pool_workers == 2, 60.0), s.pool_note
         assert s.stats().pool_workers == 2 and s.stats().tracking == "ready"
         start = s.stats().landmark_frames
-        assert _wait(lambda: s.stats().landmark_frames > start + 150)
+        assert wait_for(lambda: s.stats().landmark_frames > start + 150)
         times, values = _values(s)
         tail = values[-100:]
         assert np.all(np.diff(times) > 0)
@@ -85,9 +76,9 @@ def test_the_pool_takes_over_and_keeps_frame_order(tiny_pack):
 def test_a_pool_that_cannot_start_leaves_the_one_detector_running(tiny_pack):
     s = _session(tiny_pack, pool=2, factory="fakes:NoSuchThing")
     try:
-        assert _wait(lambda: "did not start" in s.pool_note), s.pool_note
+        assert wait_for(lambda: "did not start" in s.pool_note, 60.0), s.pool_note
         start = s.stats().landmark_frames
-        assert _wait(lambda: s.stats().landmark_frames > start + 50)
+        assert wait_for(lambda: s.stats().landmark_frames > start + 50)
         assert s.pool_workers == 0 and s.stats().tracking == "ready"
     finally:
         assert s.stop(10.0)
@@ -97,7 +88,7 @@ def test_no_pool_when_told_so_or_with_a_custom_detector_on_auto(tiny_pack):
     for pool in (0, None):
         s = _session(tiny_pack, pool=pool)
         try:
-            assert _wait(lambda: s.stats().landmark_frames > 30)
+            assert wait_for(lambda: s.stats().landmark_frames > 30)
             time.sleep(0.3)
             assert s.pool_workers == 0
         finally:
@@ -107,8 +98,8 @@ def test_no_pool_when_told_so_or_with_a_custom_detector_on_auto(tiny_pack):
 def test_the_end_of_a_file_brings_back_every_frame_in_flight(tiny_pack):
     s = _session(tiny_pack, pool=2, frames=400)
     try:
-        assert _wait(lambda: s.pool_workers == 2 or s.stats().landmark_frames >= 400), s.pool_note
-        assert _wait(lambda: s.stats().landmark_frames >= 400)
+        assert wait_for(lambda: s.pool_workers == 2 or s.stats().landmark_frames >= 400, 60.0), s.pool_note
+        assert wait_for(lambda: s.stats().landmark_frames >= 400)
         time.sleep(0.3)
         assert s.stats().landmark_frames == 400  # each picture once: none lost, none twice
     finally:
