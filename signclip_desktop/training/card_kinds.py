@@ -117,3 +117,24 @@ def caveat_lines(cfg: dict, rep: dict) -> list[str]:
             "- Calibration is the mean over the fold encoders, fitted over all labels as for 1.0.0.",
             "- Input is x, y only (hand-centred, palm-length scaled); the encoder is mirror-symmetric, so it cannot tell a "
             "letter from its mirror image. J and Z are single handshapes in the static frames."]
+
+
+def main(argv=None) -> int:
+    """Print a k-fold run's comparison with the config's previous pack (the card's section)."""
+    import argparse
+    import json
+    from pathlib import Path
+
+    from .train import load_config
+
+    ap = argparse.ArgumentParser(prog="python -m signclip_desktop.training.card_kinds", description=main.__doc__)
+    ap.add_argument("config")
+    ap.add_argument("--kfold", required=True, help="a k-fold run folder (kfold.json)")
+    a = ap.parse_args(argv)
+    rep = json.loads((Path(a.kfold) / "kfold.json").read_text(encoding="utf-8"))
+    print("\n".join(previous_lines(load_config(a.config), rep, None)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
