@@ -59,8 +59,12 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
         "## Data", *K.data_lines(cfg, fin, final_dir), "",
         "## K-fold results (held-out signers)", "", markdown(rep), "",
     ]
+    base = None
     if baseline_dir is not None and (baseline_dir / "kfold.json").exists():
         base = json.loads((baseline_dir / "kfold.json").read_text(encoding="utf-8"))
+    if base is not None and cfg["kind"] != "words":
+        lines += K.ablation_lines(cfg_name, rep, base)
+    elif base is not None:
         bf = [r["fold"] for r in base["folds"]]
         lines += ["## Recipe ablation (same folds, same steps, same model size)", "",
                   "| recipe | folds | top-1 all (text) | top-1 all (+ variants) | top-1 common (text) | top-1 common (+ variants) | s / fold |",
@@ -87,8 +91,8 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
         "", "## Reproduce", "", "```sh",
         f"python -m signclip_desktop.training.kfold {cfg_name} --data ../shared/data --folds {rep['k']} --out {kfold_dir}",
     ]
-    if baseline_dir is not None:
-        lines.append(f"python -m signclip_desktop.training.kfold words_kfold_base.json --data ../shared/data --folds {rep['k']} --out {baseline_dir}")
+    if base is not None:
+        lines.append(K.baseline_command(cfg, base, baseline_dir))
     lines += [f"python -m signclip_desktop.training.final {cfg_name} --data ../shared/data --kfold {kfold_dir} --out {final_dir} "
               f"--ship {dest}" + (f" --baseline {baseline_dir}" if baseline_dir else ""), "```", "",
               f"K-fold command as run: `{rep.get('command', '')}`", "",

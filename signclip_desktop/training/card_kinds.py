@@ -78,6 +78,25 @@ def previous_lines(cfg: dict, rep: dict, dest) -> list[str]:
                 f"{h} {prev['per_signer_top1'][h]:.2f} -> {ps[h]['top1']:.2f}" for h in held) + f" ({prev['version']} -> k-fold).", ""]
 
 
+def baseline_command(cfg: dict, base: dict, baseline_dir) -> str:
+    if cfg["kind"] == "words":
+        return f"python -m signclip_desktop.training.kfold words_kfold_base.json --data ../shared/data --folds {base['k']} --out {baseline_dir}"
+    return base.get("command", "")
+
+
+def ablation_lines(cfg_name: str, rep: dict, base: dict) -> list[str]:
+    """A per-language k-fold run against a baseline run of the same folds (e.g. fewer steps)."""
+    def row(name, r):
+        sc = r["scoring"]
+        cells = [_pm(r["summary"][k]) for k in (f"alpha_top1_{sc}", f"alpha_top1_{sc}@ase", f"top1_{sc}")]
+        return f"| {name} | {' | '.join(cells)} | {_pm(r['train_seconds_per_fold'], 0)} |"
+    steps = lambda r: (r.get("steps") or "?")  # noqa: E731
+    return ["## Ablation: training steps (same folds, same config otherwise)", "",
+            "| run | top-1 own alphabet | within `ase` | all labels | s / fold |", "|---|---:|---:|---:|---:|",
+            row(f"`{cfg_name}`, {steps(base)} steps", base), row(f"`{cfg_name}`, {steps(rep)} steps (shipped)", rep), "",
+            f"Baseline command: `{base.get('command', '')}`.", ""]
+
+
 def target_lines(cfg: dict, rep: dict) -> list[str]:
     s, sc = rep["summary"], rep.get("scoring", "variants")
     fs = rep["few_shot"]

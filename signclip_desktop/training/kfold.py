@@ -146,6 +146,7 @@ def main(argv=None) -> int:
 
     rep = report(out, samples, labels, cfg, a.folds)
     rep["command"] = "python -m signclip_desktop.training.kfold " + " ".join(argv or __import__("sys").argv[1:])
+    rep["steps"] = int(cfg["train"]["steps"])
     (out / "kfold.json").write_text(json.dumps(rep, indent=1))
     from .kfold_report import markdown
 

@@ -93,3 +93,15 @@ def test_card_compares_with_the_previous_split_on_the_same_signers():
     assert "| 0.850 | n/a | 0.425 |" in text          # (30 * 1.0 + 10 * 0.4) / 40 within ase; all labels pooled
     assert "a 0.30 -> 0.50" in text and "0.700 ± 0.100" in text
     assert previous_lines({"kind": "words"}, rep, None) == []
+
+
+def test_steps_ablation_rows_name_both_runs():
+    from signclip_desktop.training.card_kinds import ablation_lines
+
+    def run(m, steps):
+        ms = {"mean": m, "sd": 0.0, "folds": [m]}
+        return {"scoring": "text", "steps": steps, "command": f"kfold --steps {steps}", "train_seconds_per_fold": ms,
+                "summary": {"alpha_top1_text": ms, "alpha_top1_text@ase": ms, "top1_text": ms}}
+    text = "\n".join(ablation_lines("fs.json", run(0.7, 2500), run(0.6, 1500)))
+    assert "1500 steps | 0.600 ± 0.000" in text and "2500 steps (shipped) | 0.700 ± 0.000" in text
+    assert "`kfold --steps 1500`" in text
