@@ -5,7 +5,7 @@ measured on signers and words its encoders never saw (no open-set rule when the 
     python -m signclip_desktop.training.final CONFIG --data ../shared/data --kfold runs/kfold_v2 \
         --out runs/words_final [--baseline runs/kfold_base] [--ship models/words]
     python -m signclip_desktop.training.final fingerspelling_v2.json --data ../shared/data \
-        --kfold runs/kfold_fs --out runs/fs_final --ship models/fingerspelling
+        --kfold runs/kfold_fs2500 --out runs/fs_final2500 [--ship models/fingerspelling --baseline runs/kfold_fs]
 """
 from __future__ import annotations
 
