@@ -1,9 +1,11 @@
-"""The shipped pack: the k-fold recipe retrained on every signer and every word, with sign variants
-(k-means of every signer's embeddings per word), and the calibration + open-set rule the k-fold run
-measured on signers and words its encoders never saw.
+"""The shipped pack: the k-fold recipe retrained on every signer and every label, with sign variants
+(k-means of every signer's embeddings per label), and the calibration + open-set rule the k-fold run
+measured on signers and words its encoders never saw (no open-set rule when the run had no negatives).
 
     python -m signclip_desktop.training.final CONFIG --data ../shared/data --kfold runs/kfold_v2 \
         --out runs/words_final [--baseline runs/kfold_base] [--ship models/words]
+    python -m signclip_desktop.training.final fingerspelling_v2.json --data ../shared/data \
+        --kfold runs/kfold_fs2500 --out runs/fs_final2500 [--ship models/fingerspelling --baseline runs/kfold_fs]
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from ..keypoints.features import InputSpec
 from . import data as D
 from .evaluate import embed_samples
 from .common_labels import common_order
-from .kfold import variant_subset
+from .kfold import config_samples, variant_subset
 from .train import _config_hash, _log, load_config
 
 
@@ -36,7 +38,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
     out.mkdir(parents=True, exist_ok=True)
     log = lambda m: _log(m, out / "final.log")  # noqa: E731
     t0 = time.time()
-    samples = D.keep_labels_with_signers(D.load_kind(cfg["kind"], data_dir), int(cfg.get("min_signers", 1)))
+    samples = config_samples(cfg, data_dir)
     table = D.label_table(samples, cfg["kind"])
     ids = [l.id for l in table]
     text = embed_texts([l.prompt for l in table])
@@ -47,7 +49,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
         model, secs = torch.load(ckpt, weights_only=False)
     else:
         enc = Encoded(samples, spec, cfg.get("augment"))
-        log(f"{len(samples)} clips, {len(ids)} words, {len({s.signer for s in samples})} signers; encoded in {time.time() - t0:.0f}s")
+        log(f"{len(samples)} clips, {len(ids)} labels, {len({s.signer for s in samples})} signers; encoded in {time.time() - t0:.0f}s")
         model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log)
         torch.save((model, secs), ckpt)
     log(f"trained in {secs:.0f}s")
@@ -73,6 +75,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
     provenance = {
         "trained": True, "data_kind": cfg["kind"], "config": Path(cfg.get("_path", "")).name, "text_model": TEXT_MODEL,
         "all_signers": True, "train_signers": sorted({s.signer for s in samples}), "heldout_signers": [],
+        **({"sources": list(cfg["sources"])} if cfg.get("sources") else {}),
         "min_signers": cfg.get("min_signers", 1), "steps": int(cfg["train"]["steps"]), "seed": int(cfg.get("seed", 0)),
         "config_hash": _config_hash(cfg, True), "kfold": str(kfold_dir), "variants": int(len(var)),
     }
@@ -82,7 +85,8 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
                calibration=Calibration(**{k: float(cal[k]) for k in ("temperature", "sure_margin", "maybe_margin")}),
                stride_frames=int(cfg.get("stride_frames", 8)), description=cfg.get("description", ""),
                provenance=provenance, variants=(var, [ids[i] for i in vl]) if use_variants else None,
-               extra={"open_set": {"measure": kf["open_set"]["measure"], "threshold": round(kf["open_set"]["threshold"], 6)},
+               extra={**({"open_set": {"measure": kf["open_set"]["measure"], "threshold": round(kf["open_set"]["threshold"], 6)}}
+                         if kf.get("open_set") else {}),
                       "common_labels": common_order(samples, ids)})
     info = {"train_seconds": round(secs, 1), "total_seconds": round(time.time() - t0, 1), "onnx_parity_max_abs": diff,
             "encoder_parameters": count_parameters(model.encoder), "parameters": count_parameters(model),

@@ -6,6 +6,9 @@
 - Each fold also holds out a group of the rarer words (fewer than ``common_min_signers`` signers):
   their clips are removed from that fold's training, so the fold's encoder never saw them. Groups
   partition the rare words, so every rare word is unseen in exactly one fold.
+- A signer none of whose labels has another signer (a Spreadthesign alphabet: one signer per
+  language) can never be tested on an encoder that did not see them: such signers get fold -1 and
+  stay in every fold's training.
 """
 from __future__ import annotations
 
@@ -16,20 +19,20 @@ import numpy as np
 
 
 def signer_folds(labels: list[str], signers: list[str], k: int = 5, seed: int = 0) -> dict[str, int]:
-    """signer -> fold in 0..k-1."""
+    """signer -> fold in 0..k-1 (-1: only in training, see the module doc)."""
     words_of = defaultdict(set)
     signers_of = defaultdict(set)
     for lab, sg in zip(labels, signers):
         words_of[sg].add(lab)
         signers_of[lab].add(sg)
+    out = {sg: -1 for sg, ws in words_of.items() if all(len(signers_of[w]) < 2 for w in ws)}
     rng = random.Random(seed)
-    order = sorted(words_of)
+    order = sorted(sg for sg in words_of if sg not in out)
     rng.shuffle(order)
     # rarest word first: those constrain the placement most
     order.sort(key=lambda sg: min(len(signers_of[w]) for w in words_of[sg]))
     count = defaultdict(Counter)      # fold -> word -> signers placed
     size = Counter()
-    out = {}
     for sg in order:
         def cost(f):
             return (sum(count[f][w] / len(signers_of[w]) for w in words_of[sg]), size[f], f)

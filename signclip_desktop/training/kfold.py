@@ -4,7 +4,8 @@
 
 Per fold: train on the other folds' signers minus the fold's held-out words (``folds.py``, recipe in
 ``recipe.py``), then embed the fold's signers (known words), every clip of the held-out words and a
-sample of fingerspelled letters (other packs' signs). A fold's embeddings are saved in
+sample of another pack's signs (fingerspelled letters for the words pack; ``kfold.negatives``).
+Any config kind works: for ``fingerspelling`` the report adds top-1 within the clip's own alphabet. A fold's embeddings are saved in
 ``OUT/fold<i>.npz``, so an interrupted run resumes. Then ``kfold_report.py`` pools the folds:
 top-1 (text labels vs text + signer variants), per-word and per-signer tables, calibration, the
 open-set threshold, few-shot with the signer's own examples -> ``OUT/kfold.json`` + ``OUT/kfold.md``.
@@ -24,21 +25,33 @@ from . import folds as F
 from .evaluate import embed_samples
 from .train import _log, load_config
 
-VARIANT_CLIPS_PER_SIGNER = 4   # training clips per (signer, word) embedded for the variant clusters
-LETTER_NEGATIVES = 600
+VARIANT_CLIPS_PER_SIGNER = 4   # training clips per (signer, label) embedded for the variant clusters
+NEGATIVES = 600                # clips of another pack's signs (open-set negatives)
 
 
-def load_words_and_letters(cfg: dict, data_dir):
-    samples = D.keep_labels_with_signers(D.load_kind(cfg["kind"], data_dir), int(cfg.get("min_signers", 1)))
-    letters = []
+def config_samples(cfg: dict, data_dir) -> list:
+    """Every clip of the config's kind and sources whose label has ``min_signers`` signers."""
+    return D.keep_labels_with_signers(D.load_kind(cfg["kind"], data_dir, cfg.get("sources")),
+                                      int(cfg.get("min_signers", 1)))
+
+
+def load_samples(cfg: dict, data_dir):
+    """The config's clips, plus a sample of another kind's clips as open-set negatives
+    (``kfold.negatives``: ``"letters"`` (the words default), ``"words"``, or null: none)."""
+    samples = config_samples(cfg, data_dir)
+    kind = cfg.get("kfold", {}).get("negatives", "letters" if cfg["kind"] == "words" else None)
+    negatives = []
     try:
-        letters = D.load_letters(data_dir)
+        if kind == "letters":
+            negatives = D.load_letters(data_dir)
+        elif kind == "words":
+            negatives = D.load_words(data_dir, max_per_file=8)
     except (OSError, FileNotFoundError):
         pass
     rng = np.random.default_rng(0)
-    if len(letters) > LETTER_NEGATIVES:
-        letters = [letters[i] for i in sorted(rng.choice(len(letters), LETTER_NEGATIVES, replace=False))]
-    return samples, letters
+    if len(negatives) > NEGATIVES:
+        negatives = [negatives[i] for i in sorted(rng.choice(len(negatives), NEGATIVES, replace=False))]
+    return samples, negatives
 
 
 def variant_subset(samples, idx: np.ndarray, per: int = VARIANT_CLIPS_PER_SIGNER, seed: int = 0) -> np.ndarray:
@@ -63,6 +76,9 @@ def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, label
     lab = [s.label for s in samples]
     sg = [s.signer for s in samples]
     ix = F.fold_indices(lab, sg, fold_of, unseen_words, fold)
+    cap = cfg.get("kfold", {}).get("max_test_per_signer_label")
+    if cap:  # e.g. the 10,508 static ASL frames of one signer weigh like one webcam signer's clips
+        ix["test"] = variant_subset(samples, ix["test"], per=int(cap), seed=fold)
     known = sorted({lab[i] for i in ix["train"]})
     kpos = [labels.index(k) for k in known]
     log(f"fold {fold}: train {len(ix['train'])} clips / {len({sg[i] for i in ix['train']})} signers / "
@@ -74,7 +90,8 @@ def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, label
     vix = variant_subset(samples, ix["train"])
     emb = {k: embed_samples(f, [samples[i] for i in ix[k]], spec) for k in ("test", "unseen")}
     emb["variant"] = embed_samples(f, [samples[i] for i in vix], spec)
-    emb["letters"] = embed_samples(f, letters, spec) if letters else np.zeros((0, emb["test"].shape[1]), np.float32)
+    emb["letters"] = embed_samples(f, letters, spec)   # other packs' signs (the name kept from the words runs)
+    emb = {k: v if len(v) else np.zeros((0, emb["test"].shape[1]), np.float32) for k, v in emb.items()}
     np.savez(path, known=np.array(known), label_emb=label_embeddings(model, text_all[kpos]),
              test_idx=ix["test"], unseen_idx=ix["unseen"], variant_idx=vix, unseen_words=np.array(unseen_words),
              seconds=secs, **{f"emb_{k}": v for k, v in emb.items()})
@@ -103,7 +120,7 @@ def main(argv=None) -> int:
     from .recipe import Encoded
     from .text import embed_texts
 
-    samples, letters = load_words_and_letters(cfg, a.data)
+    samples, letters = load_samples(cfg, a.data)
     table = D.label_table(samples, cfg["kind"])
     labels = [l.id for l in table]
     text_all = embed_texts([l.prompt for l in table])
@@ -115,7 +132,8 @@ def main(argv=None) -> int:
                                    float(kcfg.get("unseen_fraction", 1.0)), seed=int(kcfg.get("seed", 0)))
     (out / "folds.json").write_text(json.dumps({"signer_fold": fold_of, "unseen_words": groups}, indent=1))
     spec = InputSpec.from_dict(cfg["input"])
-    log(f"{len(samples)} clips, {len(labels)} words, {len(set(sg))} signers, {len(letters)} letter clips")
+    log(f"{len(samples)} clips, {len(labels)} labels, {len(set(sg))} signers "
+        f"({sum(v < 0 for v in fold_of.values())} only ever in training), {len(letters)} negative clips")
     enc = None
     for fold in range(a.folds):
         if a.only is not None and fold not in a.only:
@@ -128,6 +146,7 @@ def main(argv=None) -> int:
 
     rep = report(out, samples, labels, cfg, a.folds)
     rep["command"] = "python -m signclip_desktop.training.kfold " + " ".join(argv or __import__("sys").argv[1:])
+    rep["steps"] = int(cfg["train"]["steps"])
     (out / "kfold.json").write_text(json.dumps(rep, indent=1))
     from .kfold_report import markdown
 

@@ -1,5 +1,9 @@
 """Pool the folds of a k-fold run (``kfold.py``) into numbers: mean and spread over folds, per-word
-and per-signer tables, calibration, the open-set rule and few-shot with a signer's own examples."""
+and per-signer tables, calibration, the open-set rule and few-shot with a signer's own examples.
+
+With ``kfold.per_language`` (fingerspelling: the app judges letters within one alphabet) each clip is
+also scored among the known labels of its own language only (``alpha_top1_*``, overall and per
+language), and that score picks the pack's scoring."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -28,6 +32,28 @@ def _top1(sims, y, cols=None):
         s = sims[keep][:, cols]
         return float((np.asarray(cols)[s.argmax(axis=1)] == y[keep]).mean()), keep
     return float((sims.argmax(axis=1) == y).mean()), np.ones(len(y), bool)
+
+
+def _alphabet_top1(sims, y, known: list[str], lang_of: dict) -> dict:
+    """language -> (correct, clips): each clip ranked among the known labels of its own language."""
+    langs = np.array([lang_of[k] for k in known])
+    out = {}
+    for lang in sorted({langs[i] for i in np.unique(y)}):
+        cols = np.flatnonzero(langs == lang)
+        keep = np.isin(y, cols)
+        pred = cols[sims[keep][:, cols].argmax(axis=1)]
+        out[lang] = (int((pred == y[keep]).sum()), int(keep.sum()))
+    return out
+
+
+def _alphabet_pred(sims, known: list[str], lang_of: dict, y) -> np.ndarray:
+    """Per clip: the best label among its true label's language."""
+    langs = np.array([lang_of[k] for k in known])
+    pred = np.empty(len(y), np.int64)
+    for i, t in enumerate(y):
+        cols = np.flatnonzero(langs == langs[t])
+        pred[i] = cols[sims[i, cols].argmax()]
+    return pred
 
 
 def few_shot(sims: np.ndarray, emb: np.ndarray, y: np.ndarray, signers: np.ndarray, seed: int = 0) -> dict:
@@ -80,8 +106,8 @@ def _load_folds(out: Path, samples, k: int) -> list[dict]:
         e["neg"] = {}
         for name, rows, vv in (("text", le, None), ("variants", le, (var, vl))):
             a = vv or (None, None)
-            e["neg"][name] = (best_per_label(z["emb_unseen"], rows, *a),
-                              best_per_label(z["emb_letters"], rows, *a) if len(z["emb_letters"]) else np.zeros((0, len(known))))
+            e["neg"][name] = tuple(best_per_label(z[k], rows, *a) if len(z[k]) else np.zeros((0, len(known)))
+                                   for k in ("emb_unseen", "emb_letters"))
         folds.append(e)
     return folds
 
@@ -91,6 +117,7 @@ def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
     for s in samples:
         n_signers[s.label].add(s.signer)
     common = sorted(l for l in labels if len(n_signers[l]) >= int(cfg.get("kfold", {}).get("common_min_signers", 8)))
+    lang_of = {s.label: s.language for s in samples} if cfg.get("kfold", {}).get("per_language") else None
     loaded = _load_folds(out, samples, k)
     folds = []
     for e in loaded:
@@ -100,21 +127,31 @@ def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
         for name, sims in e["sims"].items():
             r[f"top1_{name}"] = _top1(sims, e["y"])[0]
             r[f"common_top1_{name}"] = _top1(sims, e["y"], cols)[0]
+            if lang_of:
+                per = _alphabet_top1(sims, e["y"], e["known"], lang_of)
+                r[f"alpha_top1_{name}"] = sum(c for c, _ in per.values()) / max(1, sum(n for _, n in per.values()))
+                r.update({f"alpha_top1_{name}@{lang}": c / n for lang, (c, n) in per.items()})
+                r.update({f"alpha_clips@{lang}": n for lang, (c, n) in per.items()})
         folds.append(r)
     # the scoring the pack ships: signer variants only where they beat the text labels on unseen signers
-    scoring = "variants" if np.mean([r["top1_variants"] for r in folds]) > np.mean([r["top1_text"] for r in folds]) else "text"
+    head = "alpha_top1" if lang_of else "top1"
+    scoring = "variants" if np.mean([r[f"{head}_variants"] for r in folds]) > np.mean([r[f"{head}_text"] for r in folds]) else "text"
     per_word, per_signer = defaultdict(lambda: [0, 0]), defaultdict(lambda: [0, 0])
+    per_word_a, per_signer_a = defaultdict(int), defaultdict(int)
     pos_all, neg_all = defaultdict(list), defaultdict(list)
     shots_all = defaultdict(lambda: [0, 0])
     temps, margins, opens = [], [], []
     for e, r in zip(loaded, folds):
         sims, y, sg, known = e["sims"][scoring], e["y"], e["signers"], e["known"]
         pred = sims.argmax(axis=1)
-        for lab, pr, who in zip(y, pred, sg):
+        apred = _alphabet_pred(sims, known, lang_of, y) if lang_of else pred
+        for lab, pr, ap, who in zip(y, pred, apred, sg):
             per_word[known[lab]][0] += int(pr == lab)
             per_word[known[lab]][1] += 1
             per_signer[who][0] += int(pr == lab)
             per_signer[who][1] += 1
+            per_word_a[known[lab]] += int(ap == lab)
+            per_signer_a[who] += int(ap == lab)
         t, _ = fit_temperature(sims, y)
         temps.append(t)
         margins.append(fit_margins(sims, y, t))
@@ -132,28 +169,34 @@ def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
             shots_all[n][0] += c
             shots_all[n][1] += tot
         r["few_shot"] = {n: c / tot if tot else None for n, (c, tot) in fs.items()}
-    # open-set rule: the measure and threshold with the best pooled balanced accuracy
-    fits = {m: O.fit_threshold(np.concatenate(pos_all[m]), np.concatenate(neg_all[m])) for m in O.MEASURES if pos_all[m]}
-    measure = max(fits, key=lambda m: fits[m]["balanced"])
-    thr = fits[measure]["threshold"]
+    # open-set rule: the measure and threshold with the best pooled balanced accuracy (when there are negatives)
+    open_set = None
+    if any(len(n) for m in O.MEASURES for n in neg_all[m]):
+        fits = {m: O.fit_threshold(np.concatenate(pos_all[m]), np.concatenate(neg_all[m])) for m in O.MEASURES if pos_all[m]}
+        measure = max(fits, key=lambda m: fits[m]["balanced"])
+        thr = fits[measure]["threshold"]
+        open_set = {"measure": measure, "threshold": thr, "fits": fits}
     for r, o in zip(folds, opens):
-        ps, nw, nl = o[measure]
-        r["open_known_rate"] = float((ps >= thr).mean())
+        ps, nw, nl = o[measure] if open_set else ((), (), ())
+        r["open_known_rate"] = float((ps >= thr).mean()) if open_set else None
         r["open_unknown_rate_words"] = float((nw < thr).mean()) if len(nw) else None
         r["open_unknown_rate_letters"] = float((nl < thr).mean()) if len(nl) else None
     keys = ["top1_text", "top1_variants", "top1_variants_only", "common_top1_text", "common_top1_variants",
             "common_top1_variants_only", "open_known_rate", "open_unknown_rate_words", "open_unknown_rate_letters"]
+    keys += sorted({key for r in folds for key in r if key.startswith("alpha_top1_")})
     return {
-        "folds": folds, "k": len(folds), "common_words": common, "scoring": scoring,
-        "summary": {key: _ms([r[key] for r in folds]) for key in keys},
+        "folds": folds, "k": len(folds), "common_words": common, "scoring": scoring, "per_language": bool(lang_of),
+        "summary": {key: _ms([r.get(key) for r in folds]) for key in keys},
         "few_shot": {str(n): {"top1": c / t if t else None, "queries": t} for n, (c, t) in shots_all.items()},
         "few_shot_folds": {str(n): _ms([r["few_shot"][n] for r in folds]) for n in SHOTS},
-        "per_word": {w: {"top1": c / t, "clips": t, "signers": len(n_signers[w])} for w, (c, t) in sorted(per_word.items())},
-        "per_signer": {s: {"top1": c / t, "clips": t} for s, (c, t) in sorted(per_signer.items())},
+        "per_word": {w: {"top1": c / t, "clips": t, "signers": len(n_signers[w]),
+                         **({"top1_alphabet": per_word_a[w] / t} if lang_of else {})} for w, (c, t) in sorted(per_word.items())},
+        "per_signer": {s: {"top1": c / t, "clips": t, **({"top1_alphabet": per_signer_a[s] / t} if lang_of else {})}
+                       for s, (c, t) in sorted(per_signer.items())},
         "calibration": {"temperature": float(np.mean(temps)),
                         "sure_margin": float(np.mean([m["sure_margin"] for m in margins])),
                         "maybe_margin": float(np.mean([m["maybe_margin"] for m in margins]))},
-        "open_set": {"measure": measure, "threshold": thr, "fits": fits},
+        "open_set": open_set,
         "train_seconds_per_fold": _ms([r["train_seconds"] for r in folds]),
     }
 
@@ -162,28 +205,63 @@ def _pm(d, nd=3):
     return "n/a" if d["mean"] is None else f"{d['mean']:.{nd}f} ± {d['sd']:.{nd}f}"
 
 
+def _rows(rep: dict) -> list[str]:
+    """The top-1 table rows: all labels, commonest words (if any), own alphabet (if per language)."""
+    s = rep["summary"]
+    unit = "labels" if rep.get("per_language") else "words"
+    def row(name, key, lang=""):
+        cells = [_pm(s[f"{key}_{sc}{lang}"]) for sc in ("text", "variants", "variants_only")]
+        return f"| {name} | " + " | ".join(cells) + " |"
+    out = [row(f"top-1, all known {unit}", "top1")]
+    if rep["common_words"]:
+        out.append(row("top-1 among the commonest words", "common_top1"))
+    if rep.get("per_language"):
+        out.append(row("**top-1 within the clip's own alphabet**", "alpha_top1"))
+        langs = sorted({k.split("@")[1] for k in s if k.startswith("alpha_top1_text@")})
+        for lang in langs:
+            n = sum(r.get(f"alpha_clips@{lang}", 0) for r in rep["folds"])
+            out.append(row(f"within `{lang}` ({n} clips, {len(s[f'alpha_top1_text@{lang}']['folds'])} folds)", "alpha_top1", f"@{lang}"))
+    return out
+
+
 def markdown(rep: dict) -> str:
     s = rep["summary"]
-    L = [f"K-fold by signer ({rep['k']} folds; mean ± sd over folds; commonest words = the "
-         f"{len(rep['common_words'])} with >= 8 signers: {', '.join(rep['common_words'])}).", "",
-         "| measure | text labels | text + signer variants | variants only |", "|---|---:|---:|---:|",
-         f"| top-1, all known words | {_pm(s['top1_text'])} | {_pm(s['top1_variants'])} | {_pm(s['top1_variants_only'])} |",
-         f"| top-1 among the commonest words | {_pm(s['common_top1_text'])} | {_pm(s['common_top1_variants'])} | {_pm(s['common_top1_variants_only'])} |",
-         "", f"Scoring kept for the pack (the better on held-out signers): **{rep['scoring']}**. The open-set rule, "
-         "calibration, few-shot and the per-word / per-signer tables below use it.", "",
-         f"Per fold ({rep['scoring']}): " + "; ".join(
-             f"fold {r['fold']}: {r['top1_' + rep['scoring']]:.3f} all / {r['common_top1_' + rep['scoring']]:.3f} common, "
-             f"{r['test_signers']} signers, {r['test_clips']} clips, unseen words {len(r['unseen_words'])}"
-             for r in rep["folds"]), "",
-         f"Open set (`{rep['open_set']['measure']}` >= {rep['open_set']['threshold']:.4f} is known; fitted on the pooled folds): "
-         f"known = true on held-out signers of known words {_pm(s['open_known_rate'])}; known = false on words the "
-         f"fold's encoder never saw {_pm(s['open_unknown_rate_words'])}, on fingerspelled letters {_pm(s['open_unknown_rate_letters'])}.",
-         "", "| own examples per sign | 0 | 1 | 2 | 5 |", "|---|---:|---:|---:|---:|",
-         "| top-1 (pooled) | " + " | ".join(f"{rep['few_shot'][str(n)]['top1']:.3f}" for n in SHOTS) + " |",
-         "| mean ± sd over folds | " + " | ".join(_pm(rep["few_shot_folds"][str(n)]) for n in SHOTS) + " |",
-         f"(queries per n: {rep['few_shot']['0']['queries']})", "",
-         f"Per word (held-out signers, {rep['scoring']}): " + ", ".join(
-             f"`{w}` {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_word"].items()), "",
-         "Per signer: " + ", ".join(f"{w} {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_signer"].items()), "",
-         f"Training per fold: {_pm(rep['train_seconds_per_fold'], 0)} s.", ""]
+    sc = rep["scoring"]
+    alpha = bool(rep.get("per_language"))
+    common = (f"; commonest words = the {len(rep['common_words'])} with >= 8 signers: {', '.join(rep['common_words'])}"
+              if rep["common_words"] else "")
+    L = [f"K-fold by signer ({rep['k']} folds; mean ± sd over folds{common}).", "",
+         "| measure | text labels | text + signer variants | variants only |", "|---|---:|---:|---:|", *_rows(rep),
+         "", f"Scoring kept for the pack (the better on held-out signers{', within the alphabet' if alpha else ''}): "
+         f"**{sc}**. The {'open-set rule, ' if rep['open_set'] else ''}"
+         f"calibration, few-shot and the per-{'label' if alpha else 'word'} / per-signer tables below use it.", ""]
+    fold_cells = []
+    for r in rep["folds"]:
+        c = f"fold {r['fold']}: {r['top1_' + sc]:.3f} all"
+        if rep["common_words"]:
+            c += f" / {r['common_top1_' + sc]:.3f} common"
+        if alpha:
+            c += f" / {r['alpha_top1_' + sc]:.3f} own alphabet"
+        fold_cells.append(c + f", {r['test_signers']} signers, {r['test_clips']} clips, unseen words {len(r['unseen_words'])}")
+    L += [f"Per fold ({sc}): " + "; ".join(fold_cells), ""]
+    if rep["open_set"]:
+        L += [f"Open set (`{rep['open_set']['measure']}` >= {rep['open_set']['threshold']:.4f} is known; fitted on the pooled folds): "
+              f"known = true on held-out signers of known words {_pm(s['open_known_rate'])}; known = false on words the "
+              f"fold's encoder never saw {_pm(s['open_unknown_rate_words'])}, on fingerspelled letters {_pm(s['open_unknown_rate_letters'])}.", ""]
+    L += ["| own examples per sign | 0 | 1 | 2 | 5 |", "|---|---:|---:|---:|---:|",
+          "| top-1 (pooled) | " + " | ".join(f"{rep['few_shot'][str(n)]['top1']:.3f}" for n in SHOTS) + " |",
+          "| mean ± sd over folds | " + " | ".join(_pm(rep["few_shot_folds"][str(n)]) for n in SHOTS) + " |",
+          f"(queries per n: {rep['few_shot']['0']['queries']}{'; all labels compete' if alpha else ''})", ""]
+    if alpha:
+        L += [f"Per label (held-out signers, {sc}; top-1 within its alphabet / over all labels, clips):", "",
+              "| label | own alphabet | all labels | clips |", "|---|---:|---:|---:|",
+              *(f"| `{w}` | {v['top1_alphabet']:.2f} | {v['top1']:.2f} | {v['clips']} |" for w, v in rep["per_word"].items()), "",
+              "Per signer (each tested by the encoder of the fold that never saw them):", "",
+              "| signer | own alphabet | all labels | clips |", "|---|---:|---:|---:|",
+              *(f"| {w} | {v['top1_alphabet']:.3f} | {v['top1']:.3f} | {v['clips']} |" for w, v in rep["per_signer"].items()), ""]
+    else:
+        L += [f"Per word (held-out signers, {sc}): " + ", ".join(
+                  f"`{w}` {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_word"].items()), "",
+              "Per signer: " + ", ".join(f"{w} {v['top1']:.2f} ({v['clips']})" for w, v in rep["per_signer"].items()), ""]
+    L += [f"Training per fold: {_pm(rep['train_seconds_per_fold'], 0)} s.", ""]
     return "\n".join(L)
