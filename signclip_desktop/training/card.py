@@ -26,10 +26,8 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
     size = sum(f.stat().st_size for f in dest.iterdir() if f.is_file() and f.name != "MODEL_CARD.md") / 1e6
     lat = latency_ms(dest / "encoder.onnx", pack.input.num_points, pack.input.num_channels, K.LATENCY_FRAMES[cfg["kind"]])
     m = cfg["model"]
-    s = rep["summary"]
     os_ = rep["open_set"]
     cfg_name = Path(cfg.get("_path", "")).name
-    common = rep["common_words"]
     lines = [
         f"# Model card: `{pack.name}` pack {pack.version}", "", pack.description, "",
         "## What it is",
