@@ -228,9 +228,13 @@ class VideoView(QWidget):
         font.setBold(True)
         p.setFont(font)
         fm = p.fontMetrics()
-        items = [("Left hand", theme.LEFT_HAND), ("Right hand", theme.RIGHT_HAND)]
         pad, dot = 8, 12
-        w = sum(fm.horizontalAdvance(t) + dot + 3 * pad for t, _ in items) + pad
+        # a narrow view (a practice page's mirror) gets the short words rather than a clipped legend
+        for left, right in (("Left hand", "Right hand"), ("Left", "Right"), ("L", "R")):
+            items = [(left, theme.LEFT_HAND), (right, theme.RIGHT_HAND)]
+            w = sum(fm.horizontalAdvance(t) + dot + 3 * pad for t, _ in items) + pad
+            if w <= target.width() - 20:
+                break
         h = fm.height() + 2 * pad
         box = QRectF(target.x() + 10, target.y() + 10, w, h)
         bg = QColor("#000000")
