@@ -18,6 +18,15 @@ SHOTS = (  # name, width, height, theme, zoom
 )
 
 
+def qt_wait(seconds: float) -> None:
+    """Let the Qt event loop run for ``seconds`` (pictures play, pages repaint) before a shot."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    QTimer.singleShot(int(seconds * 1000), loop.quit)
+    loop.exec()
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, required=True)
@@ -28,7 +37,6 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     import signclip_desktop.gui  # noqa: F401  (the PySide6 work-around first)
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication, QFileDialog
 
     from .help_dialog import HelpDialog
@@ -37,11 +45,6 @@ def main(argv=None) -> int:
     from ..settings import Settings
 
     _app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive for the windows)
-
-    def wait(s: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(s * 1000), loop.quit)
-        loop.exec()
 
     wanted = {n for n in args.only.split(",") if n}
     for name, w, h, theme_name, zoom in SHOTS:
@@ -52,22 +55,22 @@ def main(argv=None) -> int:
         win.resize(w, h)
         win.show()
         win.start(SourceSpec("demo", loop=True))
-        wait(args.wait)
+        qt_wait(args.wait)
         win.grab().save(str(args.out / f"live-{name}.png"))
         if name == "1366x768-contrast" or name == "1024x640-dark":
             dlg = HelpDialog(win)
             dlg.show()
-            wait(0.5)
+            qt_wait(0.5)
             dlg.grab().save(str(args.out / f"help-{name}.png"))
             dlg.close()
             fd = QFileDialog(win, "Open a video or keypoint file", str(Path.home()))
             fd.setOption(QFileDialog.Option.DontUseNativeDialog, True)
             fd.show()
-            wait(0.5)
+            qt_wait(0.5)
             fd.grab().save(str(args.out / f"filedialog-{name}.png"))
             fd.close()
         win.close()
-        wait(0.3)
+        qt_wait(0.3)
     print("\n".join(str(p) for p in sorted(args.out.glob("*.png"))))
     return 0
 

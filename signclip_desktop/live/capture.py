@@ -128,9 +128,8 @@ class CaptureWorker:
 
         if self._pooled is not None:
             from ..keypoints.landmark_graph import need_for
-            from ..keypoints import layout as L_
 
-            return need_for(self._components if self._components is not None else L_.COMPONENT_BY_NAME)
+            return need_for(self._components if self._components is not None else L.COMPONENT_BY_NAME)
         det = self._detector
         return detector_name(det) if det is not None else ""
 

@@ -9,10 +9,10 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridL
 
 from ...practice.grading import PART_TITLES, PARTS
 from .common import PAGE_STYLE, Countdown, SideBySide, page_body, run_async
-from .live_mirror import NO_CAMERA_TEXT, LiveMirror, bind_record_keys
+from .live_mirror import NO_CAMERA_TEXT, LiveMirror, MirrorRecording, bind_record_keys
 
 
-class GradePage(QWidget):
+class GradePage(MirrorRecording, QWidget):
     graded = Signal(object)  # GradeResult
 
     def __init__(self, ctx, parent=None, countdown_s: int = 3, record_s: float = 3.0, references=None):
@@ -189,22 +189,8 @@ class GradePage(QWidget):
     def grade_frames(self, frames, fps: float) -> None:
         self._start(lambda: (frames, fps))
 
-    def record(self) -> None:
-        if not self.mirror.refresh_source():
-            self.summary.setText(NO_CAMERA_TEXT if self.ctx.is_demo() else "Nothing is playing: nothing to record.")
-            return
-        self.countdown.start()
-
-    def _toggle(self) -> None:
-        if self.countdown.busy:
-            self.countdown.toggle()
-        else:
-            self.record()
-
-    def _failed(self, reason: str) -> None:
-        self.mirror.set_state("")
-        self.mirror.refresh_source()
-        self.summary.setText(NO_CAMERA_TEXT if self.ctx.is_demo() else reason)
+    def _tell(self, text: str) -> None:
+        self.summary.setText(text)
 
     def _start(self, get_attempt) -> None:
         if self.busy:

@@ -152,6 +152,36 @@ class LiveMirror(QFrame):
         self.video.setStyleSheet("border: 3px solid #ff5c5c; border-radius: 6px;" if recording else "")
 
 
+class MirrorRecording:
+    """Record / Space toggle / failure wording shared by the pages that record what their
+    ``LiveMirror`` shows through a ``Countdown`` (Teach, Grade). The page has ``mirror``,
+    ``countdown`` and ``ctx`` and says things with ``_tell``."""
+
+    def _tell(self, text: str) -> None:  # pragma: no cover - every page has its own
+        raise NotImplementedError
+
+    def _before_recording(self) -> None:
+        """What the page notes when a recording starts (Teach: where it comes from)."""
+
+    def record(self) -> None:
+        if not self.mirror.refresh_source():
+            self._tell(NO_CAMERA_TEXT if self.ctx.is_demo() else "Nothing is playing: nothing to record.")
+            return
+        self._before_recording()
+        self.countdown.start()
+
+    def _toggle(self) -> None:
+        if self.countdown.busy:
+            self.countdown.toggle()
+        else:
+            self.record()
+
+    def _failed(self, reason: str) -> None:
+        self.mirror.set_state("")
+        self.mirror.refresh_source()
+        self._tell(NO_CAMERA_TEXT if self.ctx.is_demo() else reason)
+
+
 def bind_record_keys(page, toggle, cancel) -> None:
     """Space starts / stops the page's recording, Esc cancels it (typing in a text box still types)."""
     def space():

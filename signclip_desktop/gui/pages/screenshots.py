@@ -24,10 +24,10 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
 
     import signclip_desktop.gui  # noqa: F401  (the PySide6 work-around first)
-    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from ..main_window import MainWindow
+    from ..screenshots import qt_wait
     from . import install_practice_pages
     from ...keypoints import layout as L
     from ...live import SourceSpec
@@ -36,11 +36,6 @@ def main(argv=None) -> int:
     from ...sources.npz import load_npz_sequences
 
     app = QApplication.instance() or QApplication([])  # noqa: F841  (kept alive for the windows)
-
-    def wait(s: float) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(int(s * 1000), loop.quit)
-        loop.exec()
 
     refs = ReferenceSet.load()
     word = "hello" if "hello" in refs.words else refs.words[0]
@@ -58,49 +53,49 @@ def main(argv=None) -> int:
         win.resize(w, h)
         win.show()
         win.start(SourceSpec("camera", camera_index=97))  # no such camera: the demo plays
-        wait(3.0)
+        qt_wait(3.0)
         for key in ("teach", "grade", "fingerspelling"):
             win.show_page(key)
-            wait(1.0)
+            qt_wait(1.0)
             win.grab().save(str(args.out / f"{key}_demo_{tag}.png"))
         win.live.open_file(str(args.data / "words" / "Kizum1__calhacks2023.npz"), remember=False)  # real signing
-        wait(2.5)
+        qt_wait(2.5)
         teach = got["teach"]
         win.show_page("teach")
-        wait(1.5)
+        qt_wait(1.5)
         teach.countdown.count_s = 0
         teach.countdown.seconds = 6.0
         teach.record()
-        wait(1.2)
+        qt_wait(1.2)
         win.grab().save(str(args.out / f"teach_recording_{tag}.png"))
         teach.countdown.cancel()
         grade = got["grade"]
         win.show_page("grade")
-        wait(1.0)
+        qt_wait(1.0)
         grade.select_sign(word)
         grade.grade_frames(ref[-1].frames, 30.0)
         for _ in range(60):
-            wait(0.5)
+            qt_wait(0.5)
             if grade.result is not None and not grade.busy:
                 break
-        wait(1.5)
+        qt_wait(1.5)
         win.grab().save(str(args.out / f"grade_graded_{tag}.png"))
         grade.grade_frames(L.empty_frames(40), 30.0)  # nobody in view
-        wait(2.0)
+        qt_wait(2.0)
         win.grab().save(str(args.out / f"grade_not_graded_{tag}.png"))
         fs = got["fingerspelling"]
         win.show_page("fingerspelling")
-        wait(2.0)
+        qt_wait(2.0)
         fs.source.setCurrentIndex(1)
         fs.typed.setText("cab")
         fs.start()
         fs.next_word("cab")
         for lab in ("ase:C", "ase:C", None, "ase:K", "ase:K"):
             fs.feed(lab)
-        wait(1.5)
+        qt_wait(1.5)
         win.grab().save(str(args.out / f"fingerspelling_live_{tag}.png"))
         win.close()
-        wait(0.5)
+        qt_wait(0.5)
     print("\n".join(str(p) for p in sorted(args.out.glob("*.png"))))
     return 0
 

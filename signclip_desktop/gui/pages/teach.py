@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QGri
                                QWidget)
 
 from .common import PAGE_STYLE, Countdown, SkeletonPlayer, page_body, run_async
-from .live_mirror import NO_CAMERA_TEXT, LiveMirror, bind_record_keys
+from .live_mirror import NO_CAMERA_TEXT, LiveMirror, MirrorRecording, bind_record_keys
 
 LANGUAGES = ("und", "ase", "bfi", "ins", "gsg", "fsl", "lsf", "ssp", "mfs", "ise", "bzs", "swl", "tsm", "jsl", "csl")
 
 
-class TeachPage(QWidget):
+class TeachPage(MirrorRecording, QWidget):
     library_changed = Signal()
 
     def __init__(self, ctx, parent=None, countdown_s: int = 3, record_s: float = 3.0):
@@ -124,23 +124,11 @@ class TeachPage(QWidget):
         self._update_buttons()
 
     # ------------------------------------------------------------------ examples
-    def record(self) -> None:
-        if not self.mirror.refresh_source():
-            self._say(NO_CAMERA_TEXT if self.ctx.is_demo() else "Nothing is playing: nothing to record.")
-            return
+    def _before_recording(self) -> None:
         self._source = self.ctx.source_title()
-        self.countdown.start()
 
-    def _toggle(self) -> None:
-        if self.countdown.busy:
-            self.countdown.toggle()
-        else:
-            self.record()
-
-    def _failed(self, reason: str) -> None:
-        self.mirror.set_state("")
-        self.mirror.refresh_source()
-        self._say(NO_CAMERA_TEXT if self.ctx.is_demo() else reason)
+    def _tell(self, text: str) -> None:
+        self._say(text)
 
     def add_recording(self, frames, fps: float) -> None:
         from ...practice.examples import example_from_frames
