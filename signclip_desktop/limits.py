@@ -36,6 +36,7 @@ MAX_EXAMPLE_BYTES = MAX_EXAMPLE_FRAMES * 203 * 4 * 4 + 65_536
 MAX_NAME_CHARS = 80
 MAX_EMBEDDING_DIM = 4096
 MAX_LABELS = 100_000
+MAX_NEIGHBOURS = 200_000   # open-set bank rows in a pack's labels.npz
 MAX_WINDOW_FRAMES = 1024
 MAX_JSON_BYTES = 16 << 20           # a manifest or a settings file
 MAX_JSON_DEPTH = 64

@@ -67,6 +67,8 @@ class Pack:
     # sign variants (optional in labels.npz): extra unit rows, each naming the label it belongs to
     variant_embeddings: np.ndarray | None = None   # float32 [M, E]
     variant_labels: list[str] = field(default_factory=list)
+    # the open-set rule's bank (optional in labels.npz): unit embeddings of the pack's training clips
+    neighbour_embeddings: np.ndarray | None = None   # float32 [K, E]
 
     @property
     def label_ids(self) -> list[str]:
@@ -219,13 +221,15 @@ def load_pack(path) -> Pack:
     _check_onnx(path, enc, c.spec, c.onnx_input, c.onnx_output, c.dim)
     lab_file = c.label_file
     try:
-        z = limits.read_npz(lab_file, names=("embeddings", "labels", "variant_embeddings", "variant_labels"))
+        z = limits.read_npz(lab_file, names=("embeddings", "labels", "variant_embeddings", "variant_labels",
+                                                  "neighbour_embeddings"))
         if "embeddings" not in z or "labels" not in z:
             raise KeyError("embeddings / labels")
         emb = np.asarray(z["embeddings"], np.float32) if z["embeddings"].dtype.kind in "fiu" else None
         ids = [str(x) for x in np.asarray(z["labels"]).reshape(-1)]
         var = np.asarray(z["variant_embeddings"], np.float32) if "variant_embeddings" in z else None
         var_ids = [str(x) for x in np.asarray(z["variant_labels"]).reshape(-1)] if "variant_labels" in z else []
+        bank = z.get("neighbour_embeddings")
     except FileNotFoundError:
         raise PackError(path, f"label embeddings {lab_file.name} are missing") from None
     except (OSError, limits.Invalid, KeyError) as e:
@@ -246,19 +250,26 @@ def load_pack(path) -> Pack:
         if not np.isfinite(var).all():
             raise PackError(path, "variant embeddings contain NaN or infinity")
         var = var / np.maximum(np.linalg.norm(var, axis=1, keepdims=True), 1e-8)
+    if bank is not None:
+        if bank.dtype.kind != "f" or bank.ndim != 2 or bank.shape[1] != c.dim or not 1 <= bank.shape[0] <= limits.MAX_NEIGHBOURS:
+            raise PackError(path, f"neighbour embeddings have shape {bank.shape}, expected [1..{limits.MAX_NEIGHBOURS}, {c.dim}]")
+        bank = np.asarray(bank, np.float32)
+        if not np.isfinite(bank).all():
+            raise PackError(path, "neighbour embeddings contain NaN or infinity")
+        bank = bank / np.maximum(np.linalg.norm(bank, axis=1, keepdims=True), 1e-8)
     return Pack(
         path=path, name=str(m.get("name", path.name)), version=str(m.get("version", "0")), input=c.spec,
         embedding_dim=c.dim, labels=labels, label_embeddings=emb, calibration=c.calibration,
         stride_frames=c.stride, encoder_file=enc, onnx_input=c.onnx_input, onnx_output=c.onnx_output,
         description=str(m.get("description", "")), provenance=dict(m.get("provenance", {})), manifest=m,
-        variant_embeddings=var, variant_labels=var_ids,
+        variant_embeddings=var, variant_labels=var_ids, neighbour_embeddings=bank,
     )
 
 
 def write_pack(out_dir, *, name: str, version: str, spec: InputSpec, onnx_bytes_or_path, labels: list[Label],
                label_embeddings: np.ndarray, calibration: Calibration = Calibration(), stride_frames: int = 8,
                description: str = "", provenance: dict | None = None, extra: dict | None = None,
-               variants: tuple[np.ndarray, list[str]] | None = None) -> Path:
+               variants: tuple[np.ndarray, list[str]] | None = None, neighbours: np.ndarray | None = None) -> Path:
     """Write a complete pack folder (used by training and by tests)."""
     import shutil
 
@@ -273,6 +284,8 @@ def write_pack(out_dir, *, name: str, version: str, spec: InputSpec, onnx_bytes_
     if variants is not None:
         arrays["variant_embeddings"] = np.asarray(variants[0], np.float32)
         arrays["variant_labels"] = np.array([str(x) for x in variants[1]])
+    if neighbours is not None:  # float16: a few thousand clips stay well under a megabyte
+        arrays["neighbour_embeddings"] = np.asarray(neighbours, np.float16)
     np.savez(out / "labels.npz", **arrays)
     manifest = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "name": name, "version": version,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .open_set import OPEN_SET_MEASURES, OpenSet  # noqa: F401  (re-exported: the scorer's rule)
 from .pack import Calibration, Label
 
 SURE, MAYBE, UNSURE = "sure", "maybe", "unsure"
@@ -40,38 +41,6 @@ class Prediction:
             return out
 
         return {"top": [guess(g) for g in self.top], "confidence": self.confidence, "known": bool(self.known)}
-
-
-OPEN_SET_MEASURES = ("similarity", "probability", "margin")
-
-
-@dataclass(frozen=True)
-class OpenSet:
-    """The pack's "not a sign I know" rule (manifest ``open_set``): the top guess is known when its
-    ``measure`` (cosine similarity, calibrated probability, or top-1 minus top-2 similarity) reaches
-    ``threshold``. Fitted on words the encoder never saw (training/kfold.py)."""
-    threshold: float
-    measure: str = "similarity"
-
-    @classmethod
-    def from_manifest(cls, d) -> "OpenSet | None":
-        if not isinstance(d, dict) or "threshold" not in d:
-            return None
-        measure = str(d.get("measure", "similarity"))
-        if measure not in OPEN_SET_MEASURES:
-            raise ValueError(f"unknown open_set measure {measure!r} (known: {', '.join(OPEN_SET_MEASURES)})")
-        return cls(float(d["threshold"]), measure)
-
-    def known(self, sims_sorted: np.ndarray, probs_sorted: np.ndarray) -> bool:
-        if not sims_sorted.size:
-            return False
-        if self.measure == "similarity":
-            v = float(sims_sorted[0])
-        elif self.measure == "probability":
-            v = float(probs_sorted[0])
-        else:
-            v = float(sims_sorted[0] - (sims_sorted[1] if sims_sorted.size > 1 else 0.0))
-        return v >= self.threshold
 
 
 def confidence_level(probs_sorted: np.ndarray, cal: Calibration, sensitivity: float = 1.0) -> str:
@@ -121,7 +90,7 @@ class Scorer:
         manifest = getattr(pack, "manifest", None) or {}
         return cls(pack.labels, pack.label_embeddings, pack.calibration,
                    variants=getattr(pack, "variant_embeddings", None), variant_labels=getattr(pack, "variant_labels", None),
-                   open_set=OpenSet.from_manifest(manifest.get("open_set")))
+                   open_set=OpenSet.from_manifest(manifest.get("open_set"), getattr(pack, "neighbour_embeddings", None)))
 
     def set_prototypes(self, items: list[tuple[Label, np.ndarray]]) -> None:
         """Replace personal prototypes: (label, [k, E] example embeddings) per sign. A sign
@@ -209,7 +178,11 @@ class Scorer:
         order = np.argsort(-p, kind="stable")
         top = [Guess(labels[i].id, labels[i].text, labels[i].language, float(p[i]),
                      float(sims[i]), sources[i]) for i in order[:max(1, k)]]
-        known = True if self.open_set is None else self.open_set.known(sims[order], p[order])
+        known = True
+        if self.open_set is not None:
+            unit = _unit(np.asarray(embedding, np.float32)[None])[0]
+            own = float(sims[order[0]]) if sources[int(order[0])] == "personal" else None
+            known = self.open_set.known(sims[order], p[order], unit, own)
         return Prediction(top, confidence_level(p[order], self.calibration, sensitivity), known)
 
 

@@ -17,6 +17,14 @@ def _ablation(name: str, rep: dict, folds: list[int] | None = None) -> str:
             f"{cell('common_top1_text')} | {cell('common_top1_variants')} | {cell('train_seconds', 0)} |")
 
 
+def _open_phrase(os_: dict, pack) -> str:
+    if os_["measure"] == "neighbours":
+        n = 0 if pack.neighbour_embeddings is None else len(pack.neighbour_embeddings)
+        return (f"its mean cosine similarity to the {os_.get('k', 10)} nearest of the pack's {n} training-clip embeddings "
+                f"(`labels.npz` `neighbour_embeddings`) is >= {os_['threshold']:.4f}")
+    return f"its best word's `{os_['measure']}` is >= {os_['threshold']:.4f}"
+
+
 def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline_dir: Path | None) -> Path:
     from ..model.pack import load_pack
 
@@ -49,8 +57,8 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
            "the format and the scorer support them (`labels.npz` `variant_*`)."),
         f"- Calibration (mean over the k-fold folds): temperature {pack.calibration.temperature:.4f}, sure margin "
         f"{pack.calibration.sure_margin:.3f}, maybe margin {pack.calibration.maybe_margin:.3f}.",
-        *([f"- Open set (manifest `open_set`): a window is a known sign when its best word's `{os_['measure']}` >= "
-           f"{os_['threshold']:.4f}; otherwise the prediction says `known: false` (\"not a sign I know\")."] if os_ else
+        *([f"- Open set (manifest `open_set`): a window is a known sign when {_open_phrase(os_, pack)}; otherwise the "
+           "prediction says `known: false` (\"not a sign I know\")."] if os_ else
           ["- No open-set rule (the k-fold run had no negatives): every prediction says `known: true`."]),
         f"- Pack size {size:.2f} MB; encoder latency per {K.LATENCY_FRAMES[cfg['kind']]}-frame window, 1 CPU thread (onnxruntime, median; noisy on a "
         f"shared machine): {lat:.1f} ms. ONNX vs torch max abs difference {fin['onnx_parity_max_abs']:.1e}.", "",
@@ -64,14 +72,14 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
         lines += K.ablation_lines(cfg_name, rep, base)
     elif base is not None:
         bf = [r["fold"] for r in base["folds"]]
-        lines += ["## Recipe ablation (same folds, same steps, same model size)", "",
+        lines += ["## Recipe ablation (same folds, same model size)", "",
                   "| recipe | folds | top-1 all (text) | top-1 all (+ variants) | top-1 common (text) | top-1 common (+ variants) | s / fold |",
                   "|---|---|---:|---:|---:|---:|---:|",
-                  _ablation("baseline `words_kfold_base.json`: `encode_input` values only, no conv block / time mask / late dropout / EMA", base),
-                  _ablation(f"shipped recipe `{cfg_name}`, the same folds", rep, bf),
-                  _ablation(f"shipped recipe `{cfg_name}`, all folds", rep), "",
-                  f"The baseline run was stopped after {len(bf)} fold(s) to leave the shared CPU to the recipe's folds; "
-                  f"compare it with the recipe on the same fold(s) (second row). Baseline command: `{base.get('command', '')}`.", ""]
+                  _ablation(f"baseline {K.run_name(base)}", base),
+                  _ablation(f"shipped recipe {K.run_name(rep)}, the same folds", rep, bf),
+                  _ablation(f"shipped recipe {K.run_name(rep)}, all folds", rep), "",
+                  f"The baseline run covers {len(bf)} fold(s); compare it with the shipped recipe on the same fold(s) "
+                  f"(second row). Baseline command: `{base.get('command', '')}`.", ""]
     cmp_path = final_dir.parent / "compare_v2.json"
     if cfg["kind"] == "words" and cmp_path.exists():
         c = json.loads(cmp_path.read_text(encoding="utf-8"))

@@ -72,6 +72,8 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
         log("k-fold: variants did not beat text labels on held-out signers; shipping text labels only")
         var, vl = var[:0], vl[:0]
     cal = kf["calibration"]
+    # the bank of the neighbours rule: the same clip subset per (signer, label) as the folds' banks
+    open_set = {k: (round(v, 6) if k == "threshold" else v) for k, v in (kf.get("open_set") or {}).items() if k != "fits"}
     provenance = {
         "trained": True, "data_kind": cfg["kind"], "config": Path(cfg.get("_path", "")).name, "text_model": TEXT_MODEL,
         "all_signers": True, "train_signers": sorted({s.signer for s in samples}), "heldout_signers": [],
@@ -85,8 +87,8 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
                calibration=Calibration(**{k: float(cal[k]) for k in ("temperature", "sure_margin", "maybe_margin")}),
                stride_frames=int(cfg.get("stride_frames", 8)), description=cfg.get("description", ""),
                provenance=provenance, variants=(var, [ids[i] for i in vl]) if use_variants else None,
-               extra={**({"open_set": {"measure": kf["open_set"]["measure"], "threshold": round(kf["open_set"]["threshold"], 6)}}
-                         if kf.get("open_set") else {}),
+               neighbours=ve if open_set.get("measure") == "neighbours" else None,
+               extra={**({"open_set": open_set} if open_set else {}),
                       "common_labels": common_order(samples, ids)})
     info = {"train_seconds": round(secs, 1), "total_seconds": round(time.time() - t0, 1), "onnx_parity_max_abs": diff,
             "encoder_parameters": count_parameters(model.encoder), "parameters": count_parameters(model),

@@ -103,6 +103,9 @@ def _load_folds(out: Path, samples, k: int) -> list[dict]:
              "unseen_words": [str(x) for x in z["unseen_words"]], "seconds": float(z["seconds"])}
         e["sims"] = {"text": best_per_label(z["emb_test"], le), "variants": best_per_label(z["emb_test"], le, var, vl),
                      "variants_only": best_per_label(z["emb_test"], np.zeros_like(le), var, vl) if len(var) else best_per_label(z["emb_test"], le)}
+        bank = _unit(z["emb_variant"])   # the fold's training clips: the app's bank is the pack's
+        e["nn"] = tuple(O.neighbour_scores(_unit(z[k]), bank, O.NEIGHBOURS_K) if len(z[k]) and len(bank) else np.zeros(0)
+                        for k in ("emb_test", "emb_unseen", "emb_letters"))
         e["neg"] = {}
         for name, rows, vv in (("text", le, None), ("variants", le, (var, vl))):
             a = vv or (None, None)
@@ -163,26 +166,41 @@ def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
             pos_all[m].append(ps)
             neg_all[m].append(np.concatenate([nw, nl]))
             o[m] = (ps, nw, nl)
+        if len(e["nn"][0]):
+            o[O.NEIGHBOURS] = e["nn"]
+            pos_all[O.NEIGHBOURS].append(e["nn"][0])
+            neg_all[O.NEIGHBOURS].append(np.concatenate(e["nn"][1:]))
         opens.append(o)
         fs = few_shot(sims, e["emb"], y, sg, seed=e["fold"])
         for n, (c, tot) in fs.items():
             shots_all[n][0] += c
             shots_all[n][1] += tot
         r["few_shot"] = {n: c / tot if tot else None for n, (c, tot) in fs.items()}
-    # open-set rule: the measure and threshold with the best pooled balanced accuracy (when there are negatives)
+    # open-set rule: the measure and threshold whose worse rate (known / unknown) is best, pooled (when there are negatives)
     open_set = None
     if any(len(n) for m in O.MEASURES for n in neg_all[m]):
-        fits = {m: O.fit_threshold(np.concatenate(pos_all[m]), np.concatenate(neg_all[m])) for m in O.MEASURES if pos_all[m]}
-        measure = max(fits, key=lambda m: fits[m]["balanced"])
+        fits = {m: O.fit_threshold(np.concatenate(pos_all[m]), np.concatenate(neg_all[m]))
+                for m in (*O.MEASURES, O.NEIGHBOURS) if pos_all[m] and len(np.concatenate(neg_all[m]))}
+        measure = max(fits, key=lambda m: (fits[m]["worst"], fits[m]["balanced"]))
         thr = fits[measure]["threshold"]
-        open_set = {"measure": measure, "threshold": thr, "fits": fits}
-    for r, o in zip(folds, opens):
-        ps, nw, nl = o[measure] if open_set else ((), (), ())
-        r["open_known_rate"] = float((ps >= thr).mean()) if open_set else None
+        open_set = {"measure": measure, "threshold": thr, "fits": fits,
+                    **({"k": O.NEIGHBOURS_K} if measure == O.NEIGHBOURS else {})}
+    empty = (np.zeros(0),) * 3
+    for i, (r, o) in enumerate(zip(folds, opens)):
+        ps, nw, nl = o.get(measure, empty) if open_set else empty
+        r["open_known_rate"] = float((ps >= thr).mean()) if len(ps) else None
         r["open_unknown_rate_words"] = float((nw < thr).mean()) if len(nw) else None
         r["open_unknown_rate_letters"] = float((nl < thr).mean()) if len(nl) else None
+        # the honest figure: the threshold fitted on the other folds only
+        rest = [j for j in range(len(opens)) if j != i and measure in opens[j]] if open_set else []
+        if rest and len(ps):
+            t_out = O.fit_threshold(np.concatenate([opens[j][measure][0] for j in rest]),
+                                    np.concatenate([np.concatenate(opens[j][measure][1:]) for j in rest]))["threshold"]
+            r["open_known_rate_lofo"] = float((ps >= t_out).mean())
+            r["open_unknown_rate_lofo"] = float((np.concatenate([nw, nl]) < t_out).mean()) if len(nw) + len(nl) else None
     keys = ["top1_text", "top1_variants", "top1_variants_only", "common_top1_text", "common_top1_variants",
-            "common_top1_variants_only", "open_known_rate", "open_unknown_rate_words", "open_unknown_rate_letters"]
+            "common_top1_variants_only", "open_known_rate", "open_unknown_rate_words", "open_unknown_rate_letters",
+            "open_known_rate_lofo", "open_unknown_rate_lofo"]
     keys += sorted({key for r in folds for key in r if key.startswith("alpha_top1_")})
     return {
         "folds": folds, "k": len(folds), "common_words": common, "scoring": scoring, "per_language": bool(lang_of),
@@ -199,6 +217,11 @@ def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
         "open_set": open_set,
         "train_seconds_per_fold": _ms([r["train_seconds"] for r in folds]),
     }
+
+
+def _unit(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-8)
 
 
 def _pm(d, nd=3):
@@ -245,9 +268,15 @@ def markdown(rep: dict) -> str:
         fold_cells.append(c + f", {r['test_signers']} signers, {r['test_clips']} clips, unseen words {len(r['unseen_words'])}")
     L += [f"Per fold ({sc}): " + "; ".join(fold_cells), ""]
     if rep["open_set"]:
-        L += [f"Open set (`{rep['open_set']['measure']}` >= {rep['open_set']['threshold']:.4f} is known; fitted on the pooled folds): "
+        o = rep["open_set"]
+        what = f"mean similarity to the {o.get('k', 10)} nearest training clips" if o["measure"] == "neighbours" else f"`{o['measure']}`"
+        L += [f"Open set ({what} >= {o['threshold']:.4f} is known; fitted on the pooled folds): "
               f"known = true on held-out signers of known words {_pm(s['open_known_rate'])}; known = false on words the "
-              f"fold's encoder never saw {_pm(s['open_unknown_rate_words'])}, on fingerspelled letters {_pm(s['open_unknown_rate_letters'])}.", ""]
+              f"fold's encoder never saw {_pm(s['open_unknown_rate_words'])}, on fingerspelled letters {_pm(s['open_unknown_rate_letters'])}."
+              + (f" With each fold's threshold fitted on the other folds only: known = true {_pm(s['open_known_rate_lofo'])}, "
+                 f"known = false {_pm(s['open_unknown_rate_lofo'])} (words and letters)." if s.get("open_known_rate_lofo", {}).get("mean") is not None else ""),
+              "", "Every measure, its threshold fitted on the pooled folds for the best worse-of-two rate (known = true / known = false): "
+              + "; ".join(f"`{m}` {f['known_rate']:.3f} / {f['unknown_rate']:.3f}" for m, f in o["fits"].items()) + ".", ""]
     L += ["| own examples per sign | 0 | 1 | 2 | 5 |", "|---|---:|---:|---:|---:|",
           "| top-1 (pooled) | " + " | ".join(f"{rep['few_shot'][str(n)]['top1']:.3f}" for n in SHOTS) + " |",
           "| mean ± sd over folds | " + " | ".join(_pm(rep["few_shot_folds"][str(n)]) for n in SHOTS) + " |",

@@ -72,12 +72,21 @@ def build(cfg: dict, data_dir, out: Path, like: Path, fraction: float, threads: 
         "config_hash": _config_hash(cfg, False), "twin_of": f"{ref.name}@{ref.version}", "heldout_fraction": fraction,
     }
     extra = {"open_set": ref_manifest["open_set"]} if "open_set" in ref_manifest else None
+    bank = None
+    if (extra or {}).get("open_set", {}).get("measure") == "neighbours":  # the rule's bank, from the twin's own clips
+        from .evaluate import embed_samples
+        from .kfold import variant_subset
+        from .recipe import embed_fn
+
+        vs = [samples[i] for i in variant_subset(samples, idx, seed=int(cfg.get("seed", 0)))]
+        with torch.no_grad():
+            bank = embed_samples(embed_fn(model, spec, True), vs, spec)
     write_pack(out / "pack", name=cfg["name"], version=str(cfg.get("version", "1.0.0")) + "-heldout", spec=spec,
                onnx_bytes_or_path=onnx_path, labels=[Label(l.id, l.text, l.language, l.prompt) for l in table],
                label_embeddings=label_embeddings(model, text),
                calibration=Calibration(temperature=c.temperature, sure_margin=c.sure_margin, maybe_margin=c.maybe_margin),
                stride_frames=int(cfg.get("stride_frames", 8)), description=cfg.get("description", ""),
-               provenance=provenance, extra=extra)
+               provenance=provenance, extra=extra, neighbours=bank)
     info = {"train_seconds": round(secs, 1), "total_seconds": round(time.time() - t0, 1), "onnx_parity_max_abs": diff,
             "train_clips": int(len(idx)), "heldout_signers": len(held), "signers": len({s.signer for s in samples})}
     (out / "twin.json").write_text(json.dumps(info, indent=1), encoding="utf-8")

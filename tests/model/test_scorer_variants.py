@@ -118,3 +118,55 @@ def test_a_personal_sign_named_like_a_pack_label_is_one_guess_not_two():
     q2[0] = 1.0
     top = sc.predict(q2, k=1).top[0]
     assert top.label == "hello" and top.source == "pack"  # the pack's own row won this time
+
+
+def test_neighbours_rule_knows_windows_near_its_training_clips():
+    from signclip_desktop.model.open_set import neighbour_scores
+
+    bank = _unit([[1.0, 0.05, 0.0, 0.0], [1.0, 0.0, 0.05, 0.0], [0.05, 1.0, 0.0, 0.0]])
+    assert neighbour_scores(bank[:1], bank, 1)[0] == pytest.approx(1.0, abs=1e-6)
+    rule = OpenSet.from_manifest({"measure": "neighbours", "k": 2, "threshold": 0.9}, bank)
+    sc = Scorer(LABELS, TEXT, Calibration(temperature=0.1), open_set=rule)
+    near_hello = sc.predict(_unit([1.0, 0.02, 0.02, 0.0]))
+    # nearest text is "yes", but no training clip is near it: not a sign the pack knows
+    odd = sc.predict(_unit([0.3, 0.6, 0.0, 0.6]))
+    assert near_hello.known and near_hello.top[0].label == "hello"
+    assert not odd.known and odd.to_json()["known"] is False
+    # a sign the user taught is known on their own examples, though no pack clip is near it
+    sc.set_prototypes([(Label("mine", "mine"), _unit([[0.0, 0.0, 0.0, 1.0]]))])
+    mine = sc.predict(_unit([0.0, 0.0, 0.1, 1.0]))
+    assert mine.top[0].label == "mine" and mine.known
+
+
+def test_neighbours_rule_is_validated():
+    bank = _unit(np.eye(4)[:2])
+    with pytest.raises(ValueError, match="neighbour_embeddings"):
+        OpenSet.from_manifest({"measure": "neighbours", "threshold": 0.5})
+    for k in (0, 1001, 2.5, True, "3"):
+        with pytest.raises(ValueError, match="k must be"):
+            OpenSet.from_manifest({"measure": "neighbours", "threshold": 0.5, "k": k}, bank)
+    with pytest.raises(ValueError, match="finite"):
+        OpenSet.from_manifest({"measure": "similarity", "threshold": float("nan")})
+    # a label-score rule ignores a bank it does not use
+    assert OpenSet.from_manifest({"measure": "margin", "threshold": 0.1}, bank).bank is None
+
+
+def test_pack_round_trip_with_a_neighbour_bank(tiny_pack, tmp_path):
+    base = load_pack(tiny_pack)
+    e = base.embedding_dim
+    bank = np.random.default_rng(1).normal(size=(5, e))
+    dst = tmp_path / "p"
+    kw = dict(name="t", version="1", spec=base.input, onnx_bytes_or_path=base.encoder_file, labels=base.labels,
+              label_embeddings=base.label_embeddings, calibration=base.calibration,
+              extra={"open_set": {"threshold": 0.3, "measure": "neighbours", "k": 3}})
+    write_pack(dst, neighbours=bank, **kw)
+    pack = load_pack(dst)
+    assert pack.neighbour_embeddings.shape == (5, e) and pack.neighbour_embeddings.dtype == np.float32
+    assert np.allclose(np.linalg.norm(pack.neighbour_embeddings, axis=1), 1.0, atol=1e-3)
+    sc = Scorer.from_pack(pack)
+    assert sc.open_set.measure == "neighbours" and sc.open_set.k == 3 and len(sc.open_set.bank) == 5
+    assert sc.predict(pack.neighbour_embeddings[0], k=1).known
+    for bad in (np.ones((4, e + 1)), np.full((2, e), np.nan)):
+        write_pack(tmp_path / "bad", neighbours=bad, **kw)
+        with pytest.raises(PackError, match="neighbour embeddings"):
+            load_pack(tmp_path / "bad")

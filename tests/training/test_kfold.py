@@ -163,3 +163,18 @@ def test_report_pools_folds_and_fits_the_open_set_rule(tmp_path):
     assert rep["few_shot"]["0"]["top1"] == 1.0 and rep["few_shot"]["5"]["queries"] == rep["few_shot"]["0"]["queries"] > 0
     assert set(rep["per_signer"]) == {f"s{i}" for i in range(10)}
     assert "mean ± sd" in markdown(rep)
+    # every measure is fitted, the nearest-training-clips one among them, and each fold is also scored
+    # with a threshold fitted on the other fold only
+    assert {"similarity", "probability", "margin", "neighbours"} <= set(rep["open_set"]["fits"])
+    assert rep["open_set"]["fits"]["neighbours"]["balanced"] == 1.0
+    assert rep["summary"]["open_known_rate_lofo"]["mean"] is not None
+    assert "`neighbours`" in markdown(rep)
+
+
+def test_card_names_a_run_by_its_config_and_steps():
+    from signclip_desktop.training.card_kinds import run_name
+
+    rep = {"command": "python -m signclip_desktop.training.kfold words_v2.json --data ../shared/data --folds 5 "
+                      "--out runs/kfold_v2 --only 0 1 2", "steps": 800}
+    assert run_name(rep) == "`words_v2.json`, 800 steps"
+    assert run_name({}) == "`?`, ? steps"
