@@ -165,7 +165,8 @@ class Scorer:
 
     def predict(self, embedding: np.ndarray, k: int = 5, sensitivity: float = 1.0) -> Prediction:
         labels, sources, matrix, owner, personal_rows = self._snap
-        row_sims = matrix @ _unit(np.asarray(embedding, np.float32)[None])[0]
+        unit = _unit(np.asarray(embedding, np.float32)[None])[0]
+        row_sims = matrix @ unit
         sims = _best(row_sims, owner, len(labels))
         if len(personal_rows):  # a pack label won by the user's own examples says so
             won = personal_rows[row_sims[personal_rows] >= sims[owner[personal_rows]]]
@@ -180,7 +181,6 @@ class Scorer:
                      float(sims[i]), sources[i]) for i in order[:max(1, k)]]
         known = True
         if self.open_set is not None:
-            unit = _unit(np.asarray(embedding, np.float32)[None])[0]
             own = float(sims[order[0]]) if sources[int(order[0])] == "personal" else None
             known = self.open_set.known(sims[order], p[order], unit, own)
         return Prediction(top, confidence_level(p[order], self.calibration, sensitivity), known)

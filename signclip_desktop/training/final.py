@@ -19,9 +19,8 @@ import numpy as np
 
 from ..keypoints.features import InputSpec
 from . import data as D
-from .evaluate import embed_samples
 from .common_labels import common_order
-from .kfold import config_samples, variant_subset
+from .kfold import config_samples, training_clip_embeddings
 from .train import _config_hash, _log, load_config
 
 
@@ -61,10 +60,8 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
     onnx_path = out / "encoder.onnx"
     export_encoder(sym, onnx_path, spec.num_points, spec.num_channels)
     diff = parity(sym, onnx_path, spec.num_points, spec.num_channels)
-    vix = variant_subset(samples, idx, seed=int(cfg.get("seed", 0)))
+    vix, ve = training_clip_embeddings(embed_fn(model, spec, True), samples, idx, spec, seed=int(cfg.get("seed", 0)))
     vs = [samples[i] for i in vix]
-    with torch.no_grad():
-        ve = embed_samples(embed_fn(model, spec, True), vs, spec)
     var, vl = signer_variants(ve, [s.label for s in vs], [s.signer for s in vs], ids)
     # ship the variants only where the k-fold run showed they help on unseen signers
     use_variants = kf.get("scoring") == "variants"
@@ -72,7 +69,6 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
         log("k-fold: variants did not beat text labels on held-out signers; shipping text labels only")
         var, vl = var[:0], vl[:0]
     cal = kf["calibration"]
-    # the bank of the neighbours rule: the same clip subset per (signer, label) as the folds' banks
     open_set = {k: (round(v, 6) if k == "threshold" else v) for k, v in (kf.get("open_set") or {}).items() if k != "fits"}
     provenance = {
         "trained": True, "data_kind": cfg["kind"], "config": Path(cfg.get("_path", "")).name, "text_model": TEXT_MODEL,
@@ -87,6 +83,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
                calibration=Calibration(**{k: float(cal[k]) for k in ("temperature", "sure_margin", "maybe_margin")}),
                stride_frames=int(cfg.get("stride_frames", 8)), description=cfg.get("description", ""),
                provenance=provenance, variants=(var, [ids[i] for i in vl]) if use_variants else None,
+               # the neighbours rule's bank: the same clip subset per (signer, label) as the folds' banks
                neighbours=ve if open_set.get("measure") == "neighbours" else None,
                extra={**({"open_set": open_set} if open_set else {}),
                       "common_labels": common_order(samples, ids)})

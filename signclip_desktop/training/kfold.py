@@ -65,6 +65,13 @@ def variant_subset(samples, idx: np.ndarray, per: int = VARIANT_CLIPS_PER_SIGNER
     return np.array(sorted(out), np.int64)
 
 
+def training_clip_embeddings(embed, samples, idx: np.ndarray, spec, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """``variant_subset`` of ``idx`` and its embeddings: the input of the variant clusters and the
+    open-set rule's bank (``neighbour_embeddings``), alike for a fold, the twin and the shipped pack."""
+    vix = variant_subset(samples, idx, seed=seed)
+    return vix, embed_samples(embed, [samples[i] for i in vix], spec)
+
+
 def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, labels, text_all, out: Path,
              threads: int, log) -> Path:
     from .recipe import embed_fn, label_embeddings, train_encoder
@@ -87,9 +94,9 @@ def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, label
     model, secs = train_encoder(cfg, enc, samples, ix["train"], known, text_all[kpos], threads=threads, log=log)
     spec = enc.spec
     f = embed_fn(model, spec, bool(cfg.get("model", {}).get("symmetric", True)))
-    vix = variant_subset(samples, ix["train"])
+    vix, variant_emb = training_clip_embeddings(f, samples, ix["train"], spec)
     emb = {k: embed_samples(f, [samples[i] for i in ix[k]], spec) for k in ("test", "unseen")}
-    emb["variant"] = embed_samples(f, [samples[i] for i in vix], spec)
+    emb["variant"] = variant_emb
     emb["letters"] = embed_samples(f, letters, spec)   # other packs' signs (the name kept from the words runs)
     emb = {k: v if len(v) else np.zeros((0, emb["test"].shape[1]), np.float32) for k, v in emb.items()}
     np.savez(path, known=np.array(known), label_emb=label_embeddings(model, text_all[kpos]),

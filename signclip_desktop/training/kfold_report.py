@@ -11,8 +11,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..model.open_set import neighbour_scores
 from . import openset as O
 from .evaluate import fit_margins, fit_temperature
+from .variants import _unit as unit_rows
 from .variants import best_per_label, signer_variants
 
 SHOTS = (0, 1, 2, 5)
@@ -103,8 +105,8 @@ def _load_folds(out: Path, samples, k: int) -> list[dict]:
              "unseen_words": [str(x) for x in z["unseen_words"]], "seconds": float(z["seconds"])}
         e["sims"] = {"text": best_per_label(z["emb_test"], le), "variants": best_per_label(z["emb_test"], le, var, vl),
                      "variants_only": best_per_label(z["emb_test"], np.zeros_like(le), var, vl) if len(var) else best_per_label(z["emb_test"], le)}
-        bank = _unit(z["emb_variant"])   # the fold's training clips: the app's bank is the pack's
-        e["nn"] = tuple(O.neighbour_scores(_unit(z[k]), bank, O.NEIGHBOURS_K) if len(z[k]) and len(bank) else np.zeros(0)
+        bank = unit_rows(z["emb_variant"])   # the fold's training clips: the app's bank is the pack's (unit on load)
+        e["nn"] = tuple(neighbour_scores(unit_rows(z[k]), bank, O.NEIGHBOURS_K) if len(z[k]) and len(bank) else np.zeros(0)
                         for k in ("emb_test", "emb_unseen", "emb_letters"))
         e["neg"] = {}
         for name, rows, vv in (("text", le, None), ("variants", le, (var, vl))):
@@ -217,11 +219,6 @@ def report(out: Path, samples, labels: list[str], cfg: dict, k: int) -> dict:
         "open_set": open_set,
         "train_seconds_per_fold": _ms([r["train_seconds"] for r in folds]),
     }
-
-
-def _unit(x: np.ndarray) -> np.ndarray:
-    x = np.asarray(x, np.float32)
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-8)
 
 
 def _pm(d, nd=3):

@@ -1,13 +1,11 @@
 """The "not a sign I know" rule: a threshold on one score of the best label, or on the mean
-similarity to the nearest training clips (``neighbours``, from ``model.open_set``: the app's own
-function), fitted on clips of known words by unseen signers (should be known) vs clips of words the
+similarity to the nearest training clips (``neighbours``: ``model.open_set.neighbour_scores``, the
+app's own function), fitted on clips of known words by unseen signers (should be known) vs clips of words the
 encoder never saw and other packs' signs (should be unknown). Stored in the pack manifest as
 ``open_set``; applied by ``model.scorer.Scorer``."""
 from __future__ import annotations
 
 import numpy as np
-
-from ..model.open_set import neighbour_scores  # noqa: F401  (the app's function, used by kfold_report)
 
 MEASURES = ("similarity", "probability", "margin")   # scores of the best label; plus NEIGHBOURS
 NEIGHBOURS = "neighbours"

@@ -74,13 +74,10 @@ def build(cfg: dict, data_dir, out: Path, like: Path, fraction: float, threads: 
     extra = {"open_set": ref_manifest["open_set"]} if "open_set" in ref_manifest else None
     bank = None
     if (extra or {}).get("open_set", {}).get("measure") == "neighbours":  # the rule's bank, from the twin's own clips
-        from .evaluate import embed_samples
-        from .kfold import variant_subset
+        from .kfold import training_clip_embeddings
         from .recipe import embed_fn
 
-        vs = [samples[i] for i in variant_subset(samples, idx, seed=int(cfg.get("seed", 0)))]
-        with torch.no_grad():
-            bank = embed_samples(embed_fn(model, spec, True), vs, spec)
+        _, bank = training_clip_embeddings(embed_fn(model, spec, True), samples, idx, spec, seed=int(cfg.get("seed", 0)))
     write_pack(out / "pack", name=cfg["name"], version=str(cfg.get("version", "1.0.0")) + "-heldout", spec=spec,
                onnx_bytes_or_path=onnx_path, labels=[Label(l.id, l.text, l.language, l.prompt) for l in table],
                label_embeddings=label_embeddings(model, text),
