@@ -78,7 +78,7 @@ def run(args) -> int:
     from ..model.pack import load_pack
     from ..model.registry import resolve_pack
     from ..model.scorer import Scorer
-    from ..stream.clip import clip_windows, embed_clip
+    from ..stream.clip import clip_windows, embed_clip, for_model
     from ..sources import expand_inputs, open_source, to_sequences
     from ..sources.base import SourceError
     from ..stream.window import resample_sequence
@@ -102,6 +102,7 @@ def run(args) -> int:
                 # state, and a clip must give the same result alone or among others.
                 for ci, seq in enumerate(to_sequences(src, progress=not args.no_progress,
                                                       static_image_mode=args.static)):
+                    seq = for_model(seq)
                     n_clips += 1
                     n_frames += len(seq)
                     base = {"path": str(item), "clip": ci, "pack": pack.name, "label": seq.label, "frames": len(seq)}

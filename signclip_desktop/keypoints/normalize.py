@@ -18,6 +18,31 @@ from . import layout as L
 SHOULDER_PER_PALM = 2.7
 _EPS = 1e-6
 
+# MediaPipe's x (and z) is a fraction of the picture's *width*, y of its height, so one body
+# filmed at 16:9 or on an upright phone gets other x values than at 4:3. The training data
+# (webcam capture loops at OpenCV's default 640x480) stores no picture size: the model reads
+# every source as if it were 4:3 (``to_reference_aspect``).
+REFERENCE_ASPECT = 4 / 3
+ASPECT_RANGE = (0.2, 5.0)  # width / height outside this is not a picture size we trust
+
+
+def to_reference_aspect(frames: np.ndarray, aspect: float | None) -> np.ndarray:
+    """Copy of [T, P, 4] image-coordinate frames from pictures of ``aspect`` (width / height)
+    with x (about the centre) and z rescaled to read as a REFERENCE_ASPECT picture: the same
+    body at the same shape, whatever the camera. ``aspect`` None or out of range: unchanged."""
+    out = np.array(frames, np.float32, copy=True)
+    try:
+        a = float(aspect) if aspect is not None else None
+    except (TypeError, ValueError):
+        a = None
+    if a is None or not np.isfinite(a) or not ASPECT_RANGE[0] <= a <= ASPECT_RANGE[1]:
+        return out
+    k = np.float32(a / REFERENCE_ASPECT)
+    vis = out[..., 3] > 0
+    out[..., 0] = np.where(vis, 0.5 + (out[..., 0] - 0.5) * k, 0.0)
+    out[..., 2] = np.where(vis, out[..., 2] * k, 0.0)
+    return out
+
 
 def visible(frames: np.ndarray) -> np.ndarray:
     """Boolean [T, P]: which points are present."""

@@ -17,6 +17,7 @@ from typing import Any, Callable
 import numpy as np
 
 from ..keypoints import layout as L
+from ..keypoints.normalize import to_reference_aspect
 from ..sources.base import KeypointFrame, SourceError
 from .display import DisplayFrame, prepare_view_image
 from .events import ErrorEvent, StatusEvent
@@ -428,6 +429,8 @@ class CaptureWorker:
             if self.stats.first_landmark_at is None:
                 self.stats.first_landmark_at = time.monotonic()
             self.stats.landmark_fps.tick()
+            if img is not None:  # the display keeps the picture's coordinates, the model reads 4:3
+                kp = to_reference_aspect(kp[None], img.shape[1] / max(1, img.shape[0]))[0]
             self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
 
 

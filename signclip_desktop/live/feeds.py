@@ -217,8 +217,9 @@ class FramesFeed(Feed):
 
 def load_keypoint_file(path) -> tuple[list[KeypointSequence], float]:
     """A keypoint file (anything ``sources.open_source`` reads as keypoints: .pose, data .npz,
-    parquet, MP_Data) -> its non-empty sequences and their fps."""
+    parquet, MP_Data) -> its non-empty sequences, as the model reads them, and their fps."""
     from ..sources import open_source
+    from ..stream.clip import for_model
 
     p = Path(path)
     if not p.exists():
@@ -227,7 +228,7 @@ def load_keypoint_file(path) -> tuple[list[KeypointSequence], float]:
     try:
         if getattr(src, "kind", None) != "keypoints":
             raise SourceError(p, "is not a keypoint file")
-        seqs = [s for s in src if len(s)]
+        seqs = [for_model(s) for s in src if len(s)]
     finally:
         src.close()
     if not seqs:

@@ -60,15 +60,40 @@ def trim(frames: np.ndarray, fps: float = 30.0, **kw) -> np.ndarray:
     return frames[a:b]
 
 
+def picture_aspect(seq: KeypointSequence) -> float | None:
+    """Width / height of the pictures a sequence's keypoints were found on (videos, image
+    folders, ``.pose`` headers), None where the source does not say (keypoint data, our .npz)."""
+    meta = seq.meta or {}
+    try:
+        w, h = float(meta.get("width") or 0), float(meta.get("height") or 0)
+    except (TypeError, ValueError):
+        return None
+    return w / h if w > 0 and h > 0 else None
+
+
+def for_model(seq: KeypointSequence) -> KeypointSequence:
+    """The sequence as the model reads it: keypoints from pictures of a known size at the
+    reference aspect (``normalize.to_reference_aspect``; applied once, marked in ``meta``)."""
+    from ..keypoints.normalize import REFERENCE_ASPECT, to_reference_aspect
+
+    aspect = picture_aspect(seq)
+    if aspect is None or (seq.meta or {}).get("model_aspect") is not None:
+        return seq
+    meta = {**seq.meta, "model_aspect": REFERENCE_ASPECT, "picture_aspect": aspect}
+    return KeypointSequence(to_reference_aspect(seq.frames, aspect), seq.fps, seq.label, seq.signer,
+                            seq.language, seq.source, meta)
+
+
 def load_clip(path, fps: float | None = None) -> KeypointSequence:
-    """Any file the app reads (.npz keypoints, .pose, video, image folder...) -> one sequence.
+    """Any file the app reads (.npz keypoints, .pose, video, image folder...) -> one sequence,
+    as the model reads it (``for_model``).
 
     Uses ``sources.open_source`` when the build has it; .npz and .pose are read directly.
     A data .npz with several sequences yields its first one (use ``load_clips`` for all)."""
     seqs = load_clips(path)
     if not seqs:
         raise SourceError(path, "no keypoint frames in this file")
-    seq = seqs[0]
+    seq = for_model(seqs[0])
     if fps and abs(seq.fps - fps) > 1e-6:
         seq = KeypointSequence(resample_sequence(seq.frames, seq.fps, fps), fps, seq.label, seq.signer,
                                seq.language, seq.source, seq.meta)

@@ -1,0 +1,120 @@
+"""What the picture's aspect does to the model's input, and what ``to_reference_aspect`` gives back.
+
+    python -m signclip_desktop.tools.aspect_check --data ../shared/data [--pack runs/words_v3_heldout/pack] [--json F]
+
+1. Real frames: the silfa video pictures (852x480, 16:9) and 4:3, 1:1 and 9:16 centre crops of the
+   same pictures through the words pack's landmark graph; shoulder-normalised x, y of every point
+   both crops see, against the 4:3 crop, raw and corrected (in shoulder widths).
+2. Recognition (``--pack``, a pack trained with held-out signers): its held-out signers' clips as
+   a camera of each aspect would give them (MediaPipe's x is a fraction of the width, which part 1
+   checks on real pictures), top-1 read raw and corrected.
+
+A dev tool: the app never imports it.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+
+import numpy as np
+
+from ..keypoints.normalize import REFERENCE_ASPECT, normalize_shoulders, to_reference_aspect
+
+CROPS = {"4:3": 4 / 3, "16:9": 16 / 9, "1:1": 1.0, "9:16": 9 / 16}
+
+
+def as_filmed_at(frames: np.ndarray, aspect: float) -> np.ndarray:
+    """Reference-aspect frames as a picture of ``aspect`` would give them (the inverse correction)."""
+    return to_reference_aspect(frames, REFERENCE_ASPECT * REFERENCE_ASPECT / aspect)
+
+
+def _centre_crops(images: list[np.ndarray]) -> dict[str, tuple[list[np.ndarray], float]]:
+    h, w = images[0].shape[:2]
+    out = {}
+    for name, a in CROPS.items():
+        cw = min(w, int(round(h * a)))
+        x0 = (w - cw) // 2
+        out[name] = ([np.ascontiguousarray(im[:, x0:x0 + cw]) for im in images], cw / h)
+    return out
+
+
+def real_frames(data) -> dict:
+    from ..keypoints.landmark_graph import make_detector
+    from ..perf.detectors import real_clips
+
+    rows = {}
+    for clip, images in real_clips(data).items():
+        found = {}
+        for name, (imgs, aspect) in _centre_crops(images).items():
+            det = make_detector(("pose", "left_hand", "right_hand"))
+            try:
+                found[name] = (np.stack([det.detect(im, i / 30.0) for i, im in enumerate(imgs)]), aspect)
+            finally:
+                det.close()
+        ref = normalize_shoulders(to_reference_aspect(*found["4:3"]))
+        for name, (kp, aspect) in found.items():
+            if name == "4:3":
+                continue
+            row = {"aspect": round(aspect, 4)}
+            for how, f in (("raw", kp), ("corrected", to_reference_aspect(kp, aspect))):
+                g = normalize_shoulders(f)
+                both = (g[..., 3] > 0) & (ref[..., 3] > 0)
+                d = np.abs(g[..., :2] - ref[..., :2])[both]
+                row[how] = {"median": float(np.median(d)), "p90": float(np.percentile(d, 90)), "points": int(both.sum())}
+            rows[f"{clip} {name}"] = row
+    return rows
+
+
+def recognition(pack_dir, data) -> dict:
+    from ..model.encoder import Encoder
+    from ..model.pack import load_pack
+    from ..training.evaluate import embed_samples
+    from ..training.pack_eval import _load_eval_samples
+
+    pack = load_pack(pack_dir)
+    trained = set(pack.provenance.get("train_signers", []))
+    index = {lab: i for i, lab in enumerate(pack.label_ids)}
+    clips = [s for s in _load_eval_samples("words", data) if s.signer not in trained and s.label in index]
+    if not clips:
+        raise SystemExit(f"{pack_dir}: no clips of held-out signers in {data}")
+    y = np.array([index[s.label] for s in clips])
+    enc = Encoder(pack, providers="cpu", threads=1)
+    lab = pack.label_embeddings / np.linalg.norm(pack.label_embeddings, axis=1, keepdims=True)
+
+    def top1(samples) -> float:
+        v = embed_samples(enc.embed_batch, samples, pack.input)
+        v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
+        return float(((v @ lab.T).argmax(1) == y).mean())
+
+    out = {"pack": str(pack_dir), "clips": len(clips), "signers": len({s.signer for s in clips})}
+    for name, a in CROPS.items():
+        seen = [dataclasses.replace(s, frames=as_filmed_at(s.frames, a)) for s in clips]
+        fixed = [dataclasses.replace(s, frames=to_reference_aspect(s.frames, a)) for s in seen]
+        out[name] = {"raw": top1(seen), "corrected": top1(fixed)}
+        print(f"  {name}: top-1 raw {out[name]['raw']:.3f}, corrected {out[name]['corrected']:.3f}", flush=True)
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", required=True, help="the shared data folder (images/silfa, words/)")
+    ap.add_argument("--pack", help="a pack trained with held-out signers (e.g. runs/words_v3_heldout/pack)")
+    ap.add_argument("--json", help="write the numbers here too")
+    args = ap.parse_args(argv)
+    result = {"real_frames": real_frames(args.data)}
+    print("shoulder-normalised |x, y| against the 4:3 crop of the same pictures (shoulder widths):")
+    for k, r in result["real_frames"].items():
+        print(f"  {k:<16} raw median {r['raw']['median']:.3f} p90 {r['raw']['p90']:.3f} | "
+              f"corrected median {r['corrected']['median']:.3f} p90 {r['corrected']['p90']:.3f} ({r['raw']['points']} points)")
+    if args.pack:
+        print(f"held-out signers' clips as each camera would give them ({args.pack}):")
+        result["recognition"] = recognition(args.pack, args.data)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(result, f, indent=2)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
