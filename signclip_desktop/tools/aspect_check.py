@@ -1,13 +1,14 @@
 """What the picture's aspect does to the model's input, and what ``to_reference_aspect`` gives back.
 
-    python -m signclip_desktop.tools.aspect_check --data ../shared/data [--pack runs/words_v3_heldout/pack] [--json F]
+    python -m signclip_desktop.tools.aspect_check --data ../shared/data [--pack runs/words_v4_heldout/pack [--scales K ...]] [--json F]
 
 1. Real frames: the silfa video pictures (852x480, 16:9) and 4:3, 1:1 and 9:16 centre crops of the
    same pictures through the words pack's landmark graph; shoulder-normalised x, y of every point
    both crops see, against the 4:3 crop, raw and corrected (in shoulder widths).
 2. Recognition (``--pack``, a pack trained with held-out signers): its held-out signers' clips as
    a camera of each aspect would give them (MediaPipe's x is a fraction of the width, which part 1
-   checks on real pictures), top-1 read raw and corrected.
+   checks on real pictures), top-1 read raw and corrected; with ``--scales``, top-1 with x scaled
+   by each factor (what no correction can undo: keypoint data whose picture size nobody stored).
 
 A dev tool: the app never imports it.
 """
@@ -66,7 +67,7 @@ def real_frames(data) -> dict:
     return rows
 
 
-def recognition(pack_dir, data) -> dict:
+def recognition(pack_dir, data, scales=()) -> dict:
     from ..model.encoder import Encoder
     from ..model.pack import load_pack
     from ..training.evaluate import embed_samples
@@ -93,13 +94,20 @@ def recognition(pack_dir, data) -> dict:
         fixed = [dataclasses.replace(s, frames=to_reference_aspect(s.frames, a)) for s in seen]
         out[name] = {"raw": top1(seen), "corrected": top1(fixed)}
         print(f"  {name}: top-1 raw {out[name]['raw']:.3f}, corrected {out[name]['corrected']:.3f}", flush=True)
+    if scales:
+        out["x_scale"] = {str(k): top1([dataclasses.replace(s, frames=to_reference_aspect(s.frames, REFERENCE_ASPECT * k))
+                                        for s in clips]) for k in scales}
+        print("  x scaled by " + ", ".join(f"{k}: {v:.3f}" for k, v in out["x_scale"].items())
+              + f" (mean {np.mean(list(out['x_scale'].values())):.3f})", flush=True)
     return out
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True, help="the shared data folder (images/silfa, words/)")
-    ap.add_argument("--pack", help="a pack trained with held-out signers (e.g. runs/words_v3_heldout/pack)")
+    ap.add_argument("--pack", help="a pack trained with held-out signers (e.g. runs/words_v4_heldout/pack)")
+    ap.add_argument("--scales", type=float, nargs="*", default=(), metavar="K",
+                    help="with --pack: also top-1 with x scaled by each K (e.g. 0.6 0.75 1 1.4 1.7)")
     ap.add_argument("--json", help="write the numbers here too")
     args = ap.parse_args(argv)
     result = {"real_frames": real_frames(args.data)}
@@ -109,7 +117,7 @@ def main(argv=None) -> int:
               f"corrected median {r['corrected']['median']:.3f} p90 {r['corrected']['p90']:.3f} ({r['raw']['points']} points)")
     if args.pack:
         print(f"held-out signers' clips as each camera would give them ({args.pack}):")
-        result["recognition"] = recognition(args.pack, args.data)
+        result["recognition"] = recognition(args.pack, args.data, args.scales)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(result, f, indent=2)

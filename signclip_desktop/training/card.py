@@ -79,7 +79,7 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
                   _ablation(f"shipped recipe {K.run_name(rep)}, the same folds", rep, bf),
                   _ablation(f"shipped recipe {K.run_name(rep)}, all folds", rep), "",
                   f"The baseline run covers {len(bf)} fold(s); compare it with the shipped recipe on the same fold(s) "
-                  f"(second row). Baseline command: `{base.get('command', '')}`.", ""]
+                  f"(second row). Baseline command: `{K.baseline_command(cfg, base, baseline_dir)}`.", ""]
     cmp_path = final_dir.parent / "compare_v2.json"
     if cfg["kind"] == "words" and cmp_path.exists():
         c = json.loads(cmp_path.read_text(encoding="utf-8"))

@@ -3,6 +3,8 @@ the targets, the previous pack's estimate and the caveats. Every number comes fr
 report, ``final.json`` or the config (``previous``: the earlier pack's estimate, quoted from its card)."""
 from __future__ import annotations
 
+import re
+
 from collections import Counter
 from pathlib import Path
 
@@ -80,7 +82,12 @@ def previous_lines(cfg: dict, rep: dict, dest) -> list[str]:
 
 
 def baseline_command(cfg: dict, base: dict, baseline_dir) -> str:
-    return base.get("command", "")
+    """The baseline k-fold run's command; without its last ``--only`` when the run holds every fold
+    (trained in parts, the command recorded is only the last part's)."""
+    cmd = base.get("command", "")
+    if len(base.get("folds", [])) == base.get("k") and " --only" in cmd:
+        cmd = re.sub(r" --only( \d+)*", "", cmd)
+    return cmd
 
 
 def run_name(rep: dict) -> str:
