@@ -178,3 +178,13 @@ def test_card_names_a_run_by_its_config_and_steps():
                       "--out runs/kfold_v2 --only 0 1 2", "steps": 800}
     assert run_name(rep) == "`words_v2.json`, 800 steps"
     assert run_name({}) == "`?`, ? steps"
+
+
+def test_card_gives_a_whole_baseline_command_only_when_the_run_holds_every_fold():
+    from signclip_desktop.training.card_kinds import baseline_command
+
+    cmd = "python -m signclip_desktop.training.kfold words_v3.json --data D --folds 5 --out runs/kfold_v3 --only 3 4"
+    whole = {"command": cmd, "k": 5, "folds": [{"fold": i} for i in range(5)]}
+    assert baseline_command({}, whole, None) == cmd.replace(" --only 3 4", "")
+    part = {"command": cmd, "k": 5, "folds": [{"fold": 3}, {"fold": 4}]}
+    assert baseline_command({}, part, None) == cmd  # the folds it holds are the ones the command names
