@@ -76,10 +76,11 @@ def for_model(seq: KeypointSequence) -> KeypointSequence:
     reference aspect (``normalize.to_reference_aspect``; applied once, marked in ``meta``)."""
     from ..keypoints.normalize import REFERENCE_ASPECT, to_reference_aspect
 
+    meta = seq.meta or {}
     aspect = picture_aspect(seq)
-    if aspect is None or (seq.meta or {}).get("model_aspect") is not None:
+    if aspect is None or meta.get("model_aspect") is not None:
         return seq
-    meta = {**seq.meta, "model_aspect": REFERENCE_ASPECT, "picture_aspect": aspect}
+    meta = {**meta, "model_aspect": REFERENCE_ASPECT, "picture_aspect": aspect}
     return KeypointSequence(to_reference_aspect(seq.frames, aspect), seq.fps, seq.label, seq.signer,
                             seq.language, seq.source, meta)
 

@@ -75,11 +75,16 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
         lines += ["## Recipe ablation (same folds, same model size)", "",
                   "| recipe | folds | top-1 all (text) | top-1 all (+ variants) | top-1 common (text) | top-1 common (+ variants) | s / fold |",
                   "|---|---|---:|---:|---:|---:|---:|",
-                  _ablation(f"baseline {K.run_name(base)}", base),
-                  _ablation(f"shipped recipe {K.run_name(rep)}, the same folds", rep, bf),
-                  _ablation(f"shipped recipe {K.run_name(rep)}, all folds", rep), "",
-                  f"The baseline run covers {len(bf)} fold(s); compare it with the shipped recipe on the same fold(s) "
-                  f"(second row). Baseline command: `{K.baseline_command(cfg, base, baseline_dir)}`.", ""]
+                  _ablation(f"baseline {K.run_name(base)}", base)]
+        cmd = f"Baseline command: `{K.baseline_command(cfg, base, baseline_dir)}`."
+        if sorted(bf) == sorted(r["fold"] for r in rep["folds"]):
+            lines += [_ablation(f"shipped recipe {K.run_name(rep)}", rep), "",
+                      f"Both runs cover the same {len(bf)} fold(s). {cmd}", ""]
+        else:
+            lines += [_ablation(f"shipped recipe {K.run_name(rep)}, the same folds", rep, bf),
+                      _ablation(f"shipped recipe {K.run_name(rep)}, all folds", rep), "",
+                      f"The baseline run covers {len(bf)} fold(s); compare it with the shipped recipe on the same "
+                      f"fold(s) (second row). {cmd}", ""]
     cmp_path = final_dir.parent / "compare_v2.json"
     if cfg["kind"] == "words" and cmp_path.exists():
         c = json.loads(cmp_path.read_text(encoding="utf-8"))
