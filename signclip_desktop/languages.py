@@ -56,3 +56,24 @@ def alphabet_name(code: str | None) -> str:
     if c == UNKNOWN:
         return UNKNOWN_NAME
     return f"{SHORT_NAMES[c]} ({c})" if c in SHORT_NAMES else (code or UNKNOWN)
+
+
+def code_for(text: str | None) -> str | None:
+    """The code a user's text names: a code ('ase', 'ASE'), a name in any of the forms above
+    ('American', 'American Sign Language', 'American Sign Language (ase)'), 'unknown / mixed'
+    -> 'und'; None for text that is neither a name in the table nor a plausible code."""
+    t = " ".join((text or "").split())
+    if not t:
+        return None
+    low = t.lower()
+    if low in (UNKNOWN, UNKNOWN_NAME, full_name(UNKNOWN).lower(), language_name(UNKNOWN).lower(), "unknown"):
+        return UNKNOWN
+    if low in SHORT_NAMES:
+        return low
+    for code in SHORT_NAMES:
+        if low in (SHORT_NAMES[code].lower(), SIGN_LANGUAGES[code].lower()):
+            return code
+    if low.endswith(")") and "(" in low:  # "Name (code)": the code decides
+        return code_for(low[low.rindex("(") + 1:-1])
+    # any other ISO 639-3-like tag the tables do not name yet
+    return low if 2 <= len(low) <= 8 and low.replace("-", "").isalnum() and low.isascii() else None

@@ -121,7 +121,8 @@ def run(args) -> int:
         print(f"{ref_name}: {best.reason}")
         return 0
     mark = "PASS" if best.passed else "NOT YET"
-    print(f"{ref_name}: score {best.score:.0f}/100  {mark}" + ("  (graded mirrored)" if best.mirrored else ""))
+    print(f"{ref_name}: score {best.score:.0f}/100  {mark} (pass mark {best.pass_score:.0f})"
+          + ("  (graded mirrored)" if best.mirrored else ""))
     print(f"  {best.summary}")
     order = [k for k in PART_TITLES if k in best.parts]
     for k in order:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from . import theme
@@ -52,6 +52,19 @@ class ConfidenceBar(QWidget):
         p.drawText(QRectF(trough.right(), r.y() - 3, label_w, r.height() + 6),
                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, f"{self.value * 100:.0f}%")
         p.end()
+
+
+def fit_text(label: QLabel, text: str, width: int, steps: int = 3) -> None:
+    """``text`` in ``label`` at its full size, or up to ``steps`` points smaller when that makes it
+    fit ``width`` ("how are you" whole at 1024 px), elided only when even that does not."""
+    f = label.font()
+    full = int(label.property("full_pt") or f.pointSize())
+    for pt in range(full, max(6, full - steps) - 1, -1):
+        f.setPointSize(pt)
+        if QFontMetrics(f).horizontalAdvance(text) <= width:
+            break
+    label.setFont(f)
+    label.setText(QFontMetrics(f).elidedText(text, Qt.TextElideMode.ElideRight, width))
 
 
 class TopKPanel(QFrame):
@@ -107,6 +120,7 @@ class TopKPanel(QFrame):
             f.setPointSize(theme.pt(2))
             f.setBold(True)
             name.setFont(f)
+            name.setProperty("full_pt", theme.pt(2))
             tag.setStyleSheet(f"background:{theme.PANEL_2}; color:{theme.TEXT_DIM}; border-radius:6px;"
                               f" padding:1px 6px; font-size:{theme.pt(-2)}pt;")
             tag.setFixedWidth(round(84 * theme.ZOOM))
@@ -152,7 +166,7 @@ class TopKPanel(QFrame):
             if i < len(top):
                 g = top[i]
                 text = texts.get(g.label, g.text or g.label)
-                name.setText(name.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, max(40, name.width())))
+                fit_text(name, text, max(40, name.width()))
                 name.setToolTip(text)
                 name.setStyleSheet("" if i == 0 and not stale else f"color:{theme.TEXT_DIM};")
                 personal = getattr(g, "source", "pack") == "personal"

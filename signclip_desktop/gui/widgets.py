@@ -4,12 +4,13 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
+from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
                                QWidget)
 
 from . import skeleton as S
 from . import theme
 from ..keypoints import layout as L
+from ..languages import code_for, full_name
 
 
 def fit_rect(outer: QRectF, aspect: float) -> QRectF:
@@ -357,3 +358,36 @@ class NoSourceScreen(QWidget):
 
 # kept importable from here (older code and tests import them from widgets)
 from .guesses import ConfidenceBar, TopKPanel  # noqa: E402,F401
+
+
+class LanguageBox(QComboBox):
+    """A sign-language chooser that shows names ("American Sign Language") and keeps codes
+    ("ase", the tooltip and item data); the user may type a name or any code. ``code()`` is
+    what a library stores."""
+
+    def __init__(self, codes, parent=None):
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        for c in codes:
+            self.add_code(c)
+        self.setToolTip("The sign language of this sign: pick one or type its name or ISO 639-3 code")
+
+    def add_code(self, code: str) -> int:
+        i = self.findData(code)
+        if i < 0:
+            self.addItem(full_name(code), code)
+            i = self.count() - 1
+            self.setItemData(i, f"language code: {code}", Qt.ItemDataRole.ToolTipRole)
+        return i
+
+    def set_code(self, code: str) -> None:
+        self.setCurrentIndex(self.add_code(code))
+
+    def code(self) -> str | None:
+        """The chosen language's code; None when the typed text names no language."""
+        text = self.currentText().strip()
+        i = self.currentIndex()
+        if i >= 0 and text == self.itemText(i):
+            return self.itemData(i)
+        return code_for(text)

@@ -134,3 +134,25 @@ def test_practice_menu_opens_calibrate_to_me(make_window, qtbot, tmp_path):
     dlg = win.open_calibrate_me()
     assert dlg is not None and dlg.isVisible()
     dlg.close()
+
+
+def test_a_long_guess_shrinks_to_fit_before_it_is_cut(qtbot):
+    from PySide6.QtGui import QFontMetrics
+    from PySide6.QtWidgets import QLabel
+
+    from signclip_desktop.gui.guesses import fit_text
+
+    label = QLabel()
+    qtbot.addWidget(label)
+    f = label.font()
+    f.setPointSize(16)
+    f.setBold(True)
+    label.setFont(f)
+    label.setProperty("full_pt", 16)
+    full = QFontMetrics(f).horizontalAdvance("how are you")
+    fit_text(label, "how are you", full - 8)  # a little too narrow: a smaller size, the whole text
+    assert label.text() == "how are you" and label.font().pointSize() < 16
+    fit_text(label, "how are you", full + 20)  # room again: back to the full size
+    assert label.text() == "how are you" and label.font().pointSize() == 16
+    fit_text(label, "how are you", full // 3)  # far too narrow: elided, never cut
+    assert label.text().endswith("…") and QFontMetrics(label.font()).horizontalAdvance(label.text()) <= full // 3

@@ -43,6 +43,7 @@ def test_identical_attempt_scores_high_and_parts_are_reported():
     assert set(r.parts) == set(PARTS)
     j = r.to_json()
     assert 0 <= j["score"] <= 100 and isinstance(j["passed"], bool) and set(j["parts"]) == set(PARTS)
+    assert j["passed"] == (j["score"] >= j["pass_score"]) and 0 < j["pass_score"] < 100
     json.dumps(j)
 
 

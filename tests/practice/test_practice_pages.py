@@ -217,3 +217,23 @@ def test_install_adds_pages_and_feeds_prototypes_to_live_recognition(qtbot, tiny
     for p in got.values():
         if hasattr(p, "shutdown"):
             p.shutdown()
+
+
+def test_teach_language_box_shows_names_and_stores_codes(qtbot, ctx):
+    from signclip_desktop.gui.pages.teach import TeachPage
+
+    page = TeachPage(ctx, countdown_s=0, record_s=0.05)
+    qtbot.addWidget(page)
+    box = page.language
+    shown = [box.itemText(i) for i in range(box.count())]
+    assert "American Sign Language" in shown and "ase" not in shown  # names in the list, codes as data
+    box.set_code("ins")
+    assert box.currentText() == "Indian Sign Language" and box.code() == "ins"
+    box.setCurrentText("British")  # typed name
+    assert box.code() == "bfi"
+    box.setCurrentText("no such language at all")
+    assert box.code() is None
+    page.name.setText("wave")
+    page.pending = [object()] * 3
+    page.save()
+    assert "not a sign language I know" in page.status.text() and not ctx.library_path.exists()

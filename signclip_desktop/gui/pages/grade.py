@@ -7,6 +7,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QFrame, QGridLayout, QHBoxLayout, QLabel,
                                QPushButton, QVBoxLayout, QWidget)
 
+from .. import theme
+from ...languages import short_name
 from ...practice.grading import PART_TITLES, PARTS
 from .common import PAGE_STYLE, Countdown, SideBySide, page_body, run_async
 from .live_mirror import NO_CAMERA_TEXT, LiveMirror, MirrorRecording, bind_record_keys
@@ -122,7 +124,7 @@ class GradePage(MirrorRecording, QWidget):
             lib = self.ctx.library() if self.ctx.library_exists() else None
             try:
                 for s in (lib.signs() if lib else []):
-                    self.sign.addItem(f"{s.name} (your sign, {s.language})", ("library", s.name, s.language))
+                    self.sign.addItem(f"{s.name} (your sign, {short_name(s.language)})", ("library", s.name, s.language))
             finally:
                 if lib:
                     lib.close()
@@ -240,7 +242,12 @@ class GradePage(MirrorRecording, QWidget):
             return
         mark = "✓ PASS" if r.passed else "✗ NOT YET"
         colour = "#7bd88f" if r.passed else "#f0b53c"
-        self.score.setText(f"<span style='color:{colour}'>{r.score:.0f}</span> / 100  {mark}")
+        self.score.setText(f"<span style='color:{colour}'>{r.score:.0f}</span> / 100  {mark}"
+                           f"<span style='font-size:small; color:{theme.TEXT_DIM}'>&nbsp;&nbsp;pass mark "
+                           f"{r.pass_score:.0f}</span>")
+        self.score.setToolTip(f"How sure the grader is that this is the sign, 0-100. {r.pass_score:.0f} or more "
+                              "passes; the mark means the same for every sign (calibrated on signers the model "
+                              "never saw). The parts below say what to work on.")
         note = getattr(self._grader, "calibration_warning", "")
         extra = [" (graded mirrored)" if r.mirrored else "",
                  f"\nIt looks more like “{r.looks_like}”." if r.looks_like else "", f"\nNote: {note}" if note else ""]

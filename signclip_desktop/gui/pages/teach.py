@@ -7,10 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QComboBox, QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QInputDialog,
+from PySide6.QtWidgets import (QFileDialog, QFormLayout, QFrame, QGridLayout, QHBoxLayout, QInputDialog,
                                QLabel, QLineEdit, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QVBoxLayout,
                                QWidget)
 
+from ...languages import full_name, short_name
+from ..widgets import LanguageBox
 from .common import PAGE_STYLE, Countdown, SkeletonPlayer, page_body, run_async
 from .live_mirror import NO_CAMERA_TEXT, LiveMirror, MirrorRecording, bind_record_keys
 
@@ -56,10 +58,8 @@ class TeachPage(MirrorRecording, QWidget):
         self.name = QLineEdit()
         self.name.setPlaceholderText("name of the sign, e.g. coffee")
         self.name.setAccessibleName("Sign name")
-        self.language = QComboBox()
-        self.language.setEditable(True)
-        self.language.addItems(LANGUAGES)
-        self.language.setAccessibleName("Sign language tag")
+        self.language = LanguageBox(LANGUAGES)
+        self.language.setAccessibleName("Sign language")
         form.addRow("Name", self.name)
         form.addRow("Language", self.language)
         lv.addLayout(form)
@@ -187,9 +187,13 @@ class TeachPage(MirrorRecording, QWidget):
     def save(self) -> None:
         from ...practice.library import MAX_EXAMPLES, MIN_EXAMPLES
 
-        name, lang = self.name.text().strip(), self.language.currentText().strip() or self.default_language()
+        name, lang = self.name.text().strip(), self.language.code()
         if not name:
             self._say("Give the sign a name first.")
+            return
+        if lang is None:
+            self._say(f"“{self.language.currentText().strip()}” is not a sign language I know: pick one from the "
+                      "list, or type its ISO 639-3 code (e.g. ase).")
             return
         if not (MIN_EXAMPLES <= len(self.pending) <= MAX_EXAMPLES):
             self._say(f"A sign needs {MIN_EXAMPLES} to {MAX_EXAMPLES} examples (you have {len(self.pending)}).")
@@ -258,7 +262,7 @@ class TeachPage(MirrorRecording, QWidget):
         s = existing[0]
         box = QMessageBox(self)
         box.setWindowTitle("This name exists")
-        box.setText(f"You already have a sign “{s.name}” ({s.language}, {s.n_examples} examples).")
+        box.setText(f"You already have a sign “{s.name}” ({full_name(s.language)}, {s.n_examples} examples).")
         add = box.addButton("Add these examples to it", QMessageBox.ButtonRole.AcceptRole)
         new = box.addButton("Save under a new name", QMessageBox.ButtonRole.ActionRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
@@ -287,7 +291,9 @@ class TeachPage(MirrorRecording, QWidget):
             return
         try:
             for s in lib.signs():
-                it = QListWidgetItem(f"{s.name}  ·  {s.language}  ·  {s.n_examples} examples")
+                it = QListWidgetItem(f"{s.name}  ·  {short_name(s.language)}  ·  {s.n_examples} examples")
+                it.setToolTip(f"{s.name}: {full_name(s.language)} (language code {s.language}), "
+                              f"{s.n_examples} examples")
                 it.setData(Qt.ItemDataRole.UserRole, (s.name, s.language))
                 self.signs.addItem(it)
         finally:
@@ -388,10 +394,7 @@ class TeachPage(MirrorRecording, QWidget):
 
     def page_shown(self) -> None:
         if not self._loaded:
-            lang = self.default_language()
-            if self.language.findText(lang) < 0:
-                self.language.addItem(lang)
-            self.language.setCurrentText(lang)
+            self.language.set_code(self.default_language())
         self.refresh()
         self.mirror.refresh_source()
 

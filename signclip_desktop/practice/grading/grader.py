@@ -178,7 +178,8 @@ class Grader:
         score, passed, summary, advice, reason, code = decide(raw, parts, self.cal.pass_score, best.looks_like)
         sim = best.values.get("similarity")
         return GradeResult(score, passed, parts, sim, best.mirrored, best.alignment, best.ref, best.att,
-                           target.name, summary, True, reason, code, advice, None if passed else best.looks_like, raw)
+                           target.name, summary, True, reason, code, advice, None if passed else best.looks_like, raw,
+                           self.cal.pass_score)
 
     def grade(self, reference, attempt: np.ndarray, ref_fps: float = 30.0, att_fps: float = 30.0,
               left_handed: bool | None = None, reference_name: str = "", word: str | None = None) -> GradeResult:

@@ -62,12 +62,14 @@ class GradeResult:
     advice: list[str] = field(default_factory=list)   # most important first
     looks_like: str | None = None  # the sign the attempt is closest to, when not the target
     raw_score: float | None = None  # the model's score before a cap
+    pass_score: float = 50.0        # the pass mark (the same for every sign: the scores are calibrated)
 
     def to_json(self) -> dict:
         al = self.alignment
         return {
             "graded": self.graded, "reason": self.reason or None,
             "score": None if self.score is None else round(self.score, 1), "passed": self.passed,
+            "pass_score": self.pass_score,
             "reference": self.reference_name, "summary": self.summary, "advice": list(self.advice),
             "mirrored": self.mirrored, "looks_like": self.looks_like,
             "similarity": None if self.similarity is None else round(self.similarity, 4),
