@@ -14,6 +14,7 @@ output (MediaPipe image coordinates, 0..1), the units of the training data.
 """
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -174,8 +175,6 @@ class PoseFileSource:
 
 def load_pose_file(path, label: str | None = None, signer: str | None = None,
                    language: str | None = None) -> KeypointSequence:
-    """Read one ``.pose`` file into a ``KeypointSequence`` in the shared layout."""
-    path = Path(path)
-    pose = read_pose(path)
-    return KeypointSequence(frames=pose_to_layout(pose), fps=pose_fps(path, pose), label=label,
-                            signer=signer, language=language, source=str(path))
+    """Read one ``.pose`` file into a ``KeypointSequence`` in the shared layout, in image
+    units with the header's picture size in ``meta``: what the app reads (``read_pose_sequence``)."""
+    return dataclasses.replace(read_pose_sequence(path, "image", label), signer=signer, language=language)

@@ -19,6 +19,7 @@ from ..keypoints import layout as L
 from ..keypoints.features import InputSpec, encode_input
 from ..sources.npz import load_npz_sequences
 from ..sources.pose_io import load_pose_file
+from ..stream.clip import for_model
 
 STATIC_FRAMES = 12  # a static hand frame becomes a sequence of this many (jittered by augment)
 
@@ -88,7 +89,9 @@ def load_spreadthesign(data_dir) -> list[Sample]:
     with open(folder / "index.csv", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             lang, gloss = row["signed_language"], row["glosses"].strip()
-            seq = load_pose_file(folder / row["path"], label=gloss, signer=f"spreadthesign-{lang}", language=lang)
+            # as the app reads the same file: image units, then the 4:3 picture the model was trained on
+            seq = for_model(load_pose_file(folder / row["path"], label=gloss, signer=f"spreadthesign-{lang}",
+                                           language=lang))
             if len(seq) < 2:
                 continue
             out.append(Sample(seq.frames, f"{lang}:{gloss}", gloss, lang, f"spreadthesign-{lang}", row["path"],

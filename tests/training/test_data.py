@@ -43,3 +43,20 @@ def test_fingerspelling_loaders(shared_data):
     st = D.load_spreadthesign(shared_data)
     assert len(st) > 500 and any(s.label == "gsg:A" for s in st)
     assert all(s.signer.startswith("spreadthesign-") for s in st)
+
+
+def test_training_reads_a_pose_file_exactly_as_the_app_does(shared_data):
+    """One source of truth: a Spreadthesign clip (a 500x500 .pose) reaches training as the app's
+    ``load_clip`` gives it to the model: image units, read as a 4:3 picture."""
+    from signclip_desktop.keypoints.normalize import REFERENCE_ASPECT
+    from signclip_desktop.stream.clip import load_clip
+
+    folder = shared_data / "fingerspelling" / "spreadthesign"
+    st = [s for s in D.load_spreadthesign(shared_data) if s.source.startswith("gsg/")][:3]
+    assert st
+    for s in st:
+        app = load_clip(folder / s.source)
+        assert app.meta["picture_aspect"] == 1.0 and app.meta["model_aspect"] == REFERENCE_ASPECT
+        np.testing.assert_array_equal(s.frames, app.frames)
+        vis = s.frames[..., 3] > 0
+        assert np.abs(s.frames[vis][:, :2]).max() < 3.0  # image units (points may lie a little off the picture), not pixels
