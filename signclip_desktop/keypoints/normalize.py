@@ -124,7 +124,43 @@ def normalize_hands(frames: np.ndarray) -> np.ndarray:
     return out
 
 
-NORMALIZERS = {"shoulders": normalize_shoulders, "hands": normalize_hands}
+# Two hands further apart than this (centre to centre, in palm lengths) are not fingerspelling
+# together: the lower one rests (on a desk, in a lap). Both-hand frames of the letters data and
+# the Spreadthesign alphabets are under 5 palms in 99 % of frames (two-handed Indian letters:
+# 90 % under 2.0); the silfa photos' resting hand is 7-11 palms away (docs/TRAINING.md).
+REST_HAND_PALMS = 5.0
+
+
+def drop_resting_hand(frames: np.ndarray) -> np.ndarray:
+    """Copy with, in each frame where both hands are seen more than ``REST_HAND_PALMS`` palm
+    lengths apart, the lower hand (larger y) marked missing: a hand at rest in view."""
+    out = frames.astype(np.float32, copy=True)
+    lh, rh = out[:, L.LEFT_HAND.slice], out[:, L.RIGHT_HAND.slice]
+    both = (lh[:, L.HAND_WRIST, 3] > 0) & (rh[:, L.HAND_WRIST, 3] > 0)
+    if not both.any():
+        return out
+
+    def centre_palm(h):
+        vis = (h[..., 3] > 0)[..., None]
+        centre = (h[..., :2] * vis).sum(axis=1) / np.maximum(vis.sum(axis=1), 1)
+        return centre, np.linalg.norm(h[:, L.HAND_MIDDLE_MCP, :2] - h[:, L.HAND_WRIST, :2], axis=-1)
+
+    (cl, pl), (cr, pr) = centre_palm(lh), centre_palm(rh)
+    palm = np.maximum((pl + pr) / 2, _EPS)
+    apart = both & (np.linalg.norm(cl - cr, axis=-1) > REST_HAND_PALMS * palm)
+    left_lower = cl[:, 1] > cr[:, 1]
+    for comp, lower in ((L.LEFT_HAND, left_lower), (L.RIGHT_HAND, ~left_lower)):
+        out[apart & lower, comp.slice] = 0.0
+    return out
+
+
+def normalize_signing_hands(frames: np.ndarray) -> np.ndarray:
+    """``normalize_hands`` of the signing hands only (``drop_resting_hand`` first): for
+    fingerspelling, where a resting hand in view is not part of the letter."""
+    return normalize_hands(drop_resting_hand(frames))
+
+
+NORMALIZERS = {"shoulders": normalize_shoulders, "hands": normalize_hands, "signing_hands": normalize_signing_hands}
 
 
 def normalize(frames: np.ndarray, method: str) -> np.ndarray:

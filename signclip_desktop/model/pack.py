@@ -14,6 +14,7 @@ import numpy as np
 
 from .. import limits
 from ..keypoints.features import InputSpec
+from ..keypoints.normalize import NORMALIZERS
 
 FORMAT = "signclip-pack"
 FORMAT_VERSION = 1
@@ -133,7 +134,10 @@ def check_manifest(path, m: dict) -> _Checked:
             if key in inp and not (isinstance(inp[key], list) and all(isinstance(x, str) for x in inp[key])):
                 raise limits.Invalid(f"input.{key} must be a list of names")
         if "normalization" in inp:
-            limits.text(inp["normalization"], "input.normalization", 40)
+            norm = limits.text(inp["normalization"], "input.normalization", 40)
+            if norm not in NORMALIZERS:  # a pack from a newer app: say so now, not at the first window
+                raise limits.Invalid(f"input.normalization {norm!r} is not one this app knows "
+                                     f"({', '.join(sorted(NORMALIZERS))}); a newer SignCLIP Desktop may read it")
         window = limits.integer(inp.get("window_frames", InputSpec.window_frames), "input.window_frames", 1,
                                 limits.MAX_WINDOW_FRAMES)
         limits.integer(inp.get("min_frames", InputSpec.min_frames), "input.min_frames", 0, window)

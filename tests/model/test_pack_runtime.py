@@ -35,6 +35,18 @@ def test_manifest_mismatch_is_reported(tiny_pack, tmp_path):
         load_pack(bad)
 
 
+def test_unknown_normalisation_is_refused_at_load(tiny_pack, tmp_path):
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(tiny_pack, bad)
+    m = json.loads((bad / "manifest.json").read_text())
+    m["input"]["normalization"] = "from_the_future"
+    (bad / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(PackError, match="from_the_future.*newer SignCLIP Desktop"):
+        load_pack(bad)
+
+
 def test_corrupt_encoder_is_reported(tiny_pack, tmp_path):
     import shutil
 
