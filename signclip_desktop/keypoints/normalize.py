@@ -124,43 +124,97 @@ def normalize_hands(frames: np.ndarray) -> np.ndarray:
     return out
 
 
-# Two hands further apart than this (centre to centre, in palm lengths) are not fingerspelling
-# together: the lower one rests (on a desk, in a lap). Both-hand frames of the letters data and
-# the Spreadthesign alphabets are under 5 palms in 99 % of frames (two-handed Indian letters:
-# 90 % under 2.0); the silfa photos' resting hand is 7-11 palms away (docs/TRAINING.md).
+# A hand at rest in view (on the desk, in the lap) is not part of the sign, but the training
+# signers mostly kept it out of frame, so a model reads it as part of the sign (2.2.0's words
+# top-1 on held-out signers fell from 0.71 to 0.34 with a resting hand put in; docs/TRAINING.md).
+# A hand whose centre is this many shoulder widths below the shoulder midpoint rests: 0.5 % of
+# the words data's frames have a hand as low (the silfa signer's hand on the desk: 2.0-2.2;
+# ``python -m signclip_desktop.tools.letter_photos --rest-stats``).
+REST_BELOW_SHOULDERS = 1.4
+# Fingerspelling: two hands further apart than this many palm lengths are not spelling
+# together, and the lower one rests. The letters and Spreadthesign both-hand
+# frames are under 5 in 99 % of frames (two-handed Indian letters: 90 % under 2.0).
 REST_HAND_PALMS = 5.0
 
 
-def drop_resting_hand(frames: np.ndarray) -> np.ndarray:
-    """Copy with, in each frame where both hands are seen more than ``REST_HAND_PALMS`` palm
-    lengths apart, the lower hand (larger y) marked missing: a hand at rest in view."""
-    out = frames.astype(np.float32, copy=True)
-    lh, rh = out[:, L.LEFT_HAND.slice], out[:, L.RIGHT_HAND.slice]
-    both = (lh[:, L.HAND_WRIST, 3] > 0) & (rh[:, L.HAND_WRIST, 3] > 0)
-    if not both.any():
-        return out
-
-    def centre_palm(h):
+def _hand_centres(frames: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per frame, for the left and right hand: seen (wrist), centre x, y of the seen points."""
+    seen, centres = [], []
+    for comp in (L.LEFT_HAND, L.RIGHT_HAND):
+        h = frames[:, comp.slice]
         vis = (h[..., 3] > 0)[..., None]
-        centre = (h[..., :2] * vis).sum(axis=1) / np.maximum(vis.sum(axis=1), 1)
-        return centre, np.linalg.norm(h[:, L.HAND_MIDDLE_MCP, :2] - h[:, L.HAND_WRIST, :2], axis=-1)
+        seen.append(h[:, L.HAND_WRIST, 3] > 0)
+        centres.append((h[..., :2] * vis).sum(axis=1) / np.maximum(vis.sum(axis=1), 1))
+    return seen[0], seen[1], centres[0], centres[1]
 
-    (cl, pl), (cr, pr) = centre_palm(lh), centre_palm(rh)
-    palm = np.maximum((pl + pr) / 2, _EPS)
-    apart = both & (np.linalg.norm(cl - cr, axis=-1) > REST_HAND_PALMS * palm)
+
+def below_shoulders(frames: np.ndarray) -> np.ndarray:
+    """[T, 2]: how far each hand's centre is below the shoulder midpoint, in shoulder widths
+    (NaN where that hand or a shoulder is not seen)."""
+    ls, rs = frames[:, L.LEFT_SHOULDER], frames[:, L.RIGHT_SHOULDER]
+    width = np.linalg.norm(ls[:, :2] - rs[:, :2], axis=-1)
+    ok = (ls[:, 3] > 0) & (rs[:, 3] > 0) & (width > _EPS)
+    mid_y = (ls[:, 1] + rs[:, 1]) / 2
+    sl, sr, cl, cr = _hand_centres(frames)
+    out = np.full((len(frames), 2), np.nan)
+    for j, (seen, c) in enumerate(((sl, cl), (sr, cr))):
+        m = ok & seen
+        out[m, j] = (c[m, 1] - mid_y[m]) / width[m]
+    return out
+
+
+def hands_apart(frames: np.ndarray) -> np.ndarray:
+    """[T]: centre-to-centre distance of the two hands in palm lengths (NaN unless both are seen)."""
+    sl, sr, cl, cr = _hand_centres(frames)
+    palms = [np.linalg.norm(frames[:, c.slice][:, L.HAND_MIDDLE_MCP, :2] - frames[:, c.slice][:, L.HAND_WRIST, :2],
+                            axis=-1) for c in (L.LEFT_HAND, L.RIGHT_HAND)]
+    d = np.linalg.norm(cl - cr, axis=-1) / np.maximum((palms[0] + palms[1]) / 2, _EPS)
+    return np.where(sl & sr, d, np.nan)
+
+
+REST_RULES = ("below", "apart")
+
+
+def resting_hands(frames: np.ndarray, rule: str) -> np.ndarray:
+    """[T, 2] bool (left, right): the hand rests in that frame. ``below``: its centre is more
+    than ``REST_BELOW_SHOULDERS`` shoulder widths below the shoulders (words: body in view).
+    ``apart``: the lower of two hands more than ``REST_HAND_PALMS`` palm lengths apart
+    (fingerspelling: needs no body; the Spreadthesign signers' hands rise from low in the
+    picture, so ``below`` would drop 13-48 % of some alphabets' frames)."""
+    if rule not in REST_RULES:
+        raise ValueError(f"unknown resting-hand rule {rule!r}")
+    with np.errstate(invalid="ignore"):
+        if rule == "below":
+            return below_shoulders(frames) > REST_BELOW_SHOULDERS
+        far = hands_apart(frames) > REST_HAND_PALMS
+    _, _, cl, cr = _hand_centres(frames)
     left_lower = cl[:, 1] > cr[:, 1]
-    for comp, lower in ((L.LEFT_HAND, left_lower), (L.RIGHT_HAND, ~left_lower)):
-        out[apart & lower, comp.slice] = 0.0
+    return np.stack([far & left_lower, far & ~left_lower], axis=1)
+
+
+def drop_resting_hand(frames: np.ndarray, rule: str = "apart") -> np.ndarray:
+    """Copy with each resting hand (``resting_hands``) marked missing (zeros, confidence 0)."""
+    out = frames.astype(np.float32, copy=True)
+    rest = resting_hands(out, rule)
+    for j, comp in enumerate((L.LEFT_HAND, L.RIGHT_HAND)):
+        out[rest[:, j], comp.slice] = 0.0
     return out
 
 
 def normalize_signing_hands(frames: np.ndarray) -> np.ndarray:
-    """``normalize_hands`` of the signing hands only (``drop_resting_hand`` first): for
-    fingerspelling, where a resting hand in view is not part of the letter."""
-    return normalize_hands(drop_resting_hand(frames))
+    """``normalize_hands`` of the signing hands only (the lower of two far-apart hands left
+    out): fingerspelling."""
+    return normalize_hands(drop_resting_hand(frames, "apart"))
 
 
-NORMALIZERS = {"shoulders": normalize_shoulders, "hands": normalize_hands, "signing_hands": normalize_signing_hands}
+def normalize_signing_shoulders(frames: np.ndarray) -> np.ndarray:
+    """``normalize_shoulders`` with a hand far below the shoulders left out (words). The apart
+    rule is not used: two-handed signs may hold the hands far apart."""
+    return normalize_shoulders(drop_resting_hand(frames, "below"))
+
+
+NORMALIZERS = {"shoulders": normalize_shoulders, "hands": normalize_hands,
+               "signing_shoulders": normalize_signing_shoulders, "signing_hands": normalize_signing_hands}
 
 
 def normalize(frames: np.ndarray, method: str) -> np.ndarray:

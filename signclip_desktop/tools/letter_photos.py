@@ -79,54 +79,11 @@ def rank_letters(pack_dir, clips: dict[str, np.ndarray], normalization: str | No
     return res
 
 
-def hands_apart(frames: np.ndarray) -> np.ndarray:
-    """Per frame with both hands seen: centre-to-centre distance in palm lengths (the measure
-    ``normalize.drop_resting_hand`` thresholds)."""
-    from ..keypoints import layout as L
-
-    lh, rh = frames[:, L.LEFT_HAND.slice], frames[:, L.RIGHT_HAND.slice]
-    both = (lh[:, L.HAND_WRIST, 3] > 0) & (rh[:, L.HAND_WRIST, 3] > 0)
-    lh, rh = lh[both], rh[both]
-    palm = (np.linalg.norm(lh[:, L.HAND_MIDDLE_MCP, :2] - lh[:, L.HAND_WRIST, :2], axis=-1)
-            + np.linalg.norm(rh[:, L.HAND_MIDDLE_MCP, :2] - rh[:, L.HAND_WRIST, :2], axis=-1)) / 2
-
-    def centre(h):
-        vis = (h[..., 3] > 0)[..., None]
-        return (h[..., :2] * vis).sum(axis=1) / np.maximum(vis.sum(axis=1), 1)
-
-    return np.linalg.norm(centre(lh) - centre(rh), axis=-1) / np.maximum(palm, 1e-6)
-
-
-def resting_hand_stats(data, clips: dict[str, np.ndarray]) -> dict:
-    """How far apart both-hand frames are, per source: the letters data and the Spreadthesign
-    alphabets (what training reads) against the silfa photos, and the share the rule changes."""
-    from ..keypoints.normalize import REST_HAND_PALMS
-    from ..training import data as D
-
-    groups: dict[str, list] = {}
-    frames_total: dict[str, int] = {}
-    for s in D.load_letters(data) + D.load_spreadthesign(data):
-        key = ("Spreadthesign " if s.signer.startswith("spreadthesign") else "webcam ") + s.language
-        groups.setdefault(key, []).append(hands_apart(s.frames))
-        frames_total[key] = frames_total.get(key, 0) + len(s.frames)
-    groups["silfa photos"] = [hands_apart(f) for f in clips.values()]
-    frames_total["silfa photos"] = sum(len(f) for f in clips.values())
-    out = {}
-    for key, parts in sorted(groups.items()):
-        d = np.concatenate(parts)
-        out[key] = {"frames": frames_total[key], "both_hands": int(d.size),
-                    "changed_share": float((d > REST_HAND_PALMS).sum() / max(1, frames_total[key])),
-                    "apart_p50_p90_p99": [round(float(x), 2) for x in np.percentile(d, [50, 90, 99])] if d.size else None}
-    return out
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", required=True)
     ap.add_argument("--pack", action="append", required=True, help="a fingerspelling pack folder (repeatable)")
     ap.add_argument("--normalization", help="also read the clips with this normalisation (e.g. signing_hands)")
-    ap.add_argument("--rest-stats", action="store_true",
-                    help="also: how far apart both hands are per source, and the frames the resting-hand rule changes")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args(argv)
     clips = letter_clips(args.data)
@@ -137,13 +94,6 @@ def main(argv=None) -> int:
         print(f"{r['pack']} ({r['normalization']}): {r['letters_with_hands']} of {len(clips)} letters with a hand in view")
         for lang, a in r["alphabets"].items():
             print(f"  {lang:>4}: top-1 {a['top1']:.3f}  top-3 {a['top3']:.3f}  ({a['letters']} letters)")
-    if args.rest_stats:
-        stats = resting_hand_stats(args.data, clips)
-        print("hands apart (palm lengths, both-hand frames) and the share of all frames the rule changes:")
-        for key, st in stats.items():
-            print(f"  {key:>20}: {st['both_hands']:6d} of {st['frames']:6d} frames with both hands, "
-                  f"p50/p90/p99 {st['apart_p50_p90_p99']}, changed {st['changed_share']:.4f}")
-        results.append({"resting_hand": stats})
     if args.json:
         args.json.write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0

@@ -1,10 +1,12 @@
-"""The resting-hand rule of the ``signing_hands`` normalisation (fingerspelling packs)."""
+"""The resting-hand rules: ``signing_hands`` (fingerspelling: the lower of two far-apart hands)
+and ``signing_shoulders`` (words: a hand far below the shoulders)."""
 import numpy as np
 import pytest
 
 from signclip_desktop.keypoints import layout as L
 from signclip_desktop.keypoints.features import InputSpec, encode_input
-from signclip_desktop.keypoints.normalize import REST_HAND_PALMS, drop_resting_hand, normalize
+from signclip_desktop.keypoints.normalize import (REST_BELOW_SHOULDERS, REST_HAND_PALMS, drop_resting_hand, normalize,
+                                                  resting_hands)
 
 HAND = np.random.default_rng(0).normal(0, 0.01, (21, 2))
 
@@ -67,3 +69,57 @@ def test_signing_hands_is_hands_without_the_resting_hand():
     # the old "hands" packs keep reading both hands
     old = encode_input(f, InputSpec.from_dict({**spec.to_dict(), "normalization": "hands"}))
     assert (old[..., -1] == 1).all()
+
+
+def _body(hand_below_sw, n=5):
+    """Shoulders 0.2 wide at y 0.4, the right hand signing at the chin, the left hand
+    ``hand_below_sw`` shoulder widths below the shoulders."""
+    f = L.empty_frames(n)
+    f[:, L.LEFT_SHOULDER] = [0.6, 0.4, 0, 1]
+    f[:, L.RIGHT_SHOULDER] = [0.4, 0.4, 0, 1]
+    _hand(f, L.RIGHT_HAND, 0.45, 0.3)
+    _hand(f, L.LEFT_HAND, 0.7, 0.4 + hand_below_sw * 0.2)
+    return f
+
+
+def test_a_hand_far_below_the_shoulders_rests():
+    f = _body(REST_BELOW_SHOULDERS + 0.6)  # on the desk
+    out = drop_resting_hand(f, "below")
+    assert (out[:, L.LEFT_HAND.slice] == 0).all()
+    np.testing.assert_array_equal(out[:, L.RIGHT_HAND.slice], f[:, L.RIGHT_HAND.slice])
+    assert resting_hands(f, "below")[:, 0].all() and not resting_hands(f, "below")[:, 1].any()
+    low_sign = _body(REST_BELOW_SHOULDERS - 0.4)  # a sign made low, at the belly: kept
+    np.testing.assert_array_equal(drop_resting_hand(low_sign, "below"), low_sign)
+
+
+def test_below_needs_the_shoulders_and_the_words_rule_ignores_distance():
+    f = _body(REST_BELOW_SHOULDERS + 0.6)
+    f[:, L.LEFT_SHOULDER] = 0  # no body: the below rule cannot say
+    np.testing.assert_array_equal(drop_resting_hand(f, "below"), f)
+    far, _, _ = _two(REST_HAND_PALMS + 3)  # far apart, no body: a two-handed word sign may do that
+    np.testing.assert_array_equal(drop_resting_hand(far, "below"), far)
+
+
+def test_signing_shoulders_is_shoulders_without_the_resting_hand():
+    f = _body(REST_BELOW_SHOULDERS + 0.6)
+    np.testing.assert_array_equal(normalize(f, "signing_shoulders"),
+                                  normalize(drop_resting_hand(f, "below"), "shoulders"))
+    with pytest.raises(ValueError, match="rule"):
+        resting_hands(f, "sideways")
+
+
+def test_the_resting_hand_put_in_by_the_check_tool_is_one_the_words_rule_finds():
+    """tools/resting_hand.py measures recognition with a hand on the desk: it goes into the empty
+    slot, on that slot's side, low, and the ``below`` rule takes exactly it out again."""
+    from signclip_desktop.tools.resting_hand import with_resting_hand
+
+    f = _body(0.0)
+    f[:, L.LEFT_HAND.slice] = 0  # one-handed sign: the left slot is empty
+    desk = np.zeros((21, 3), np.float32)
+    desk[:, 0], desk[:, 1] = -1.2, 2.0  # silfa-like: beside and two shoulder widths below
+    out = with_resting_hand(f, desk)
+    np.testing.assert_array_equal(out[:, L.RIGHT_HAND.slice], f[:, L.RIGHT_HAND.slice])
+    assert (out[:, L.LEFT_HAND.slice, 3] == 1).all()
+    assert (out[:, L.LEFT_HAND.slice, 0] > 0.6).all()  # on the left shoulder's side (x 0.6), mirrored there
+    np.testing.assert_allclose(out[:, L.LEFT_HAND.slice, 1], 0.4 + 2.0 * 0.2, atol=1e-6)
+    np.testing.assert_array_equal(drop_resting_hand(out, "below"), f)
