@@ -36,6 +36,7 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
     m = cfg["model"]
     os_ = rep["open_set"]
     cfg_name = Path(cfg.get("_path", "")).name
+    kfold_cfg, kfold_note = K.kfold_config(cfg, rep)
     lines = [
         f"# Model card: `{pack.name}` pack {pack.version}", "", pack.description, "",
         "## What it is",
@@ -62,7 +63,7 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
           ["- No open-set rule (the k-fold run had no negatives): every prediction says `known: true`."]),
         f"- Pack size {size:.2f} MB; encoder latency per {K.LATENCY_FRAMES[cfg['kind']]}-frame window, 1 CPU thread (onnxruntime, median; noisy on a "
         f"shared machine): {lat:.1f} ms. ONNX vs torch max abs difference {fin['onnx_parity_max_abs']:.1e}.", "",
-        "## Data", *K.data_lines(cfg, fin, final_dir), "",
+        "## Data", *K.data_lines(cfg, fin, final_dir), *kfold_note, "",
         "## K-fold results (held-out signers)", "", markdown(rep), "",
     ]
     base = None
@@ -100,7 +101,7 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
     lines += ["## Against the targets", *K.target_lines(cfg, rep)]
     lines += [
         "", "## Reproduce", "", "```sh",
-        f"python -m signclip_desktop.training.kfold {cfg_name} --data ../shared/data --folds {rep['k']} --out {kfold_dir}",
+        f"python -m signclip_desktop.training.kfold {kfold_cfg} --data ../shared/data --folds {rep['k']} --out {kfold_dir}",
     ]
     if base is not None:
         lines.append(K.baseline_command(cfg, base, baseline_dir))

@@ -171,3 +171,32 @@ def main(argv=None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def kfold_config(cfg: dict, rep: dict) -> tuple[str, list[str]]:
+    """The config the k-fold run trained (from its command) and, when it is not the shipped one,
+    a card line naming every setting they differ in (version, description and history aside)."""
+    from .train import load_config
+
+    name = Path(cfg.get("_path", "")).name
+    words = rep.get("command", "").split()
+    ran = next((w for w in words if w.endswith(".json")), name)
+    if ran == name:
+        return name, []
+    try:
+        other = load_config(ran)
+    except (OSError, ValueError):
+        return ran, [f"- The k-fold run trained `{ran}` (not found here); this pack was trained from `{name}`."]
+
+    def flat(d, pre=""):
+        out = {}
+        for k, v in d.items():
+            if k.startswith("_") or (not pre and k in ("version", "description", "previous")):
+                continue
+            out.update(flat(v, f"{pre}{k}.") if isinstance(v, dict) else {f"{pre}{k}": v})
+        return out
+
+    a, b = flat(other), flat(cfg)
+    diff = [f"`{k}` {a.get(k)!r} -> {b.get(k)!r}" for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k)]
+    return ran, [f"- The k-fold numbers are those of `{ran}`; this pack was trained from `{name}`, which differs only in "
+                 + "; ".join(diff) + " (docs/TRAINING.md says why the k-fold still stands for it)."]
