@@ -47,7 +47,8 @@ def resting_hand_stats(data) -> dict:
     out = {}
     for key, parts in groups.items():
         fr = np.concatenate(parts)
-        out[key] = {"frames": int(len(fr)), "below_p50_p99": pct(below_shoulders(fr).ravel()),
+        out[key] = {"frames": int(len(fr)), "both_hands": float(np.isfinite(hands_apart(fr)).mean()),
+                    "below_p50_p99": pct(below_shoulders(fr).ravel()),
                     "apart_p50_p99": pct(hands_apart(fr)),
                     "changed_apart": float(resting_hands(fr, "apart").any(axis=1).mean()),
                     "changed_below": float(resting_hands(fr, "below").any(axis=1).mean())}
@@ -134,7 +135,8 @@ def main(argv=None) -> int:
         print("hands below the shoulders (shoulder widths) and apart (palm lengths), p50 / p99; share of frames "
               "each rule changes (apart = signing_hands / below = signing_shoulders):")
         for key, st in resting_hand_stats(a.data).items():
-            print(f"  {key:>24}: {st['frames']:7d} frames, below {st['below_p50_p99']}, apart {st['apart_p50_p99']}, "
+            print(f"  {key:>24}: {st['frames']:7d} frames, both hands in {st['both_hands']:.1%}, below "
+                  f"{st['below_p50_p99']}, apart {st['apart_p50_p99']}, "
                   f"changed {st['changed_apart']:.4f} / {st['changed_below']:.4f}")
     if a.pack:
         for r in recognition_check(a.pack, a.data, a.normalization):

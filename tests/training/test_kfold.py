@@ -188,3 +188,16 @@ def test_card_gives_a_whole_baseline_command_only_when_the_run_holds_every_fold(
     assert baseline_command({}, whole, None) == cmd.replace(" --only 3 4", "")
     part = {"command": cmd, "k": 5, "folds": [{"fold": 3}, {"fold": 4}]}
     assert baseline_command({}, part, None) == cmd  # the folds it holds are the ones the command names
+
+
+def test_the_card_names_how_the_kfold_config_differs_from_the_shipped_one():
+    from signclip_desktop.training.card_kinds import kfold_config
+    from signclip_desktop.training.train import load_config
+
+    cfg = load_config("words_v5.json")
+    rep = {"command": "python -m signclip_desktop.training.kfold words_v4.json --data D --folds 5 --out runs/kfold_v4"}
+    name, lines = kfold_config(cfg, rep)
+    assert name == "words_v4.json" and len(lines) == 1
+    assert "`input.normalization` 'shoulders' -> 'signing_shoulders'" in lines[0] and "version" not in lines[0]
+    same = {"command": "python -m signclip_desktop.training.kfold words_v5.json --out X"}
+    assert kfold_config(cfg, same) == ("words_v5.json", [])
