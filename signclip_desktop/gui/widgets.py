@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButt
 from . import skeleton as S
 from . import theme
 from ..keypoints import layout as L
-from ..languages import code_for, full_name
+from ..languages import code_for, full_name, short_name
 
 
 def fit_rect(outer: QRectF, aspect: float) -> QRectF:
@@ -361,14 +361,19 @@ from .guesses import ConfidenceBar, TopKPanel  # noqa: E402,F401
 
 
 class LanguageBox(QComboBox):
-    """A sign-language chooser that shows names ("American Sign Language") and keeps codes
-    ("ase", the tooltip and item data); the user may type a name or any code. ``code()`` is
+    """A sign-language chooser that shows names ("American"; "American Sign Language (ase)" as
+    the tooltip) and keeps codes ("ase", the item data); the user may type a name or any code. ``code()`` is
     what a library stores."""
 
     def __init__(self, codes, parent=None):
         super().__init__(parent)
         self.setEditable(True)
         self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        # the longest name must not squeeze the form's labels: the box takes the width it is given
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(10)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.currentIndexChanged.connect(lambda _i: self.lineEdit().setCursorPosition(0))  # show a name's start
         for c in codes:
             self.add_code(c)
         self.setToolTip("The sign language of this sign: pick one or type its name or ISO 639-3 code")
@@ -376,9 +381,9 @@ class LanguageBox(QComboBox):
     def add_code(self, code: str) -> int:
         i = self.findData(code)
         if i < 0:
-            self.addItem(full_name(code), code)
+            self.addItem(short_name(code), code)  # "American": fits a narrow form at 1024 px
             i = self.count() - 1
-            self.setItemData(i, f"language code: {code}", Qt.ItemDataRole.ToolTipRole)
+            self.setItemData(i, f"{full_name(code)} (language code {code})", Qt.ItemDataRole.ToolTipRole)
         return i
 
     def set_code(self, code: str) -> None:

@@ -316,7 +316,7 @@ def open_feed(spec: SourceSpec, stats: Stats) -> Feed:
         if not p.is_file():
             raise SourceError(p, "the built-in demo is missing (run `python -m signclip_desktop.tools.make_demo`)")
         seqs, fps = load_keypoint_file(p)
-        return KeypointFeed(seqs, fps, stats, spec.pace, captions=[f"Demo: {s.label}" for s in seqs])
+        return KeypointFeed(seqs, fps, stats, spec.pace, captions=[f"Demo: {(s.label or '').replace('-', ' ')}" for s in seqs])  # as the guesses say it
     path = Path(spec.path)
     if is_keypoint_file(path):
         seqs, fps = load_keypoint_file(path)
