@@ -105,9 +105,12 @@ def ablation_lines(cfg_name: str, rep: dict, base: dict) -> list[str]:
         cells = [_pm(r["summary"][k]) for k in (f"alpha_top1_{sc}", f"alpha_top1_{sc}@ase", f"top1_{sc}")]
         return f"| {name} | {' | '.join(cells)} | {_pm(r['train_seconds_per_fold'], 0)} |"
     steps = lambda r: (r.get("steps") or "?")  # noqa: E731
-    return ["## Ablation: training steps (same folds, same config otherwise)", "",
+    ran = lambda r: next((w for w in r.get("command", "").split() if w.endswith(".json")), cfg_name)  # noqa: E731
+    title = ("## Ablation: training steps (same folds, same config otherwise)" if ran(base) == ran(rep) else
+             "## Against the previous recipe (same folds; docs/TRAINING.md says what changed)")
+    return [title, "",
             "| run | top-1 own alphabet | within `ase` | all labels | s / fold |", "|---|---:|---:|---:|---:|",
-            row(f"`{cfg_name}`, {steps(base)} steps", base), row(f"`{cfg_name}`, {steps(rep)} steps (shipped)", rep), "",
+            row(f"`{ran(base)}`, {steps(base)} steps", base), row(f"`{ran(rep)}`, {steps(rep)} steps (shipped)", rep), "",
             f"Baseline command: `{base.get('command', '')}`.", ""]
 
 

@@ -105,3 +105,15 @@ def test_steps_ablation_rows_name_both_runs():
     text = "\n".join(ablation_lines("fs.json", run(0.7, 2500), run(0.6, 1500)))
     assert "1500 steps | 0.600 ± 0.000" in text and "2500 steps (shipped) | 0.700 ± 0.000" in text
     assert "`kfold --steps 1500`" in text
+
+
+def test_a_baseline_of_another_config_is_named_as_the_previous_recipe():
+    from signclip_desktop.training.card_kinds import ablation_lines
+
+    def run(m, cfg):
+        ms = {"mean": m, "sd": 0.0, "folds": [m]}
+        return {"scoring": "text", "steps": 2500, "command": f"kfold {cfg} --data D", "train_seconds_per_fold": ms,
+                "summary": {"alpha_top1_text": ms, "alpha_top1_text@ase": ms, "top1_text": ms}}
+    text = "\n".join(ablation_lines("fs_v3.json", run(0.7, "fs_v3.json"), run(0.6, "fs_v2.json")))
+    assert "Against the previous recipe" in text and "training steps" not in text
+    assert "`fs_v2.json`, 2500 steps | 0.600" in text and "`fs_v3.json`, 2500 steps (shipped) | 0.700" in text
