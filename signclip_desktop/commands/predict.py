@@ -51,14 +51,17 @@ JSON_FIELDS = ("label", "text", "language", "score", "similarity")  # per guess,
 
 
 def nothing_seen(frames) -> str | None:
-    """Why a clip cannot be recognised at all ("no person seen", "no hands seen"), or None."""
+    """Why a clip cannot be recognised at all ("no person seen", "no hands seen", "only a resting
+    hand seen"), or None."""
     from ..keypoints import layout as L
+    from ..stream.clip import hands_up
 
     if not len(frames):
         return "no frames"
-    hands = (frames[:, L.LEFT_HAND.slice, 3] > 0).any() or (frames[:, L.RIGHT_HAND.slice, 3] > 0).any()
-    if hands:
+    if hands_up(frames).any():
         return None
+    if (frames[:, L.LEFT_HAND.slice, 3] > 0).any() or (frames[:, L.RIGHT_HAND.slice, 3] > 0).any():
+        return "only a resting hand seen (far below the shoulders)"
     return "no hands seen" if (frames[:, L.POSE.slice, 3] > 0).any() else "no person seen"
 
 

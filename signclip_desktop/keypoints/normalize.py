@@ -192,6 +192,14 @@ def resting_hands(frames: np.ndarray, rule: str) -> np.ndarray:
     return np.stack([far & left_lower, far & ~left_lower], axis=1)
 
 
+def hands_signing(frames: np.ndarray) -> np.ndarray:
+    """[T, 2] bool (left, right): the hand is seen and not resting far below the shoulders
+    (``below``): what "hands in view", signing activity and the hands-up trim count."""
+    seen = np.stack([frames[:, L.LEFT_HAND.start + L.HAND_WRIST, 3] > 0,
+                     frames[:, L.RIGHT_HAND.start + L.HAND_WRIST, 3] > 0], axis=1)
+    return seen & ~resting_hands(frames, "below") if len(frames) else seen
+
+
 def drop_resting_hand(frames: np.ndarray, rule: str = "apart") -> np.ndarray:
     """Copy with each resting hand (``resting_hands``) marked missing (zeros, confidence 0)."""
     out = frames.astype(np.float32, copy=True)

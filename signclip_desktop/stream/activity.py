@@ -6,12 +6,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..keypoints import layout as L
-from ..keypoints.normalize import normalize_shoulders
+from ..keypoints.normalize import hands_signing, normalize_shoulders
 
 
 @dataclass(frozen=True)
 class Activity:
-    hands_visible: float  # fraction of frames with at least one hand
+    hands_visible: float  # fraction of frames with at least one hand (not resting)
     motion: float         # mean per-frame hand movement, in shoulder widths per second
     signing: bool
 
@@ -26,7 +26,7 @@ class ActivityDetector:
     def __call__(self, frames: np.ndarray, fps: float) -> Activity:
         if len(frames) == 0:
             return Activity(0.0, 0.0, False)
-        hands = np.stack([frames[:, L.LEFT_HAND.start, 3] > 0, frames[:, L.RIGHT_HAND.start, 3] > 0], axis=1)
+        hands = hands_signing(frames)  # a hand resting on the desk in view is not signing
         any_hand = hands.any(axis=1)
         visible = float(any_hand.mean())
         motion = 0.0

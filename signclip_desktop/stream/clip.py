@@ -17,10 +17,13 @@ from .window import resample_sequence
 
 
 def hands_up(frames: np.ndarray) -> np.ndarray:
-    """Boolean [T]: a hand is seen in the frame (hand confidence channel)."""
+    """Boolean [T]: a hand is seen in the frame and is not resting far below the shoulders
+    (``normalize.hands_signing``: a hand on the desk in view is "hands down")."""
+    from ..keypoints.normalize import hands_signing
+
     if len(frames) == 0:
         return np.zeros(0, bool)
-    return frames[:, list(L.HAND_WRISTS), 3].max(axis=1) > 0
+    return hands_signing(frames).any(axis=1)
 
 
 def trim_span(frames: np.ndarray, fps: float = 30.0, min_gap_s: float = 0.25, pad_s: float = 0.1,

@@ -123,3 +123,34 @@ def test_the_resting_hand_put_in_by_the_check_tool_is_one_the_words_rule_finds()
     assert (out[:, L.LEFT_HAND.slice, 0] > 0.6).all()  # on the left shoulder's side (x 0.6), mirrored there
     np.testing.assert_allclose(out[:, L.LEFT_HAND.slice, 1], 0.4 + 2.0 * 0.2, atol=1e-6)
     np.testing.assert_array_equal(drop_resting_hand(out, "below"), f)
+
+
+def test_a_resting_hand_alone_is_hands_down_for_activity_trim_and_the_indicator():
+    from signclip_desktop.gui.pages.live_mirror import hands_in_view
+    from signclip_desktop.keypoints.normalize import hands_signing
+    from signclip_desktop.stream.activity import ActivityDetector
+    from signclip_desktop.stream.clip import hands_up, trim_span
+
+    rest_only = _body(REST_BELOW_SHOULDERS + 0.6, n=30)
+    rest_only[:, L.RIGHT_HAND.slice] = 0  # only the hand on the desk is in view
+    assert not hands_signing(rest_only).any() and not hands_up(rest_only).any()
+    assert not ActivityDetector()(rest_only, 30.0).signing
+    assert not hands_in_view(rest_only[0])
+    signing = _body(REST_BELOW_SHOULDERS + 0.6, n=30)  # the other hand signs meanwhile
+    assert hands_signing(signing)[:, 1].all() and not hands_signing(signing)[:, 0].any()
+    assert ActivityDetector()(signing, 30.0).signing and hands_in_view(signing[0])
+    clip = np.concatenate([rest_only[:10], signing[:10], rest_only[:10]])
+    a, b = trim_span(clip, 30.0, pad_s=0.0)
+    assert (a, b) == (10, 20)  # hands up .. hands down, the resting hand throughout notwithstanding
+
+
+def test_predict_says_when_only_a_resting_hand_was_seen():
+    from signclip_desktop.commands.predict import nothing_seen
+
+    rest_only = _body(REST_BELOW_SHOULDERS + 0.6)
+    rest_only[:, L.RIGHT_HAND.slice] = 0
+    assert "resting hand" in nothing_seen(rest_only)
+    assert nothing_seen(_body(REST_BELOW_SHOULDERS + 0.6)) is None
+    no_hands = _body(0.0)
+    no_hands[:, L.LEFT_HAND.slice] = no_hands[:, L.RIGHT_HAND.slice] = 0
+    assert nothing_seen(no_hands) == "no hands seen"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QHBoxLayout, QLa
                                QVBoxLayout)
 
 from ...keypoints import layout as L
+from ...stream.clip import hands_up
 from ..widgets import VideoView
 from .calibrate_me import NO_CAMERA as NO_CAMERA_TEXT  # one wording on every page
 
@@ -28,9 +29,10 @@ HANDS_MISSING_S = 0.5  # hands gone this long before the indicator says so (Medi
 
 
 def hands_in_view(points: np.ndarray | None) -> bool:
+    """A hand up to sign (a hand resting on the desk in view does not count: ``stream.clip.hands_up``)."""
     if points is None or len(points) < L.NUM_POINTS:
         return False
-    return bool((points[L.LEFT_HAND.slice, 3] > 0).any() or (points[L.RIGHT_HAND.slice, 3] > 0).any())
+    return bool(hands_up(np.asarray(points, np.float32)[None])[0])
 
 
 def seen_text(prediction, label_text=None, choose=None) -> str:
