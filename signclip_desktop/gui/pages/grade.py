@@ -243,7 +243,7 @@ class GradePage(MirrorRecording, QWidget):
         mark = "✓ PASS" if r.passed else "✗ NOT YET"
         colour = "#7bd88f" if r.passed else "#f0b53c"
         self.score.setText(f"<span style='color:{colour}'>{r.score:.0f}</span> / 100  {mark}"
-                           f"<span style='font-size:small; color:{theme.TEXT_DIM}'>&nbsp;&nbsp;pass mark "
+                           f"<span style='font-size:{theme.pt(0)}pt; font-weight:normal; color:{theme.TEXT_DIM}'>&nbsp;&nbsp;pass mark "
                            f"{r.pass_score:.0f}</span>")
         self.score.setToolTip(f"How sure the grader is that this is the sign, 0-100. {r.pass_score:.0f} or more "
                               "passes; the mark means the same for every sign (calibrated on signers the model "
