@@ -154,3 +154,15 @@ def test_predict_says_when_only_a_resting_hand_was_seen():
     no_hands = _body(0.0)
     no_hands[:, L.LEFT_HAND.slice] = no_hands[:, L.RIGHT_HAND.slice] = 0
     assert nothing_seen(no_hands) == "no hands seen"
+
+
+def test_the_hands_indicator_reads_display_points_as_the_model_does():
+    """On a 16:9 picture the shoulders are narrower in x than the model reads them: a hand 1.2 model
+    shoulder widths low is up (1.6 in the display's own units would look like resting)."""
+    from signclip_desktop.gui.pages.live_mirror import hands_in_view
+
+    f = L.empty_frames(1)
+    f[0, L.LEFT_SHOULDER] = [0.55, 0.4, 0, 1]
+    f[0, L.RIGHT_SHOULDER] = [0.45, 0.4, 0, 1]
+    _hand(f, L.RIGHT_HAND, 0.47, 0.4 + 1.2 * 0.1 * (16 / 9) / (4 / 3), palm=0.02)
+    assert hands_in_view(f[0], 16 / 9) and not hands_in_view(f[0])

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QHBoxLayout, QLa
                                QVBoxLayout)
 
 from ...keypoints import layout as L
+from ...keypoints.normalize import to_reference_aspect
 from ...stream.clip import hands_up
 from ..widgets import VideoView
 from .calibrate_me import NO_CAMERA as NO_CAMERA_TEXT  # one wording on every page
@@ -28,11 +29,12 @@ NO_SOURCE_TEXT = "Nothing is playing: start the camera or open a file on the Liv
 HANDS_MISSING_S = 0.5  # hands gone this long before the indicator says so (MediaPipe drops single frames)
 
 
-def hands_in_view(points: np.ndarray | None) -> bool:
-    """A hand up to sign (a hand resting on the desk in view does not count: ``stream.clip.hands_up``)."""
+def hands_in_view(points: np.ndarray | None, aspect: float | None = None) -> bool:
+    """A hand up to sign (a hand resting on the desk in view does not count: ``stream.clip.hands_up``).
+    ``points`` are the display's (the picture's own x); ``aspect`` reads them as the model does."""
     if points is None or len(points) < L.NUM_POINTS:
         return False
-    return bool(hands_up(np.asarray(points, np.float32)[None])[0])
+    return bool(hands_up(to_reference_aspect(np.asarray(points, np.float32)[None], aspect))[0])
 
 
 def seen_text(prediction, label_text=None, choose=None) -> str:
@@ -114,7 +116,7 @@ class LiveMirror(QFrame):
         self.video.set_frame(ev.frame)
         self.frames_shown += 1
         now = time.monotonic()
-        if hands_in_view(ev.frame.points):
+        if hands_in_view(ev.frame.points, ev.frame.aspect):
             self._hands_at = now
             self._set_hands(True)
         elif now - self._hands_at > HANDS_MISSING_S:
