@@ -129,7 +129,7 @@ def normalize_hands(frames: np.ndarray) -> np.ndarray:
 # top-1 on held-out signers fell from 0.71 to 0.34 with a resting hand put in; docs/TRAINING.md).
 # A hand whose centre is this many shoulder widths below the shoulder midpoint rests: 0.5 % of
 # the words data's frames have a hand as low (the silfa signer's hand on the desk: 2.0-2.2;
-# ``python -m signclip_desktop.tools.letter_photos --rest-stats``).
+# ``python -m signclip_desktop.tools.resting_hand --stats``).
 REST_BELOW_SHOULDERS = 1.4
 # Fingerspelling: two hands further apart than this many palm lengths are not spelling
 # together, and the lower one rests. The letters and Spreadthesign both-hand
@@ -195,9 +195,7 @@ def resting_hands(frames: np.ndarray, rule: str) -> np.ndarray:
 def hands_signing(frames: np.ndarray) -> np.ndarray:
     """[T, 2] bool (left, right): the hand is seen and not resting far below the shoulders
     (``below``): what "hands in view", signing activity and the hands-up trim count."""
-    seen = np.stack([frames[:, L.LEFT_HAND.start + L.HAND_WRIST, 3] > 0,
-                     frames[:, L.RIGHT_HAND.start + L.HAND_WRIST, 3] > 0], axis=1)
-    return seen & ~resting_hands(frames, "below") if len(frames) else seen
+    return (frames[:, list(L.HAND_WRISTS), 3] > 0) & ~resting_hands(frames, "below")
 
 
 def drop_resting_hand(frames: np.ndarray, rule: str = "apart") -> np.ndarray:

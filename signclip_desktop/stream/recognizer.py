@@ -11,6 +11,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.features import encode_input
+from ..keypoints.normalize import hands_signing
 from ..model.scorer import Prediction, Scorer
 from ..sources.base import KeypointFrame
 from .activity import Activity, ActivityDetector
@@ -72,7 +73,8 @@ class Recognizer:
         kp = frame.keypoints
         if kp.size and not np.isfinite(kp).all():  # a damaged keypoint file: such points are missing
             kp = np.where(np.isfinite(kp).all(axis=-1, keepdims=True), kp, 0.0).astype(np.float32)
-        hands = bool(kp[list(L.HAND_WRISTS), 3].max() > 0) if kp.size else False
+        # a hand resting far below the shoulders is hands down (the geometry only when a wrist is seen)
+        hands = bool(kp.size and kp[list(L.HAND_WRISTS), 3].max() > 0 and hands_signing(kp[None]).any())
         self.window.push(frame.timestamp, kp)
         if hands:
             self._last_hand_t = frame.timestamp

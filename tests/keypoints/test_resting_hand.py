@@ -166,3 +166,13 @@ def test_the_hands_indicator_reads_display_points_as_the_model_does():
     f[0, L.RIGHT_SHOULDER] = [0.45, 0.4, 0, 1]
     _hand(f, L.RIGHT_HAND, 0.47, 0.4 + 1.2 * 0.1 * (16 / 9) / (4 / 3), palm=0.02)
     assert hands_in_view(f[0], 16 / 9) and not hands_in_view(f[0])
+
+
+def test_grading_says_when_only_a_resting_hand_was_seen():
+    from signclip_desktop.practice.grading.verdict import not_graded_reason
+
+    rest_only = _body(REST_BELOW_SHOULDERS + 0.6)
+    rest_only[:, L.RIGHT_HAND.slice] = 0
+    code, why = not_graded_reason(rest_only)
+    assert code == "hand_not_seen" and "resting" in why
+    assert not_graded_reason(_body(REST_BELOW_SHOULDERS + 0.6)) is None

@@ -62,3 +62,15 @@ def test_stable_sign_needs_two_windows_and_does_not_flicker():
     assert s.current == "hello"
     assert s.update(None, 4.0) and s.current is None  # fades after idle
     assert list(s.history) == ["hello"]
+
+
+def test_the_end_of_a_sign_is_final_with_a_resting_hand_in_view(tiny_pack):
+    """The other hand lies on the desk throughout: the signing hand going down still ends the sign."""
+    pack = load_pack(tiny_pack)
+    rec = Recognizer(pack, Encoder(pack, "cpu", 1))
+    frames = np.concatenate([_person(40), _person(5, hands=False)])
+    frames[:, L.LEFT_HAND.slice, :2] = [0.7, 0.5 + 2.0 * 0.2]  # two shoulder widths below the shoulders
+    frames[:, L.LEFT_HAND.slice, 3] = 1
+    ups = [u for i, kp in enumerate(frames) if (u := rec.push(KeypointFrame(i, i / 30, kp)))]
+    finals = [u for u in ups if u.final]
+    assert len(finals) == 1 and finals[0].timestamp == 40 / 30  # the first frame with only the resting hand

@@ -32,8 +32,8 @@ HANDS_MISSING_S = 0.5  # hands gone this long before the indicator says so (Medi
 def hands_in_view(points: np.ndarray | None, aspect: float | None = None) -> bool:
     """A hand up to sign (a hand resting on the desk in view does not count: ``stream.clip.hands_up``).
     ``points`` are the display's (the picture's own x); ``aspect`` reads them as the model does."""
-    if points is None or len(points) < L.NUM_POINTS:
-        return False
+    if points is None or len(points) < L.NUM_POINTS or not (points[list(L.HAND_WRISTS), 3] > 0).any():
+        return False  # no hand at all: no copy, no geometry (this runs per frame on the GUI thread)
     return bool(hands_up(to_reference_aspect(np.asarray(points, np.float32)[None], aspect))[0])
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ...keypoints import layout as L
+from ...stream.clip import hands_up
 from .dtw import Alignment
 from .motion import Motion
 from .parts import PART_TITLES, PARTS, PartResult
@@ -34,6 +35,8 @@ def not_graded_reason(frames: np.ndarray) -> tuple[str, str] | None:
         return "no_person", "not graded: I could not see anyone in the recording"
     if not hands:
         return "hand_not_seen", NOT_SEEN + " (no hand in any frame)"
+    if not hands_up(frames).any():
+        return "hand_not_seen", NOT_SEEN + " (only a hand resting far below the shoulders)"
     return None
 
 
