@@ -25,7 +25,7 @@ def register(subparsers) -> None:
     p.add_argument("--workers", type=int, default=2, metavar="N", help="Holistic pool workers (0: skip the pool)")
     p.add_argument("--no-session", action="store_true", help="skip the fresh-process start-up/RSS run")
     p.add_argument("--no-pin", action="store_true",
-                   help="compare bare Holistic and the app on all cores instead of both pinned to one core")
+                   help="skip the second comparison with bare Holistic and the app both pinned to one core (*_one_core)")
     p.add_argument("--bundle", metavar="DIR", help="a built one-folder bundle (dist/signclip-desktop): report its size")
     p.set_defaults(func=run)
 

@@ -37,6 +37,10 @@ def register(subparsers) -> None:
     p.add_argument("--top-k", type=int, default=5, metavar="K", help="guesses per clip (default 5)")
     p.add_argument("--windows", action="store_true", help="one result per sliding window instead of per clip")
     p.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
+    p.add_argument("--language", default=None, metavar="CODE",
+                   help="score only the pack's signs of this sign language or alphabet (ISO 639-3, e.g. ase); "
+                        "'all' for every label (default: the pack's main language where its manifest names one, "
+                        "as the fingerspelling pack does, else all)")
     p.add_argument("--cpu", action="store_true", help="run the encoder on the CPU even when CUDA is available")
     p.add_argument("--left-handed", action="store_true", help="mirror left/right before the encoder")
     p.add_argument("--static", action="store_true",
@@ -92,6 +96,12 @@ def run(args) -> int:
     pack = load_pack(resolve_pack(args.pack))
     encoder = Encoder(pack, providers="cpu" if args.cpu else "auto")
     scorer = Scorer.from_pack(pack)
+    language = pack.main_language if args.language is None else ("" if args.language.lower() == "all" else args.language)
+    try:
+        scorer.set_language(language or None)
+    except ValueError as e:
+        error(NAME, f"--language: {e}")
+        return 1
     spec = pack.input
     out = sys.stdout
     failures = 0

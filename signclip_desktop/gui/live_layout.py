@@ -233,7 +233,8 @@ class LiveLayout:
         for code in sorted(counts, key=lambda c: (-counts[c], c)):
             self.lang_box.addItem(f"{full_name(code)} · {counts[code]}", code)
             self.lang_box.setItemData(self.lang_box.count() - 1, language_name(code), Qt.ItemDataRole.ToolTipRole)
-        want = self.settings.pack_languages.get(pack.name, "")
+        # the user's choice for this pack, else the pack's own (an alphabet pack scores within one alphabet)
+        want = self.settings.pack_languages.get(pack.name, getattr(pack, "main_language", ""))
         i = self.lang_box.findData(want)
         self.lang_box.setCurrentIndex(max(i, 0))
         return want if i > 0 else ""

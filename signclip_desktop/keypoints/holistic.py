@@ -127,6 +127,17 @@ def results_to_layout(results) -> np.ndarray:
     return hide_legs(out[None])[0]
 
 
+def _as_result(outputs: dict):
+    """A pipelined frame's outputs as the attribute record ``process`` returns."""
+    import types  # noqa: PLC0415
+
+    res = types.SimpleNamespace(**outputs)
+    if getattr(res, "pose_landmarks", None) is not None:  # as Holistic.process does
+        for lm in res.pose_landmarks.landmark:
+            lm.ClearField("presence")
+    return res
+
+
 class HolisticDetector:
     """One MediaPipe Holistic instance kept for the whole stream.
 
@@ -163,12 +174,10 @@ class HolisticDetector:
             raise DetectorError(f"MediaPipe Holistic cannot start ({e.__class__.__name__}: {str(e)[:200]}); "
                                 f"is {MEDIAPIPE_REQUIREMENT} installed?") from e
 
-    def process(self, image_bgr: np.ndarray):
-        """The raw MediaPipe result for one BGR (or grey / BGRA) uint8 image."""
+    @staticmethod
+    def _rgb(image_bgr: np.ndarray) -> np.ndarray:
         import cv2  # noqa: PLC0415
 
-        if self._h is None:
-            raise DetectorError("detector is closed")
         img = np.asarray(image_bgr)
         if img.ndim == 2:
             rgb = cv2.cvtColor(img, cv2.COLOR_GRAY2RGB)
@@ -181,21 +190,84 @@ class HolisticDetector:
         if rgb.dtype != np.uint8:
             rgb = np.clip(rgb, 0, 255).astype(np.uint8)
         rgb.flags.writeable = False
+        return rgb
+
+    def _quiet_now(self) -> bool:
         # The C++ side logs while it builds its graphs on the first frames (and when a
         # hand first shows up); keep those quiet without hiding our own later output.
         # The landmark projection logs once when the first person shows up, however late.
-        quiet = self._quiet and (self._calls < self.QUIET_CALLS or (self._pose_frames < 2 and self._calls < 3000))
-        with silenced_stderr(quiet):
-            res = self._h.process(rgb)
+        return self._quiet and (self._calls < self.QUIET_CALLS or (self._pose_frames < 2 and self._calls < 3000))
+
+    def _count(self, res) -> None:
         self._calls += 1
         if getattr(res, "pose_landmarks", None) is not None:
             self._pose_frames += 1
+
+    def process(self, image_bgr: np.ndarray):
+        """The raw MediaPipe result for one BGR (or grey / BGRA) uint8 image."""
+        if self._h is None:
+            raise DetectorError("detector is closed")
+        rgb = self._rgb(image_bgr)
+        self._flush_pipeline()
+        with silenced_stderr(self._quiet_now()):
+            res = self._h.process(rgb)
+        self._count(res)
         return res
 
     def detect(self, image_bgr: np.ndarray, timestamp: float | None = None) -> np.ndarray:
         """One image -> float32 [203, 4]. ``timestamp`` is accepted for the protocol (the
         legacy solution keeps its own clock: frames must come in order)."""
         return results_to_layout(self.process(image_bgr))
+
+    # ------------------------------------------------------------ several frames in the graph at once
+    _pipe = None             # keypoints.pipelined.GraphPipeline, made on the first pipelined frame
+    _done: list | None = None  # finished frames not yet returned by results()
+
+    def submit(self, image_bgr: np.ndarray) -> None:
+        """Queue one picture; ``results`` hands back the keypoints, in order. While start-up logging
+        is held back (the first frames, until a person is seen) a picture runs at once, as
+        ``detect`` does; after that several pictures are in the graph together, so its pose model
+        works on the next picture while the hand models finish this one (keypoints unchanged)."""
+        if self._h is None:
+            raise DetectorError("detector is closed")
+        if self._done is None:
+            self._done = []
+        if self._pipe is None and self._quiet_now():
+            self._done.append(self.detect(image_bgr))
+            return
+        from .pipelined import GraphPipeline  # noqa: PLC0415
+
+        rgb = self._rgb(image_bgr)
+        if self._pipe is None:
+            self._pipe = GraphPipeline(self._h)
+        self._pipe.submit(rgb)
+
+    @property
+    def in_flight(self) -> int:
+        """Pictures submitted whose keypoints ``results`` has not returned yet."""
+        return len(self._done or ()) + (self._pipe.in_flight if self._pipe is not None else 0)
+
+    def results(self, max_in_flight: int = 0) -> list[np.ndarray]:
+        """[203, 4] keypoints of the oldest submitted pictures, in order: all that are finished, after
+        waiting until at most ``max_in_flight`` pictures are still in the graph."""
+        from .pipelined import PipelineError  # noqa: PLC0415
+
+        out, self._done = list(self._done or ()), []
+        if self._pipe is not None:
+            try:
+                got = self._pipe.results(max_in_flight)
+            except PipelineError as e:
+                raise DetectorError(str(e)) from e
+            for res in got:
+                res = _as_result(res)
+                self._count(res)
+                out.append(results_to_layout(res))
+        return out
+
+    def _flush_pipeline(self) -> None:
+        """Finish what is in the graph before a synchronous call (kept for ``results``)."""
+        if self._pipe is not None and self._pipe.in_flight:
+            self._done = (self._done or []) + self.results(0)
 
     def reset(self) -> None:
         """Forget the tracking before an unrelated clip: one blank frame makes the next frame a
@@ -207,6 +279,10 @@ class HolisticDetector:
 
     def close(self) -> None:
         if getattr(self, "_h", None) is not None:
+            try:
+                self._flush_pipeline()
+            except DetectorError:
+                pass  # closing anyway
             with silenced_stderr(self._quiet):
                 self._h.close()
             self._h = None

@@ -17,12 +17,13 @@ from typing import Any, Callable
 import numpy as np
 
 from ..keypoints import layout as L
+from ..keypoints.holistic import DetectorError
 from ..keypoints.normalize import to_reference_aspect
 from ..sources.base import KeypointFrame, SourceError
 from .display import DisplayFrame, prepare_view_image
 from .events import ErrorEvent, StatusEvent
 from .feeds import Feed, SourceSpec, open_feed
-from .pooled import PooledDetection, pool_setting, pool_workers_now, start_pool
+from .pooled import PipelinedDetection, PooledDetection, pipeline_depth_now, pool_setting, pool_workers_now, start_pool
 from .slots import LatestSlot, Mailbox, Stats
 
 Emit = Callable[[Any], None]
@@ -33,7 +34,8 @@ class CaptureWorker:
 
     def __init__(self, display: LatestSlot, keypoints: Mailbox, stats: Stats, emit: Emit,
                  detector_factory: Callable[[], Any] | None = None, feed_factory=open_feed,
-                 pool: int | str | None = None, pool_factory: str | None = None, pool_kwargs: dict | None = None):
+                 pool: int | str | None = None, pool_factory: str | None = None, pool_kwargs: dict | None = None,
+                 pipeline: int | str | None = None):
         self.display, self.keypoints, self.stats, self.emit = display, keypoints, stats, emit
         # pool: None/"auto" = by the rule (only for the default detector), 0 = never, N = N workers
         self._pool_workers = pool_setting(pool)
@@ -42,6 +44,8 @@ class CaptureWorker:
         self._pool_waiting: tuple | None = None          # (PooledDetection, components) started, not yet in use
         self._pool_loader: threading.Thread | None = None
         self._pool_tried = False                         # for the current components
+        self._pipeline_tried = False                     # for the current detector
+        self._pipeline_setting = pipeline                # None/"auto": by the cores (pipeline_depth_now)
         self.pool_note = ""                              # why no pool runs (for the bench and the log)
         self._custom_factory = detector_factory
         self._components: tuple[str, ...] | None = None  # the pack's input components (None: all)
@@ -127,7 +131,7 @@ class CaptureWorker:
     def detector_name(self) -> str:
         from ..keypoints.landmark_graph import detector_name
 
-        if self._pooled is not None:
+        if self._pooled is not None and not isinstance(self._pooled, PipelinedDetection):
             from ..keypoints.landmark_graph import need_for
 
             return need_for(self._components if self._components is not None else L.COMPONENT_BY_NAME)
@@ -139,6 +143,24 @@ class CaptureWorker:
         """Detector worker processes in use now (0: one detector in this process)."""
         pooled = self._pooled
         return pooled.workers if pooled is not None else 0
+
+    @property
+    def pipeline_depth(self) -> int:
+        """Pictures the in-process detector holds at once (0: one at a time, or a pool runs)."""
+        pooled = self._pooled
+        return pooled.depth if isinstance(pooled, PipelinedDetection) else 0
+
+    def _maybe_pipeline(self) -> None:
+        """Once the detector runs on pictures: let it work on two at once where a second core is free."""
+        if self._pipeline_tried or self._pooled is not None or self._stop:
+            return
+        self._pipeline_tried = True
+        det = self._detector
+        if det is None or not (hasattr(det, "submit") and hasattr(det, "results")):
+            return  # a test's or a custom detector: one picture at a time
+        depth = pipeline_depth_now(self._pipeline_setting)
+        if depth >= 2:
+            self._pooled = PipelinedDetection(det, depth)
 
     def prestart(self) -> None:
         """Build the detector now (at launch), not on the first picture."""
@@ -189,6 +211,9 @@ class CaptureWorker:
         return kp
 
     def _drop_detector(self) -> None:
+        if isinstance(self._pooled, PipelinedDetection):
+            self._drop_pool()
+        self._pipeline_tried = False
         with self._cond:
             old, self._detector, self._loader, self._rebuild = self._detector, None, None, False
         if old is not None:
@@ -266,6 +291,12 @@ class CaptureWorker:
         except (PoolError, TimeoutError) as e:  # every worker gone: one detector again
             self._drop_pool(f"detector pool stopped ({e}); one detector runs")
             self._pool_tried = True
+            self._start_detector()
+            return
+        except DetectorError as e:  # the in-process graph stalled: a fresh detector, one picture at a time
+            self._drop_detector()
+            self.pool_note = f"landmark graph stalled ({e}); restarted"
+            self._pipeline_tried = True
             self._start_detector()
             return
         self._publish_results(feed, results)
@@ -361,6 +392,9 @@ class CaptureWorker:
                 self._clock = t_abs
                 note = ""
                 if img is not None and self._pool_waiting is not None:
+                    if isinstance(self._pooled, PipelinedDetection):  # its pictures first, then the pool's
+                        self._publish_results(feed, self._pooled.drain())
+                        self._drop_pool()
                     self._take_pool()
                 if img is not None and self._rebuild and self._pooled is not None:
                     self._drop_pool()  # the new pack needs other landmark models (_detect rebuilds)
@@ -371,6 +405,7 @@ class CaptureWorker:
                     kp = self._detect(img, t_abs)
                     if kp is not None and feed.kind == "frames":
                         self._maybe_start_pool()
+                        self._maybe_pipeline()
                     has = kp is not None
                     points = kp if has else L.empty_frames(1)[0]
                     aspect = img.shape[1] / max(1, img.shape[0])

@@ -132,3 +132,74 @@ def start_pool(workers: int, components, factory: str | None = None, kwargs: dic
     kw = dict(kwargs) if kwargs is not None else {"components": list(components) if components else None}
     return HolisticPool(workers=workers, factory=factory or DETECTOR_FACTORY, detector_kwargs=kw,
                         max_pending=1, depth=1).start()
+
+
+PIPELINE_ENV = "SIGNCLIP_PIPELINE"  # "auto" (default), "0" (never) or the pictures in the graph at once (2..4)
+
+
+def pipeline_depth_now(value: Any = None) -> int:
+    """How many pictures the in-process detector gets at once (0: one at a time). The overlap
+    needs a second core this process may use (``sched_getaffinity``: a process pinned to one
+    core gets 0); two pictures were the best measured (docs/BENCHMARKS.md)."""
+    if value is None:
+        value = os.environ.get(PIPELINE_ENV, "auto")
+    if isinstance(value, bool):
+        raise ValueError(f"pipeline must be 'auto' or 0..4, not {value!r}")
+    v = str(value).strip().lower()
+    if v not in ("", "auto"):
+        try:
+            n = int(v)
+        except ValueError:
+            raise ValueError(f"{PIPELINE_ENV} must be 'auto' or 0..4, not {value!r}") from None
+        if not 0 <= n <= 4:
+            raise ValueError(f"{PIPELINE_ENV} must be 'auto' or 0..4, not {value!r}")
+        return 0 if n == 1 else n
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return 2 if cores >= 2 else 0
+
+
+class PipelinedDetection:
+    """The in-process detector with several pictures in its graph at once, behind the pool's
+    interface (``submit`` / ``ready`` / ``drain`` / ``close``), so the capture loop publishes
+    its results the same way: in order, each with what was submitted with it. ``close`` leaves
+    the detector to its owner (the capture worker)."""
+
+    workers = 0  # no worker processes
+
+    def __init__(self, detector, depth: int = 2):
+        if depth < 2:
+            raise ValueError("a pipeline needs at least 2 pictures in flight")
+        self.detector, self.depth = detector, int(depth)
+        self._payloads: list[tuple[Any, float]] = []
+
+    def submit(self, image: np.ndarray, timestamp: float, payload: Any, live: bool) -> None:
+        import time
+
+        self.detector.submit(image)
+        self._payloads.append((payload, time.perf_counter()))
+
+    def _take(self, kps) -> list[tuple[Any, np.ndarray, float]]:
+        import time
+
+        now, out = time.perf_counter(), []
+        for kp in kps:
+            payload, t0 = self._payloads.pop(0)
+            out.append((payload, kp, (now - t0) * 1000))
+        return out
+
+    def ready(self, wait: bool = False) -> list[tuple[Any, np.ndarray, float]]:
+        return self._take(self.detector.results(self.depth - 1 if wait else len(self._payloads)))
+
+    def drain(self) -> list[tuple[Any, np.ndarray, float]]:
+        return self._take(self.detector.results(0))
+
+    def close(self) -> None:
+        """Pictures still in the graph are finished and dropped (a new source, a pool taking over)."""
+        self._payloads.clear()
+        try:
+            self.detector.results(0)
+        except Exception:  # a closed or failed detector: nothing is waiting any more
+            pass

@@ -32,11 +32,13 @@ class LiveSession:
     def __init__(self, config: LiveConfig | None = None, on_event: Callable[[Event], None] | None = None,
                  detector_factory=None, feed_factory=open_feed, mailbox_frames: int = 120,
                  tap_seconds: float = 10.0, pool: int | str | None = None, pool_factory: str | None = None,
-                 pool_kwargs: dict | None = None):
+                 pool_kwargs: dict | None = None, pipeline: int | str | None = None):
         """``pool``: detector worker processes for pictures; None or "auto" decides by the free
         cores and memory (``pooled.pool_workers_for``; ``$SIGNCLIP_POOL_WORKERS`` overrides),
         0 never, N that many. ``pool_factory`` ("module:callable") and ``pool_kwargs`` build
-        each worker's detector (default: the pack's landmark graph)."""
+        each worker's detector (default: the pack's landmark graph). ``pipeline``: pictures the
+        in-process detector works on at once; None decides by the cores (``pooled.pipeline_depth_now``;
+        ``$SIGNCLIP_PIPELINE`` overrides), 0 one at a time."""
         config = LiveConfig() if config is None else config
         if not isinstance(config, LiveConfig):
             raise TypeError(f"LiveSession needs a LiveConfig, not {type(config).__name__}")
@@ -50,7 +52,7 @@ class LiveSession:
         self._keypoints = Mailbox(mailbox_frames)
         self._tap = KeypointTap(tap_seconds)
         self._capture = CaptureWorker(self._display, self._keypoints, self._stats, self._emit,
-                                      detector_factory, feed_factory, pool, pool_factory, pool_kwargs)
+                                      detector_factory, feed_factory, pool, pool_factory, pool_kwargs, pipeline)
         self._capture.set_mirror(config.mirror)
         self._capture.set_components(_pack_components(config.pack_path))
         self._inference = InferenceWorker(self._keypoints, self._stats, self._emit, config, self._tap)
@@ -171,7 +173,7 @@ class LiveSession:
             tracking=self._capture.tracking_state, first_frame_at=st.first_frame_at,
             first_landmark_at=st.first_landmark_at, display_dropped=self._display.dropped,
             keypoints_dropped=self._keypoints.dropped, frames_shown=self._capture.frames_published,
-            pool_workers=self._capture.pool_workers)
+            pool_workers=self._capture.pool_workers, pipeline_depth=self._capture.pipeline_depth)
 
     @property
     def detector(self) -> str:
@@ -182,6 +184,11 @@ class LiveSession:
     def pool_workers(self) -> int:
         """Detector worker processes in use (0: one detector in this process)."""
         return self._capture.pool_workers
+
+    @property
+    def pipeline_depth(self) -> int:
+        """Pictures the in-process detector works on at once (0: one at a time)."""
+        return self._capture.pipeline_depth
 
     @property
     def pool_note(self) -> str:

@@ -70,6 +70,9 @@ class Pack:
     variant_labels: list[str] = field(default_factory=list)
     # the open-set rule's bank (optional in labels.npz): unit embeddings of the pack's training clips
     neighbour_embeddings: np.ndarray | None = None   # float32 [K, E]
+    # the language to score within unless the user picks another (an alphabet pack whose letters were
+    # trained to compete within their own alphabet only); "" = every label competes
+    main_language: str = ""
 
     @property
     def label_ids(self) -> list[str]:
@@ -121,6 +124,7 @@ class _Checked:
     stride: int
     onnx_input: str
     onnx_output: str
+    main_language: str = ""
 
 
 def check_manifest(path, m: dict) -> _Checked:
@@ -177,9 +181,12 @@ def check_manifest(path, m: dict) -> _Checked:
                 limits.text(m[key], key)
         if "provenance" in m:
             limits.mapping(m["provenance"], "provenance")
+        main = limits.text(m.get("main_language", ""), "main_language", 40)
+        if main and main not in {l.language for l in labels}:
+            raise limits.Invalid(f"main_language {main!r} is not the language of any label")
     except limits.Invalid as e:
         raise PackError(path, f"{MANIFEST}: {e}") from None
-    return _Checked(spec, dim, enc, lab, labels, calibration, stride, in_name, out_name)
+    return _Checked(spec, dim, enc, lab, labels, calibration, stride, in_name, out_name, main)
 
 
 def _check_onnx(path: Path, enc: Path, spec: InputSpec, in_name: str, out_name: str, dim: int) -> None:
@@ -266,7 +273,7 @@ def load_pack(path) -> Pack:
         embedding_dim=c.dim, labels=labels, label_embeddings=emb, calibration=c.calibration,
         stride_frames=c.stride, encoder_file=enc, onnx_input=c.onnx_input, onnx_output=c.onnx_output,
         description=str(m.get("description", "")), provenance=dict(m.get("provenance", {})), manifest=m,
-        variant_embeddings=var, variant_labels=var_ids, neighbour_embeddings=bank,
+        variant_embeddings=var, variant_labels=var_ids, neighbour_embeddings=bank, main_language=c.main_language,
     )
 
 

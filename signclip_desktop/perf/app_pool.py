@@ -5,6 +5,8 @@ Each pass plays the clip as a looping, unpaced video file through ``live.LiveSes
 pack's real landmark graph; with ``pool=N`` it waits until the pool has taken over, then counts
 keypoint frames for ``seconds``. Passes alternate (single, pool, pool, single) so both see the
 same load. What the app's rule (``live.pooled.pool_workers_now``) would pick is reported beside.
+"One detector" is the app's own, as it runs (two pictures in its graph at once where a second core
+is free); ``app_pipeline_run`` measures that overlap the same way (``pipeline=0`` against 2).
 """
 from __future__ import annotations
 
@@ -13,10 +15,10 @@ from pathlib import Path
 
 
 def session_fps(clip_path: Path, pack_path: Path, pool: int, seconds: float = 6.0,
-                start_timeout: float = 90.0) -> dict:
+                start_timeout: float = 90.0, pipeline: int | None = None) -> dict:
     from ..live import LiveConfig, LiveSession, SourceSpec
 
-    session = LiveSession(LiveConfig(pack_path=str(pack_path), providers="cpu"), pool=pool)
+    session = LiveSession(LiveConfig(pack_path=str(pack_path), providers="cpu"), pool=pool, pipeline=pipeline)
     session.start(SourceSpec(kind="file", path=str(clip_path), loop=True, pace=False))
     try:
         end = time.monotonic() + start_timeout
@@ -31,7 +33,8 @@ def session_fps(clip_path: Path, pack_path: Path, pool: int, seconds: float = 6.
         n0, t0 = session.stats().landmark_frames, time.monotonic()
         time.sleep(seconds)
         n1, t1 = session.stats().landmark_frames, time.monotonic()
-        return {"fps": (n1 - n0) / (t1 - t0), "workers": session.pool_workers, "note": session.pool_note}
+        return {"fps": (n1 - n0) / (t1 - t0), "workers": session.pool_workers, "note": session.pool_note,
+                "depth": session.pipeline_depth}
     finally:
         session.stop(15.0)
 
@@ -51,3 +54,19 @@ def app_pool_run(clip_path: Path, pack_path: Path, workers: int, seconds: float 
     return {"app_pool_workers": workers, "app_single_fps": s, "app_pool_fps": p,
             "app_pool_ratio": (p / s) if p and s else None, "app_pool_passes": {"single": single, "pool": pooled},
             "app_pool_note": "; ".join(sorted(set(notes)))}
+
+
+def app_pipeline_run(clip_path: Path, pack_path: Path, depth: int = 2, seconds: float = 6.0) -> dict:
+    """The app's session with its one detector working on ``depth`` pictures at once against one at
+    a time (``pipeline=0``), alternating passes, unpinned: ``app_pipeline_ratio``."""
+    one, many, depths = [], [], []
+    for d in (0, depth, depth, 0):
+        r = session_fps(clip_path, pack_path, 0, seconds, pipeline=d)
+        (many if d else one).append(r["fps"])
+        if d:
+            depths.append(r["depth"])
+    s = sum(one) / len(one) if all(one) else None
+    p = sum(many) / len(many) if all(many) else None
+    return {"app_pipeline_depth": depth, "app_one_at_a_time_fps": s, "app_pipeline_fps": p,
+            "app_pipeline_ratio": (p / s) if p and s else None, "app_pipeline_passes": {"one": one, "pipeline": many},
+            "app_pipeline_depths_seen": depths}

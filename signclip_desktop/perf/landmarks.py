@@ -29,6 +29,7 @@ class TimedDetector:
         self.times: list[float] = []
         self.ms: list[float] = []
         self.keypoints: list[np.ndarray] = []
+        self._submitted: list[float] = []
 
     def detect(self, image, timestamp=None):
         t0 = time.perf_counter()
@@ -38,6 +39,20 @@ class TimedDetector:
         self.ms.append((t1 - t0) * 1000)
         self.keypoints.append(kp)
         return kp
+
+    # the app's pipelined path (``live.pooled.PipelinedDetection``): the same records per finished frame
+    def submit(self, image) -> None:
+        self._submitted.append(time.perf_counter())
+        self.det.submit(image)
+
+    def results(self, max_in_flight: int = 0) -> list:
+        kps = self.det.results(max_in_flight)
+        t1 = time.perf_counter()
+        for kp in kps:
+            self.times.append(t1)
+            self.ms.append((t1 - self._submitted.pop(0)) * 1000)
+            self.keypoints.append(kp)
+        return kps
 
     def close(self) -> None:
         pass
@@ -102,6 +117,7 @@ def app_pass(det: TimedDetector, clip_path: Path, pack_path: Path, pace: bool = 
                           detector_factory=lambda: det, feed_factory=feed_factory)
     session.start(SourceSpec(kind="file", path=str(clip_path), loop=False, pace=pace))
     finished = done.wait(timeout)
+    depth = session.pipeline_depth
     end = time.monotonic() + 30
     while session.keypoints_waiting and time.monotonic() < end:  # let inference finish the last frames
         time.sleep(0.02)
@@ -109,7 +125,8 @@ def app_pass(det: TimedDetector, clip_path: Path, pack_path: Path, pace: bool = 
     if problems or not finished:
         raise RuntimeError(f"the app pipeline did not play the clip: {problems or 'timeout'}")
     return {"times": list(det.times), "ms": list(det.ms), "keypoints": list(det.keypoints), "updates": updates,
-            "feed_t0": getattr(feeds[0], "started_at", None) if feeds else None, "stopped": stopped}
+            "feed_t0": getattr(feeds[0], "started_at", None) if feeds else None, "stopped": stopped,
+            "pipeline_depth": depth}
 
 
 class pinned:
@@ -189,6 +206,7 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
             "pipeline_fps_passes": app_fps, "pipeline_ratio": p_fps / h_fps,
             "pipeline_detect_ms": float(np.median(first_app["ms"])) if first_app else None,
             "pipeline_threads_stopped": stopped, "recognizer_updates": len(first_app["updates"]) if first_app else 0,
+            "pipeline_depth": first_app["pipeline_depth"] if first_app else 0,
             "_keypoints": first_app["keypoints"] if first_app else [],
             "_hands": [has_hand(k) for k in first_app["keypoints"]] if first_app else []}
 

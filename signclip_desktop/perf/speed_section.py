@@ -36,11 +36,12 @@ def render(r: dict, json_name: str) -> str:
         f"the numbers to read, not absolute times).",
         "",
         f"- **Landmarks**: the `{r.get('pack', {}).get('name', '?')}` pack needs no face, so the app runs "
-        f"`detector` **{r.get('detector', '?')}**. With both loops pinned to one core the app's whole pipeline "
-        f"(capture, detector, windows, encoder, scorer) gives **{_f(r.get('pipeline_ratio'))} x** the landmark "
-        f"rate of a bare Holistic loop (`pipeline_ratio`: {_f(r.get('pipeline_fps'), '{:.1f}')} vs "
-        f"{_f(r.get('holistic_fps'), '{:.1f}')} frames/s); unpinned, on all cores: "
-        f"{_f(r.get('pipeline_ratio_all_cores'))} x.",
+        f"`detector` **{r.get('detector', '?')}**, with {r.get('pipeline_depth', 0) or 1} picture(s) in its graph at "
+        f"once (`pipeline_depth`). On this machine's cores the app's whole pipeline (capture, detector, windows, "
+        f"encoder, scorer) gives **{_f(r.get('pipeline_ratio'))} x** the landmark rate of a bare Holistic loop "
+        f"(`pipeline_ratio`: {_f(r.get('pipeline_fps'), '{:.1f}')} vs {_f(r.get('holistic_fps'), '{:.1f}')} "
+        f"frames/s); with both loops pinned to one core: {_f(r.get('pipeline_ratio_one_core'))} x "
+        f"(`pipeline_ratio_one_core`).",
         f"- **Encoder**: {_f(r.get('encoder_ms_64'), '{:.1f}')} ms for a 64-frame window on one thread, "
         f"{_f(r.get('encoder_ratio_64'), '{:.3f}')} of a Holistic frame (`encoder_ratio_64`).",
         f"- **Latency**: a guess {_f(r.get('guess_latency_ms'), '{:.0f}')} ms (median) after a sign's last frame "

@@ -61,6 +61,8 @@ def write_card(dest: Path, cfg: dict, kfold_dir: Path, final_dir: Path, baseline
         *([f"- Open set (manifest `open_set`): a window is a known sign when {_open_phrase(os_, pack)}; otherwise the "
            "prediction says `known: false` (\"not a sign I know\")."] if os_ else
           ["- No open-set rule (the k-fold run had no negatives): every prediction says `known: true`."]),
+        *([f"- Main language (manifest `main_language`): `{pack.main_language}`. The app's Live page and `predict` "
+           "score within its labels unless the user picks another language or all of them."] if pack.main_language else []),
         f"- Pack size {size:.2f} MB; encoder latency per {K.LATENCY_FRAMES[cfg['kind']]}-frame window, 1 CPU thread (onnxruntime, median; noisy on a "
         f"shared machine): {lat:.1f} ms. ONNX vs torch max abs difference {fin['onnx_parity_max_abs']:.1e}.", "",
         "## Data", *K.data_lines(cfg, fin, final_dir), *kfold_note, "",

@@ -149,7 +149,11 @@ def caveat_lines(cfg: dict, rep: dict) -> list[str]:
             "- 'ase' covers the webcam sources tagged ase or und (ASL-like, unverified) and the static ASL frames; the "
             "fold that tests the static frames scores single handshapes, not webcam clips.",
             "- The app judges letters within one alphabet (`Scorer.set_language`), so the within-alphabet rows are the ones "
-            "that matter; top-1 over all labels is low because many alphabets share handshapes.",
+            "that matter; top-1 over all labels is low because many alphabets share handshapes"
+            + ("; this recipe (`train.within_language`) never trains letters of two alphabets against each other, so "
+               "over all labels it only says which letter, not whose alphabet, and the pack scores within "
+               f"`{cfg.get('main_language')}` unless told otherwise (`main_language`)."
+               if cfg.get("train", {}).get("within_language") else "."),
             "- Calibration is the mean over the fold encoders, fitted over all labels as for 1.0.0.",
             "- Input is x, y only (hand-centred, palm-length scaled); the encoder is mirror-symmetric, so it cannot tell a "
             "letter from its mirror image. J and Z are single handshapes in the static frames."]

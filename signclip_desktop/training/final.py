@@ -86,6 +86,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
                # the neighbours rule's bank: the same clip subset per (signer, label) as the folds' banks
                neighbours=ve if open_set.get("measure") == "neighbours" else None,
                extra={**({"open_set": open_set} if open_set else {}),
+                      **({"main_language": cfg["main_language"]} if cfg.get("main_language") else {}),
                       "common_labels": common_order(samples, ids)})
     info = {"train_seconds": round(secs, 1), "total_seconds": round(time.time() - t0, 1), "onnx_parity_max_abs": diff,
             "encoder_parameters": count_parameters(model.encoder), "parameters": count_parameters(model),

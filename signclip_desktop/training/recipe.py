@@ -7,7 +7,9 @@ Config keys (``cfg["model"]``, ``cfg["train"]``, ``cfg["augment"]`` as in ``trai
 - ``train.time_mask``: [p, max_fraction] blank a random span of frames with probability p;
 - ``train.late_dropout``: [from_fraction, p] raise every dropout to p for the last part of training;
 - ``train.ema``: decay of an exponential moving average of the weights (0 = off); the average is
-  what gets evaluated and exported.
+  what gets evaluated and exported;
+- ``train.within_language``: labels compete only with labels of their own language (``ase:A``
+  against ``ase:*``): for alphabets, where one handshape is a letter of many alphabets.
 """
 from __future__ import annotations
 
@@ -50,6 +52,15 @@ def _time_mask(x: np.ndarray, rng, p: float, frac: float) -> np.ndarray:
     return x
 
 
+def label_groups(label_ids: list[str]):
+    """[num_labels] int64: the language part of each ``lang:letter`` label (one group for bare labels)."""
+    import torch
+
+    langs = [lab.split(":", 1)[0] if ":" in lab else "" for lab in label_ids]
+    index = {g: i for i, g in enumerate(sorted(set(langs)))}
+    return torch.tensor([index[g] for g in langs], dtype=torch.long)
+
+
 def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndarray, label_ids: list[str],
                   text_feats, threads: int = 2, log=print, seed: int | None = None):
     """Train on ``samples[idx]`` (labels ``label_ids``); returns (SignCLIP model in eval mode with the
@@ -81,6 +92,7 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
     ema_decay = float(tc.get("ema", 0.0))
     ema = copy.deepcopy(model) if ema_decay else None
     text_feats = torch.as_tensor(text_feats)
+    groups = label_groups(label_ids) if tc.get("within_language") else None
     rng = np.random.default_rng(seed + 1000)
     t0 = time.time()
     model.train()
@@ -99,7 +111,7 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
             xs.append(_time_mask(x, rng, tm_p, tm_frac) if tm_p else x)
         x = torch.from_numpy(pad_batch(xs, aug.cfg.max_len))
         yb = y_all[b]
-        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing)
+        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing, groups)
         if ema is not None:
             d = 0.0 if step < int(tc.get("ema_start", 0.25) * steps) else ema_decay
             with torch.no_grad():

@@ -164,3 +164,42 @@ def test_extract_errors(tmp_path, shared_data):
     empty.write_bytes(b"")
     r = cli("extract", empty, "-o", tmp_path / "e.pose")
     assert r.returncode == 1 and "empty.mp4" in r.stderr and "Traceback" not in r.stderr
+
+
+def _two_alphabet_pack(tmp_path, main_language):
+    from signclip_desktop.keypoints.features import InputSpec
+    from signclip_desktop.model.pack import Label, write_pack
+    from signclip_desktop.model.tiny import tiny_encoder_bytes
+
+    spec = InputSpec(window_frames=16, min_frames=4)
+    labels = [Label(f"{lang}:{c}", c, lang, f"<en> <{lang}> {c}") for lang in ("ase", "gsg") for c in "ABC"]
+    emb = np.random.default_rng(3).standard_normal((len(labels), 16)).astype(np.float32)
+    return write_pack(tmp_path / f"pack_{main_language or 'none'}", name="alphabets", version="0.0.1", spec=spec,
+                      onnx_bytes_or_path=tiny_encoder_bytes(spec, 16), labels=labels, label_embeddings=emb,
+                      extra={"main_language": main_language} if main_language is not None else None)
+
+
+def test_predict_scores_within_the_packs_main_language_unless_told(shared_data, tmp_path, capsys):
+    f = shared_data / "fixtures" / "pose" / "mediapipe.pose"
+    pack = _two_alphabet_pack(tmp_path, "gsg")
+
+    def langs(*extra):
+        assert main(["predict", str(f), "--pack", str(pack), "--json", "--top-k", "6", "--no-progress", *extra]) == 0
+        return [g["language"] for g in json.loads(capsys.readouterr().out.splitlines()[0])["top"]]
+
+    assert langs() == ["gsg"] * 3                      # the manifest's main language
+    assert sorted(langs("--language", "all")) == ["ase"] * 3 + ["gsg"] * 3
+    assert langs("--language", "ase") == ["ase"] * 3
+    assert main(["predict", str(f), "--pack", str(pack), "--language", "xyz", "--no-progress"]) == 1
+    assert "no labels in language 'xyz'" in capsys.readouterr().err
+    pack = _two_alphabet_pack(tmp_path, None)  # a pack without one: every label competes
+    assert sorted(langs()) == ["ase"] * 3 + ["gsg"] * 3
+
+
+def test_a_main_language_no_label_has_is_refused(tmp_path):
+    from signclip_desktop.model.pack import PackError, load_pack
+
+    assert load_pack(_two_alphabet_pack(tmp_path, "ase")).main_language == "ase"
+    assert load_pack(_two_alphabet_pack(tmp_path, None)).main_language == ""
+    with pytest.raises(PackError, match="main_language 'bfi' is not the language of any label"):
+        load_pack(_two_alphabet_pack(tmp_path, "bfi"))

@@ -2,6 +2,7 @@
 mirroring, settings notices, the page hook, and a clean close."""
 import json
 
+import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QLabel
@@ -183,3 +184,26 @@ def test_missing_file_shows_the_open_a_file_screen(make_window, qtbot, tmp_path)
     page.no_source.demo_button.click()
     qtbot.waitUntil(lambda: page.video.frames_drawn > 0, timeout=5000)
     assert page.video_stack.currentWidget() is page.video
+
+
+def test_an_alphabet_pack_starts_within_its_main_language(make_window, qtbot, tmp_path):
+    from signclip_desktop.keypoints.features import InputSpec
+    from signclip_desktop.model.pack import Label, write_pack
+    from signclip_desktop.model.tiny import tiny_encoder_bytes
+
+    spec = InputSpec(window_frames=16, min_frames=4)
+    labels = [Label(f"{lang}:{c}", c, lang) for lang in ("gsg", "ase") for c in "ABCD"]
+    pack = write_pack(tmp_path / "alphabets", name="alphabets", version="0.0.1", spec=spec,
+                      onnx_bytes_or_path=tiny_encoder_bytes(spec, 16), labels=labels,
+                      label_embeddings=np.random.default_rng(0).standard_normal((8, 16)).astype(np.float32),
+                      extra={"main_language": "ase"})
+    win = make_window(Settings(pack=str(pack), source="demo"))
+    win.start(SourceSpec("demo"))
+    inf = win.live.session._inference
+    qtbot.waitUntil(lambda: inf._recognizer is not None and win.live.lang_box.count() == 3, timeout=10000)
+    assert win.live.lang_box.currentData() == "ase"  # no choice saved: the pack's own
+    qtbot.waitUntil(lambda: inf._recognizer.scorer._language == "ase", timeout=5000)
+    win.live.lang_box.setCurrentIndex(0)  # "All" is a choice, and it is kept
+    win.live.lang_box.activated.emit(0)
+    qtbot.waitUntil(lambda: inf._recognizer.scorer._language is None, timeout=5000)
+    assert win.live.settings.pack_languages == {"alphabets": ""}

@@ -49,8 +49,10 @@ def session(tiny_pack):
 def test_every_tap_is_consistent_under_a_fast_writer(session):
     assert wait_for(lambda: session.stats().frames_recognised > 50)
     n, start = 0, session.stats().frames_recognised
-    end = time.monotonic() + 1.5
-    while time.monotonic() < end:
+    # tap until the writer has really run meanwhile; a deadline, not a fixed span, so a busy machine
+    # only makes it slower
+    end = time.monotonic() + 30.0
+    while (n <= 50 or session.stats().frames_recognised <= start + 20) and time.monotonic() < end:
         got = session.tap(0.5)
         if got is None:  # just after a loop restart the tap is empty
             continue
@@ -58,7 +60,7 @@ def test_every_tap_is_consistent_under_a_fast_writer(session):
         assert len(times) == len(frames) and frames.shape[1:] == (L.NUM_POINTS, L.NUM_CHANNELS)
         assert np.all(np.diff(times) > 0) and times[-1] - times[0] <= 0.5 + 1e-6
         n += 1
-    assert n > 50 and session.stats().frames_recognised > start + 20  # the writer really ran meanwhile (slowly on a busy machine)
+    assert n > 50 and session.stats().frames_recognised > start + 20  # the writer really ran meanwhile
     frames_a = session.tap(1.0)[1]
     frames_a[:] = 123.0  # a copy: scribbling on it changes nothing in the session
     assert not (session.tap(1.0)[1] == 123.0).all()

@@ -270,10 +270,13 @@ class TeachPage(MirrorRecording, QWidget):
         return "add" if box.clickedButton() is add else "new" if box.clickedButton() is new else None
 
     def default_language(self) -> str:
-        """The pack's main language (most labels), never "und" when the pack knows better."""
+        """The pack's main language (its manifest's, else the one with most labels), never "und" when the
+        pack knows better."""
         from collections import Counter
 
         pack = self.ctx.current_pack() if (self.ctx.live_pack or self.ctx.words_pack) else None
+        if getattr(pack, "main_language", ""):
+            return pack.main_language
         langs = Counter(getattr(lab, "language", "und") for lab in (pack.labels if pack is not None else []))
         langs.pop("und", None)
         return langs.most_common(1)[0][0] if langs else "und"
