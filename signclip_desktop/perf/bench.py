@@ -184,6 +184,11 @@ def run_bench(opt: BenchOptions) -> dict:
                 _log("bench: guess latency, camera harness, single detector (to compare with the pool) ...", q)
                 out.update(paced_single(clip, images, pack, encoder))
 
+        if not opt.skip_pool:  # before the pool's passes, whose worker processes may linger a moment
+            _log("bench: the app's own session, two pictures in its graph at once vs one (alternating) ...", q)
+            from .app_pool import app_pipeline_run
+
+            out.update(app_pipeline_run(clip.path, pack_path))
         if not opt.skip_pool and opt.workers >= 1:
             out["pool_bench_workers"] = opt.workers
             ref = None
@@ -207,11 +212,6 @@ def run_bench(opt: BenchOptions) -> dict:
                 from .app_pool import app_pool_run
 
                 out.update(app_pool_run(clip.path, pack_path, opt.workers))
-        if not opt.skip_pool:
-            _log("bench: the app's own session, two pictures in its graph at once vs one (alternating) ...", q)
-            from .app_pool import app_pipeline_run
-
-            out.update(app_pipeline_run(clip.path, pack_path))
         del images
 
         if not opt.skip_session:

@@ -41,7 +41,8 @@ def render(r: dict, json_name: str) -> str:
         f"encoder, scorer) gives **{_f(r.get('pipeline_ratio'))} x** the landmark rate of a bare Holistic loop "
         f"(`pipeline_ratio`: {_f(r.get('pipeline_fps'), '{:.1f}')} vs {_f(r.get('holistic_fps'), '{:.1f}')} "
         f"frames/s); with both loops pinned to one core: {_f(r.get('pipeline_ratio_one_core'))} x "
-        f"(`pipeline_ratio_one_core`).",
+        f"(`pipeline_ratio_one_core`); the app's session with its detector on two pictures at once against one at "
+        f"a time, alternating: {_f(r.get('app_pipeline_ratio'))} x (`app_pipeline_ratio`).",
         f"- **Encoder**: {_f(r.get('encoder_ms_64'), '{:.1f}')} ms for a 64-frame window on one thread, "
         f"{_f(r.get('encoder_ratio_64'), '{:.3f}')} of a Holistic frame (`encoder_ratio_64`).",
         f"- **Latency**: a guess {_f(r.get('guess_latency_ms'), '{:.0f}')} ms (median) after a sign's last frame "
