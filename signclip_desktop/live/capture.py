@@ -294,7 +294,11 @@ class CaptureWorker:
             self._start_detector()
             return
         except DetectorError as e:  # the in-process graph stalled: a fresh detector, one picture at a time
-            self._drop_detector()
+            self._pooled = None
+            with self._cond:
+                stuck, self._detector, self._loader = self._detector, None, None
+            # closing a stuck graph may wait on it: not on this thread
+            threading.Thread(target=_close_quietly, args=(stuck,), name="signclip-detector-closer", daemon=True).start()
             self.pool_note = f"landmark graph stalled ({e}); restarted"
             self._pipeline_tried = True
             self._start_detector()
@@ -467,6 +471,14 @@ class CaptureWorker:
             if img is not None:  # the display keeps the picture's coordinates, the model reads 4:3
                 kp = to_reference_aspect(kp[None], img.shape[1] / max(1, img.shape[0]))[0]
             self.keypoints.put(KeypointFrame(self._seq, t_abs, kp))
+
+
+def _close_quietly(det) -> None:
+    try:
+        if det is not None:
+            det.close()
+    except Exception:  # a detector that failed may fail to close too
+        pass
 
 
 def _default_detector(components=None):
