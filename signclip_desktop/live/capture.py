@@ -45,7 +45,7 @@ class CaptureWorker:
         self._pool_loader: threading.Thread | None = None
         self._pool_tried = False                         # for the current components
         self._pipeline_tried = False                     # for the current detector
-        self._pipeline_setting = pipeline                # None/"auto": by the cores (pipeline_depth_now)
+        self._pipeline_setting = pipeline                # None: $SIGNCLIP_PIPELINE (pipeline_depth_now)
         self.pool_note = ""                              # why no pool runs (for the bench and the log)
         self._custom_factory = detector_factory
         self._components: tuple[str, ...] | None = None  # the pack's input components (None: all)
@@ -151,7 +151,7 @@ class CaptureWorker:
         return pooled.depth if isinstance(pooled, PipelinedDetection) else 0
 
     def _maybe_pipeline(self) -> None:
-        """Once the detector runs on pictures: let it work on two at once where a second core is free."""
+        """Once the detector runs on pictures: let it work on several at once if the setting asks for it."""
         if self._pipeline_tried or self._pooled is not None or self._stop:
             return
         self._pipeline_tried = True

@@ -134,15 +134,16 @@ def start_pool(workers: int, components, factory: str | None = None, kwargs: dic
                         max_pending=1, depth=1).start()
 
 
-PIPELINE_ENV = "SIGNCLIP_PIPELINE"  # "auto" (default), "0" (never) or the pictures in the graph at once (2..4)
+PIPELINE_ENV = "SIGNCLIP_PIPELINE"  # "0" (default: one at a time), "auto" or the pictures in the graph at once (2..4)
 
 
 def pipeline_depth_now(value: Any = None) -> int:
-    """How many pictures the in-process detector gets at once (0: one at a time). The overlap
-    needs a second core this process may use (``sched_getaffinity``: a process pinned to one
-    core gets 0); two pictures were the best measured (docs/BENCHMARKS.md)."""
+    """How many pictures the in-process detector gets at once (0: one at a time). Off unless asked
+    for: on the 2-core machine here the app's session gained 1.02-1.13 x in three alternating A/B
+    runs (docs/BENCHMARKS.md), not a clear enough gain for a default. "auto" turns it on where a second core is
+    free (``sched_getaffinity``: a process pinned to one core gets 0)."""
     if value is None:
-        value = os.environ.get(PIPELINE_ENV, "auto")
+        value = os.environ.get(PIPELINE_ENV, "0")
     if isinstance(value, bool):
         raise ValueError(f"pipeline must be 'auto' or 0..4, not {value!r}")
     v = str(value).strip().lower()

@@ -37,8 +37,8 @@ class LiveSession:
         cores and memory (``pooled.pool_workers_for``; ``$SIGNCLIP_POOL_WORKERS`` overrides),
         0 never, N that many. ``pool_factory`` ("module:callable") and ``pool_kwargs`` build
         each worker's detector (default: the pack's landmark graph). ``pipeline``: pictures the
-        in-process detector works on at once; None decides by the cores (``pooled.pipeline_depth_now``;
-        ``$SIGNCLIP_PIPELINE`` overrides), 0 one at a time."""
+        in-process detector works on at once; None reads ``$SIGNCLIP_PIPELINE`` (default 0: one at
+        a time; "auto": 2 where a second core is free; ``pooled.pipeline_depth_now``)."""
         config = LiveConfig() if config is None else config
         if not isinstance(config, LiveConfig):
             raise TypeError(f"LiveSession needs a LiveConfig, not {type(config).__name__}")
