@@ -14,6 +14,7 @@ its own, and the app keeps one for capture, encoder and GUI.
 from __future__ import annotations
 
 import os
+import time
 from typing import Any
 
 import numpy as np
@@ -177,14 +178,11 @@ class PipelinedDetection:
         self._payloads: list[tuple[Any, float]] = []
 
     def submit(self, image: np.ndarray, timestamp: float, payload: Any, live: bool) -> None:
-        import time
-
+        # a camera picture is not dropped here: the camera feed already hands over only its newest
         self.detector.submit(image)
         self._payloads.append((payload, time.perf_counter()))
 
     def _take(self, kps) -> list[tuple[Any, np.ndarray, float]]:
-        import time
-
         now, out = time.perf_counter(), []
         for kp in kps:
             payload, t0 = self._payloads.pop(0)

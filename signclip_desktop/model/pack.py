@@ -70,8 +70,8 @@ class Pack:
     variant_labels: list[str] = field(default_factory=list)
     # the open-set rule's bank (optional in labels.npz): unit embeddings of the pack's training clips
     neighbour_embeddings: np.ndarray | None = None   # float32 [K, E]
-    # the language to score within unless the user picks another (an alphabet pack whose letters were
-    # trained to compete within their own alphabet only); "" = every label competes
+    # the language to score within unless the user picks another (an alphabet pack, where one handshape
+    # is a letter of many alphabets); "" = every label competes
     main_language: str = ""
 
     @property

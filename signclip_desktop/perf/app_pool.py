@@ -5,8 +5,8 @@ Each pass plays the clip as a looping, unpaced video file through ``live.LiveSes
 pack's real landmark graph; with ``pool=N`` it waits until the pool has taken over, then counts
 keypoint frames for ``seconds``. Passes alternate (single, pool, pool, single) so both see the
 same load. What the app's rule (``live.pooled.pool_workers_now``) would pick is reported beside.
-"One detector" is the app's own, as it runs (two pictures in its graph at once where a second core
-is free); ``app_pipeline_run`` measures that overlap the same way (``pipeline=0`` against 2).
+"One detector" is the app's own, as it runs (one picture at a time unless ``$SIGNCLIP_PIPELINE`` says
+otherwise); ``app_pipeline_run`` measures two pictures at once the same way (``pipeline=0`` against 2).
 """
 from __future__ import annotations
 

@@ -149,8 +149,8 @@ def run_bench(opt: BenchOptions) -> dict:
         core = None
         if opt.pin and hasattr(os, "sched_getaffinity"):
             core = max(os.sched_getaffinity(0))
-        # the headline: the app as it runs here (every core it may use: the detector works on two
-        # pictures at once where a second core is free) against the bare loop on the same cores
+        # the headline: the app as it runs here (every core it may use; its detector settings as the app
+        # has them, $SIGNCLIP_PIPELINE included) against the bare loop on the same cores
         _log("bench: bare Holistic vs the app's pipeline, same clip, passes bare/app/app/bare, all cores ...", q)
         lm = landmark_loops(clip, pack_path)
         lm.pop("_keypoints")
