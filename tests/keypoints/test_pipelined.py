@@ -1,6 +1,7 @@
 """Several pictures in one MediaPipe graph at once (``keypoints/pipelined.py``): results come back
 complete and in order, a stalled graph is an error (not a hang), and on real video frames the
 keypoints are exactly those of one picture at a time."""
+import queue
 import threading
 import time
 
@@ -28,23 +29,25 @@ class _Packet:
 
 
 class _Graph:
-    """Answers each picture from another thread: stream "hand" late and empty for odd frames
-    (nothing found there: only its timestamp bound moves), stream "pose" at once."""
+    """Answers the pictures from another thread, in order (a MediaPipe stream never goes back in time):
+    stream "pose" at once, stream "hand" later and empty for odd frames (nothing found there: only its
+    timestamp bound moves), so a frame's streams arrive apart."""
 
     def __init__(self, sol, answer=True):
         self.sol, self.answer = sol, answer
+        self.queue = queue.Queue()
+        threading.Thread(target=self._reply, daemon=True).start()
 
     def add_packet_to_input_stream(self, stream, packet):
-        if not self.answer:
-            return
-        ts, value = packet._ts, packet.data
+        if self.answer:
+            self.queue.put((packet._ts, packet.data))
 
-        def reply():
+    def _reply(self):
+        while True:
+            ts, value = self.queue.get()
             self.sol._graph_outputs["pose"] = _Packet(("pose", value), ts)
             time.sleep(0.01)
             self.sol._graph_outputs["hand"] = _Packet(None if value % 2 else ("hand", value), ts)
-
-        threading.Thread(target=reply, daemon=True).start()
 
 
 class _Solution:
