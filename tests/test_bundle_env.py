@@ -29,8 +29,8 @@ def test_the_bundle_env_is_the_dev_pins_with_headless_opencv_and_no_pyarrow():
     app = _pins(d for d in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
                 if "==" in d)
     assert "opencv-contrib-python" in app  # the dev env's wheel (mediapipe's metadata asks for it)
-    assert bundle["opencv-contrib-python-headless"] == app["opencv-contrib-python"]
-    assert not {"opencv-contrib-python", "opencv-python", "opencv-python-headless", "pyarrow"} & set(bundle)
+    assert bundle["opencv-python-headless"] == app["opencv-contrib-python"]  # the same release
+    assert not {"opencv-contrib-python", "opencv-python", "opencv-contrib-python-headless", "pyarrow"} & set(bundle)
     shared = set(app) - {"opencv-contrib-python"}
     assert shared and {n: bundle.get(n) for n in shared} == {n: app[n] for n in shared}
     assert "pyinstaller" in bundle and "mediapipe" in bundle

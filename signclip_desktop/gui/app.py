@@ -192,7 +192,7 @@ def run_gui(args) -> int:
         "predictions_logged": n_logged,
         "provider": stats.provider,
         "detect_ms_last": round(stats.detect_ms, 2),
-        "pool_workers": stats.pool_workers,
+        "pool_workers": at_end.pool_workers,  # detectors of its pool while it ran (0: one detector)
         "threads_left": [t.name for t in threading.enumerate() if t.name.startswith("signclip-") and t.is_alive()],
         "clean_shutdown": ok,
         "gc_max_ms": round(win.gc_guard.max_ms, 2),

@@ -300,6 +300,6 @@ class LiveLayout:
         """The status line for a ``StatsEvent``."""
         prov = st.provider or "—"
         inf = f"{st.inference_ms:.1f} ms" if st.inference_ms else "—"
-        pool = f" ({st.pool_workers} processes)" if getattr(st, "pool_workers", 0) else ""
+        pool = f" ({st.pool_workers} detectors)" if getattr(st, "pool_workers", 0) else ""
         return (f"{st.source or 'Source'} {st.source_fps:5.1f} fps   ·   Landmarks {st.landmark_fps:5.1f} fps{pool}   ·   "
                 f"Inference {inf}   ·   {prov}")

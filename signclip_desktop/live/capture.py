@@ -1,10 +1,11 @@
 """The capture thread: source -> Holistic -> (display slot, inference mailbox).
 
 It owns the feed and the session's one ``HolisticDetector`` (built on a helper thread,
-since MediaPipe takes seconds to load, while the first pictures already show). Where
-enough cores are free (``pooled.pool_workers_for``), a pool of detector processes starts
-in the background once the first detector runs and takes over when it is up; if the pool
-fails, the loop falls back to one detector (``pooled.py``). Everything
+since MediaPipe takes seconds to load, while the first pictures already show). Where the
+rule says a pool pays (``pooled.pool_workers_now``: threads on 2 cores), a pool of detectors
+starts in the background once the first detector runs and takes over when it is up (threads
+take that first detector over as theirs); if the pool fails, the loop falls back to one
+detector (``pooled.py``). Everything
 it is told (a new source, looping, mirroring, the view size) arrives through methods that
 take its lock; ``LiveSession`` is the only caller.
 """
@@ -242,10 +243,12 @@ class CaptureWorker:
         if n < 2:
             return
         comps = self._components
+        # threads take over the running detector as their first (processes cannot); not a test's own
+        adopt = self._detector if self._pool_factory is None and self._custom_factory is None else None
 
         def load():
             try:
-                pooled = PooledDetection(start_pool(n, comps, self._pool_factory, self._pool_kwargs))
+                pooled = PooledDetection(start_pool(n, comps, self._pool_factory, self._pool_kwargs, adopt=adopt))
             except Exception as e:  # PoolError, a spawn failure: keep the one detector
                 self.pool_note = f"detector pool did not start ({e.__class__.__name__}: {str(e)[:160]})"
                 return
@@ -269,6 +272,9 @@ class CaptureWorker:
             return
         self._pooled = pooled
         self.pool_note = ""
+        if pooled.adopted:  # the pool's first thread runs this detector now: not closed here
+            with self._cond:
+                self._detector = None
         self._drop_detector()
 
     def _drop_pool(self, reason: str = "") -> None:
@@ -446,7 +452,6 @@ class CaptureWorker:
                 except Exception:
                     pass
                 self._detector = None
-
 
     def _publish(self, feed: Feed, t_abs: float, img, kp, caption, has: bool, note: str,
                  points=None, aspect=None) -> None:

@@ -19,7 +19,7 @@ Tracking: Holistic in video mode tracks between frames. In a pool each worker se
 roughly every Nth frame, so tracking works on a sub-sampled stream; the default here
 is ``static_image_mode=False`` per worker (the bench measures the hand-found rate of
 both modes, see docs/BENCHMARKS.md). One worker is exactly the single-detector loop
-moved to another process. No Qt here; only the bench uses it for now (the live session may own one).
+moved to another process. No Qt here. ``thread_pool.DetectorThreads`` is this pool on threads.
 """
 from __future__ import annotations
 
@@ -61,11 +61,12 @@ class PoolStats:
     per_worker: list = field(default_factory=list)
 
 
-def _make_detector(factory: str | None, kwargs: dict):
-    if not factory:
+def _make_detector(factory, kwargs: dict):
+    """``factory``: None (Holistic), "module:callable", or (thread workers only) a callable."""
+    if not factory or callable(factory):
         from ..keypoints.holistic import HolisticDetector
 
-        return HolisticDetector(**kwargs)
+        return (factory or HolisticDetector)(**kwargs)
     import importlib
 
     mod, _, name = factory.partition(":")

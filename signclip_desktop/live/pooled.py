@@ -1,4 +1,4 @@
-"""Landmark detection through a pool of worker processes, and the rule for when it pays.
+"""Landmark detection through a pool of detectors, and the rule for when it pays.
 
 The capture thread runs one detector in-process (``capture.py``), or, where a pool pays,
 ``submit``s each picture with what it must show with it (its time, the picture, the
@@ -7,9 +7,14 @@ caption) and publishes whatever ``ready`` returns. ``PooledDetection`` keeps up 
 order holds and latency stays bounded (a camera's oldest waiting picture is dropped when
 the pool falls behind; a file waits).
 
-``pool_workers_for`` is the rule that decides whether a pool pays (docs/BENCHMARKS.md):
-one legacy MediaPipe graph keeps about one core busy, so each worker needs a free core of
-its own, and the app keeps one for capture, encoder and GUI.
+Two kinds of pool (``$SIGNCLIP_POOL_KIND``): ``threads`` (the default: each detector on a thread of
+this process, ``thread_pool.DetectorThreads``) and ``processes`` (``pool.HolisticPool``). One legacy
+MediaPipe graph keeps about one core busy however it is fed, so a second graph is what uses a
+second core. The rules (docs/BENCHMARKS.md, "Detector threads"): ``thread_workers_for`` gives 2
+threads wherever the process may use 2 cores and has the memory for a second graph (the app's
+session ran 1.4-1.7 x faster with them on the 2-core machine here, busy or not);
+``pool_workers_for`` gives worker processes only where each has a free core of its own and one
+is left for the app (a process costs a whole interpreter's memory and a pipe hop per picture).
 """
 from __future__ import annotations
 
@@ -20,6 +25,9 @@ from typing import Any
 import numpy as np
 
 POOL_ENV = "SIGNCLIP_POOL_WORKERS"  # "auto" (default), "0" (never) or a number of workers
+POOL_KIND_ENV = "SIGNCLIP_POOL_KIND"  # "threads" (default) or "processes"
+POOL_KINDS = ("threads", "processes")
+GRAPH_MB = 250.0  # memory of one more pose + hands graph in this process (~185 MB measured), with room
 DETECTOR_FACTORY = "signclip_desktop.keypoints.landmark_graph:make_detector"
 
 
@@ -54,9 +62,44 @@ def mem_available_mb() -> float | None:
     return None
 
 
-def pool_workers_now(**kw) -> int:
-    """``pool_workers_for`` on this machine now (where the OS has no load average it counts as
-    0, and memory as unknown)."""
+def thread_workers_for(cores: int | None, free_mem_mb: float | None = None, graph_mb: float = GRAPH_MB,
+                       max_workers: int = 2) -> int:
+    """How many detector threads to run: 0 means "one detector, no pool".
+
+    One graph per core the process may use, up to ``max_workers`` (2: two graphs reach a camera's
+    30 pictures a second on the slowest machine measured, and each more one thins every tracker's
+    pictures), each with ``graph_mb`` of memory; never 1. The load average is not asked: with
+    other programs busy the two graphs still gained (1.38-1.70 x over five bench runs here at load 1-4
+    on 2 cores), and at worst they share the cores one graph would have had."""
+    if not cores or cores < 2:
+        return 0
+    n = min(int(cores), int(max_workers))
+    if free_mem_mb is not None:
+        n = min(n, int(max(0.0, free_mem_mb) // graph_mb))
+    return n if n >= 2 else 0
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (``sched_getaffinity``: a process pinned to one core gets 1)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def pool_kind(value: Any = None) -> str:
+    """``threads`` or ``processes``; ``value`` None reads ``$SIGNCLIP_POOL_KIND``."""
+    v = str(os.environ.get(POOL_KIND_ENV, "threads") if value is None else value).strip().lower() or "threads"
+    if v not in POOL_KINDS:
+        raise ValueError(f"{POOL_KIND_ENV} must be one of {', '.join(POOL_KINDS)}, not {v!r}")
+    return v
+
+
+def pool_workers_now(kind: str | None = None, **kw) -> int:
+    """The rule for ``kind`` (default ``pool_kind()``) on this machine now (where the OS has no load
+    average it counts as 0, and memory as unknown)."""
+    if pool_kind(kind) == "threads":
+        return thread_workers_for(usable_cores(), mem_available_mb(), **kw)
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):
@@ -93,6 +136,8 @@ class PooledDetection:
     def __init__(self, pool):
         self.pool = pool
         self.workers = pool.workers
+        self.kind = getattr(pool, "kind", "processes")
+        self.adopted = bool(getattr(pool, "adopted", False))  # it owns the detector it took over
         self._payloads: dict[int, Any] = {}
         self._capacity = pool.workers * pool.depth + pool.max_pending
 
@@ -125,14 +170,20 @@ class PooledDetection:
         self.pool.close()
 
 
-def start_pool(workers: int, components, factory: str | None = None, kwargs: dict | None = None):
-    """A started pool of ``workers`` detectors for the pack's components, for a live stream:
-    one picture per worker in flight and one waiting (bounded latency)."""
+def start_pool(workers: int, components, factory: str | None = None, kwargs: dict | None = None,
+               kind: str | None = None, adopt=None):
+    """A started pool of ``workers`` detectors (``kind``: threads or processes, default
+    ``pool_kind()``) for the pack's components, for a live stream: one picture per worker in
+    flight and one waiting (bounded latency). ``adopt``: the running detector that a pool of
+    threads takes over as its first (``thread_pool.DetectorThreads``); processes ignore it."""
     from .pool import HolisticPool
+    from .thread_pool import DetectorThreads
 
     kw = dict(kwargs) if kwargs is not None else {"components": list(components) if components else None}
-    return HolisticPool(workers=workers, factory=factory or DETECTOR_FACTORY, detector_kwargs=kw,
-                        max_pending=1, depth=1).start()
+    opts = dict(workers=workers, factory=factory or DETECTOR_FACTORY, detector_kwargs=kw, max_pending=1, depth=1)
+    if pool_kind(kind) == "threads":
+        return DetectorThreads(adopt=adopt, **opts).start()
+    return HolisticPool(**opts).start()
 
 
 PIPELINE_ENV = "SIGNCLIP_PIPELINE"  # "0" (default: one at a time), "auto" or the pictures in the graph at once (2..4)
@@ -156,11 +207,7 @@ def pipeline_depth_now(value: Any = None) -> int:
         if not 0 <= n <= 4:
             raise ValueError(f"{PIPELINE_ENV} must be 'auto' or 0..4, not {value!r}")
         return 0 if n == 1 else n
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return 2 if cores >= 2 else 0
+    return 2 if usable_cores() >= 2 else 0
 
 
 class PipelinedDetection:

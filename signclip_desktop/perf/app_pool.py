@@ -1,5 +1,6 @@
-"""Bench part: the live app's own session with its detector pool against the same session with
-one in-process detector, on the same clip, unpinned (the pool is for machines with free cores).
+"""Bench part: the live app's own session with its detector pool (threads unless
+``$SIGNCLIP_POOL_KIND=processes``) against the same session with one in-process detector, on the
+same clip, unpinned (the pool is for machines with free cores).
 
 Each pass plays the clip as a looping, unpaced video file through ``live.LiveSession`` with the
 pack's real landmark graph; with ``pool=N`` it waits until the pool has taken over, then counts
@@ -14,11 +15,17 @@ import time
 from pathlib import Path
 
 
-def session_fps(clip_path: Path, pack_path: Path, pool: int, seconds: float = 6.0,
+def session_fps(clip_path: Path, pack_path: Path, pool: int | None, seconds: float = 6.0,
                 start_timeout: float = 90.0, pipeline: int | None = None) -> dict:
+    """Keypoint frames per second of one session in its steady state; ``pool`` None: the app's own
+    rule decides (``live.pooled.pool_workers_now``), as the app runs."""
     from ..live import LiveConfig, LiveSession, SourceSpec
+    from ..live.pooled import pool_setting, pool_workers_now
 
     session = LiveSession(LiveConfig(pack_path=str(pack_path), providers="cpu"), pool=pool, pipeline=pipeline)
+    if pool is None:
+        pool = pool_setting()
+        pool = pool_workers_now() if pool is None else pool
     session.start(SourceSpec(kind="file", path=str(clip_path), loop=True, pace=False))
     try:
         end = time.monotonic() + start_timeout
@@ -51,7 +58,9 @@ def app_pool_run(clip_path: Path, pack_path: Path, workers: int, seconds: float 
     ok_s, ok_p = [v for v in single if v], [v for v in pooled if v]
     s = sum(ok_s) / len(ok_s) if ok_s else None
     p = sum(ok_p) / len(ok_p) if len(ok_p) == len(pooled) else None
-    return {"app_pool_workers": workers, "app_single_fps": s, "app_pool_fps": p,
+    from ..live.pooled import pool_kind
+
+    return {"app_pool_workers": workers, "app_pool_kind": pool_kind(), "app_single_fps": s, "app_pool_fps": p,
             "app_pool_ratio": (p / s) if p and s else None, "app_pool_passes": {"single": single, "pool": pooled},
             "app_pool_note": "; ".join(sorted(set(notes)))}
 

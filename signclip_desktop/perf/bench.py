@@ -45,10 +45,15 @@ def _log(msg: str, quiet: bool) -> None:
 
 
 # -- packs --------------------------------------------------------------------------------------
+def folder_bytes(folder: Path) -> int:
+    """Bytes in a folder as ``du`` counts them: PyInstaller's top-level links to the Qt libraries
+    (ICU data 31 MiB among them) count once, not twice."""
+    return sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file() and not f.is_symlink())
+
+
 def folder_mib(folder: Path) -> float:
-    """Size of a folder in MiB as ``du -sm`` counts it: PyInstaller's top-level links to the Qt
-    libraries (ICU data 31 MiB among them) count once, not twice."""
-    return sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file() and not f.is_symlink()) / 2**20
+    """Size of a folder in MiB as ``du -sm`` counts it."""
+    return folder_bytes(folder) / 2**20
 
 
 def choose_pack(want: str | None, tmp: Path) -> tuple[Path, str]:
@@ -149,10 +154,13 @@ def run_bench(opt: BenchOptions) -> dict:
         core = None
         if opt.pin and hasattr(os, "sched_getaffinity"):
             core = max(os.sched_getaffinity(0))
-        # the headline: the app as it runs here (every core it may use; its detector settings as the app
-        # has them, $SIGNCLIP_PIPELINE included) against the bare loop on the same cores
-        _log("bench: bare Holistic vs the app's pipeline, same clip, passes bare/app/app/bare, all cores ...", q)
-        lm = landmark_loops(clip, pack_path)
+        # the headline: the app's session as it runs here (every core it may use; its detectors, pool rule
+        # and settings as the app has them) against the bare loop on the same cores
+        _log("bench: bare Holistic vs the app's session as it runs, same clip, passes bare/app/app/bare, all cores ...", q)
+        lm = landmark_loops(clip, pack_path, as_it_runs=True)
+        from ..live.pooled import pool_kind
+
+        out["pool_kind"] = pool_kind()
         lm.pop("_keypoints")
         ref_hands = lm.pop("_hands")
         out.update(lm)
@@ -227,7 +235,8 @@ def run_bench(opt: BenchOptions) -> dict:
         out["pool_workers_auto"] = pool_workers_now()  # what the app's rule picks on this machine now
         bundle = Path(opt.bundle) if opt.bundle else None
         if bundle is not None and bundle.is_dir():
-            out["bundle_mb"] = round(folder_mib(bundle), 1)
+            out["bundle_mb"] = round(folder_bytes(bundle) / 1e6, 1)  # MB = 10^6 bytes, as the issue's 400 MB
+            out["bundle_mib"] = round(folder_mib(bundle), 1)      # as du -sm counts
         out["bench_process_rss_mb_peak"] = peak_rss_mb()
         load1, load5, _ = os.getloadavg()
         out["machine"]["load_after"] = [round(load1, 2), round(load5, 2)]
@@ -261,8 +270,9 @@ def format_report(r: dict) -> str:
         f"pack {r['pack']['name']} ({r['pack']['kind']}); {r['machine']['cpus']} CPUs, load {r['machine']['load_before'][0]}"
         f" -> {r['machine'].get('load_after', ['?'])[0]}",
         f"landmarks, all cores: bare Holistic {f(r['holistic_fps'])} fps ({f(r['holistic_ms'])} ms/frame, busy on "
-        f"{f(r.get('holistic_cpu_cores'), '{:.2f}')} cores), app pipeline ({r.get('detector', '?')}, "
-        f"{r.get('pipeline_depth', 0) or 1} picture(s) at once) {f(r['pipeline_fps'])} fps -> ratio "
+        f"{f(r.get('holistic_cpu_cores'), '{:.2f}')} cores), the app's session ({r.get('detector', '?')}, "
+        f"{r.get('pipeline_pool_workers') or 1} detector(s){' on ' + r['pool_kind'] if r.get('pipeline_pool_workers') else ''}, "
+        f"{r.get('pipeline_depth', 0) or 1} picture(s) at once each) {f(r['pipeline_fps'])} fps -> ratio "
         f"{f(r['pipeline_ratio'], '{:.3f}')} (hands found in {f(100 * r['single_hand_rate'], '{:.0f}')}% of signing frames)"
         + (f"; on CPU {r['landmarks_core']} only: {f(r['holistic_fps_one_core'])} vs {f(r['pipeline_fps_one_core'])} fps, "
            f"ratio {f(r['pipeline_ratio_one_core'], '{:.3f}')}" if "holistic_fps_one_core" in r else ""),

@@ -4,10 +4,11 @@
 alternating passes (holistic, graph, graph, holistic, ...) so the fps ratio is measured under
 the same load, and reports how far the graph's pose and hand keypoints are from Holistic's
 (per component: max and median |dx|, |dy| in image units, and whether both found it).
-``pool_scaling`` times ``HolisticPool`` with 1 and 2 workers on the same frames.
+``pool_scaling`` times ``HolisticPool`` with 1 and 2 workers on the same frames; ``thread_comparison``
+puts one detector against the live app's 2 on threads (keypoints, the packs' guesses, speed).
 ``pool_workers_for`` is the rule the live app uses to decide whether a pool pays.
 
-    python -m signclip_desktop.perf.detectors --data ../shared/data [--pool] [--json]
+    python -m signclip_desktop.perf.detectors --data ../shared/data [--pool] [--threads] [--pack DIR] [--json]
 
 No Qt. Nothing here is a test: it prints numbers.
 """
@@ -146,9 +147,11 @@ def cpu_breakdown(clips: dict[str, list[np.ndarray]], passes: int = 2) -> dict:
     return out
 
 
-def recognition_agreement(pack_path, kp_ref: dict, kp_graph: dict) -> dict:
+def recognition_agreement(pack_path, kp_ref: dict, kp_graph: dict, truth: dict | None = None) -> dict:
     """The pack's guesses on windows of both detectors' keypoints: top-1 agreement and the
-    cosine between the two embeddings of each window (the same windows, stride = pack's)."""
+    cosine between the two embeddings of each window (the same windows, stride = pack's); with
+    ``truth`` (clip name -> label text), how often each detector's guess within the pack's main
+    language is that label."""
     from ..keypoints.features import encode_input
     from ..model.encoder import Encoder
     from ..model.pack import load_pack
@@ -156,7 +159,9 @@ def recognition_agreement(pack_path, kp_ref: dict, kp_graph: dict) -> dict:
     pack = load_pack(pack_path)
     enc = Encoder(pack, providers="cpu", threads=1)
     T = pack.input.window_frames
-    cos, agree = [], []
+    main = getattr(pack, "main_language", None)  # the pack's default scoring (fingerspelling: within ASL)
+    within = np.array([i for i, lab in enumerate(pack.labels) if lab.language == main]) if main else None
+    cos, agree, agree_main, right_ref, right_graph = [], [], [], [], []
     for name in kp_ref:
         a, b = kp_ref[name], kp_graph[name]
         for s in range(0, max(1, len(a) - T + 1), pack.stride_frames):
@@ -164,7 +169,17 @@ def recognition_agreement(pack_path, kp_ref: dict, kp_graph: dict) -> dict:
             eb = enc.embed(encode_input(b[s:s + T], pack.input))
             cos.append(float(ea @ eb))
             agree.append(int(np.argmax(pack.label_embeddings @ ea) == np.argmax(pack.label_embeddings @ eb)))
+            if within is not None and len(within):
+                m = pack.label_embeddings[within]
+                ia, ib = int(np.argmax(m @ ea)), int(np.argmax(m @ eb))
+                agree_main.append(int(ia == ib))
+                if truth and name in truth:
+                    right_ref.append(int(pack.labels[within[ia]].text == truth[name]))
+                    right_graph.append(int(pack.labels[within[ib]].text == truth[name]))
     return {"pack": pack.name, "windows": len(cos), "top1_agree": float(np.mean(agree)) if agree else None,
+            "main_language": main, "top1_agree_main": float(np.mean(agree_main)) if agree_main else None,
+            "top1_right_ref": float(np.mean(right_ref)) if right_ref else None,
+            "top1_right_graph": float(np.mean(right_graph)) if right_graph else None,
             "cosine_min": float(np.min(cos)) if cos else None}
 
 
@@ -172,7 +187,7 @@ def pool_scaling(images: list[np.ndarray], need: str = "pose_hands", workers=(1,
     """Frames/s through ``HolisticPool`` (video mode, back-pressure) per worker count, against
     one in-process detector of the same kind, in alternating passes on the same frames."""
     from ..keypoints.landmark_graph import make_detector
-    from ..keypoints.pool import HolisticPool
+    from ..live.pool import HolisticPool
 
     factory = "signclip_desktop.keypoints.landmark_graph:make_detector"
     res = {"need": need, "frames": len(images), "cpu_count": os.cpu_count()}
@@ -211,6 +226,55 @@ def pool_scaling(images: list[np.ndarray], need: str = "pose_hands", workers=(1,
     return res
 
 
+def thread_comparison(clips: dict[str, list[np.ndarray]], need: str = "pose_hands", workers: int = 2,
+                      passes: int = 4) -> dict:
+    """One detector against ``workers`` detectors on threads (``live.thread_pool``), each thread on
+    every ``workers``-th picture as in the live app: the keypoint differences (fresh detectors per
+    clip, so tracking starts alike) and frames/s on the same frames in alternating passes."""
+    from ..keypoints.landmark_graph import make_detector
+    from ..live.thread_pool import DetectorThreads
+
+    factory, kw = "signclip_desktop.keypoints.landmark_graph:make_detector", {"need": need}
+    kp_one, kp_threads, diffs = {}, {}, {}
+    for name, images in clips.items():
+        det = make_detector(need=need)
+        try:
+            kp_one[name], _ = _run(det, images)
+        finally:
+            det.close()
+        with DetectorThreads(workers, factory=factory, detector_kwargs=kw, max_pending=workers) as pool:
+            kp_threads[name] = np.stack([r.keypoints for r in pool.map(images, [i / 30.0 for i in range(len(images))])])
+        diffs[name] = component_diffs(kp_one[name], kp_threads[name])
+    frames = [im for imgs in clips.values() for im in imgs]
+    one, many = [], []
+    det = make_detector(need=need)
+    pool = DetectorThreads(workers, factory=factory, detector_kwargs=kw, max_pending=workers).start()
+    try:
+        _run(det, frames[:3])
+        list(pool.map(frames[:3], [i / 30.0 for i in range(3)]))
+        t_next = 1.0
+        for k in range(passes):
+            for which in (("one", "threads") if k % 2 == 0 else ("threads", "one")):
+                t0 = time.perf_counter()
+                if which == "one":
+                    det.reset()
+                    _run(det, frames)
+                    one.append(len(frames) / (time.perf_counter() - t0))
+                else:
+                    ts = [t_next + i / 30.0 for i in range(len(frames))]
+                    t_next = ts[-1] + 1.0
+                    n = sum(1 for _ in pool.map(frames, ts))
+                    many.append(n / (time.perf_counter() - t0))
+    finally:
+        pool.close()
+        det.close()
+    return {"need": need, "workers": workers, "frames": len(frames), "one_fps": float(np.mean(one)),
+            "threads_fps": float(np.mean(many)), "ratio": float(np.mean(many) / np.mean(one)),
+            "passes": {"one": one, "threads": many},
+            "diff": component_diffs(np.concatenate(list(kp_one.values())), np.concatenate(list(kp_threads.values()))),
+            "diff_per_clip": diffs, "_keypoints": (kp_one, kp_threads)}
+
+
 def format_table(r: dict) -> str:
     lines = [f"detector {r['detector']}: holistic {r['holistic_fps']:.1f} fps, graph {r['graph_fps']:.1f} fps, "
              f"ratio {r['ratio']:.2f} (median of {r['frames_timed']} frames each, {r['passes']} alternating passes, "
@@ -231,9 +295,12 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(prog="python -m signclip_desktop.perf.detectors", description=__doc__.split("\n")[0])
     ap.add_argument("--data", required=True, help="the shared data folder (reads images/silfa/J and Z)")
     ap.add_argument("--need", default="pose_hands")
+    ap.add_argument("--letters", default="JZ", help="silfa letters to use (default JZ: the moving ones)")
     ap.add_argument("--passes", type=int, default=4)
     ap.add_argument("--pack", action="append", default=[], help="also compare a pack's guesses (repeatable)")
     ap.add_argument("--pool", action="store_true", help="also time HolisticPool with 1 and 2 workers")
+    ap.add_argument("--threads", action="store_true",
+                    help="also one detector against 2 on threads (the live app's pool): keypoints, guesses, speed")
     ap.add_argument("--breakdown", action="store_true",
                     help="also CPU per frame of holistic / pose_hands / pose / pose_hands with lite hands")
     ap.add_argument("--json", action="store_true")
@@ -241,7 +308,8 @@ def main(argv=None) -> int:
     from ..keypoints.holistic import quiet_environment
 
     quiet_environment()
-    clips = real_clips(a.data)
+    clips = real_clips(a.data, tuple(a.letters))
+    truth = {f"silfa_{c}": c for c in a.letters}
     r = compare_detectors(clips, a.need, a.passes)
     kp_ref, kp_graph = r.pop("_keypoints")
     r["recognition"] = [recognition_agreement(p, kp_ref, kp_graph) for p in a.pack]
@@ -249,6 +317,11 @@ def main(argv=None) -> int:
         r["breakdown"] = cpu_breakdown(clips)
     if a.pool:
         r["pool"] = pool_scaling([im for imgs in clips.values() for im in imgs], a.need)
+    if a.threads:
+        th = thread_comparison(clips, a.need, passes=a.passes)
+        kp_one, kp_threads = th.pop("_keypoints")
+        th["recognition"] = [recognition_agreement(p, kp_one, kp_threads, truth) for p in a.pack]
+        r["threads"] = th
     if a.json:
         print(json.dumps(r, indent=2))
     else:
@@ -271,6 +344,21 @@ def main(argv=None) -> int:
                           f"(ratio {v['ratio']:.2f}, start {v['start_s']:.1f} s)")
             print(f"cpu_count {p['cpu_count']}, load {p.get('loadavg_1min', 0):.1f}: "
                   f"pool_workers_for -> {p['pool_workers_rule']}")
+        if a.threads:
+            th = r["threads"]
+            print(f"{th['workers']} detectors on threads vs one ({th['frames']} frames, alternating): "
+                  f"{th['threads_fps']:.1f} vs {th['one_fps']:.1f} fps, ratio {th['ratio']:.2f}")
+            print("| component | frames | found (one) | found (threads) | max abs x,y | median abs x,y |")
+            print("|---|---:|---:|---:|---:|---:|")
+            for name, d in th["diff"].items():
+                mx, md = (("-" if v is None else f"{v:.2g}") for v in (d["max_abs_xy"], d["median_abs_xy"]))
+                print(f"| {name} | {d['frames']} | {d['found_ref']} | {d['found_graph']} | {mx} | {md} |")
+            for rec in th["recognition"]:
+                within = (f" ({rec['top1_agree_main']:.3f} within {rec['main_language']}; the clip's letter "
+                          f"{rec['top1_right_ref']:.3f} with one, {rec['top1_right_graph']:.3f} with the threads)"
+                          if rec.get("top1_right_ref") is not None else "")
+                print(f"pack {rec['pack']} on the threads' keypoints: {rec['windows']} windows, top-1 agreement "
+                      f"{rec['top1_agree']:.3f}{within}, min embedding cosine {rec['cosine_min']:.4f}")
     return 0
 
 

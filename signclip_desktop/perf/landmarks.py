@@ -149,14 +149,20 @@ class pinned:
             os.sched_setaffinity(0, self.old)
 
 
-def landmark_loops(clip: Clip, pack_path: Path, passes: int = 2, core: int | None = None) -> dict:
+def landmark_loops(clip: Clip, pack_path: Path, passes: int = 2, core: int | None = None,
+                   as_it_runs: bool = False, seconds: float = 6.0) -> dict:
     """Bare loop and app pipeline over the same clip, order bare, app, app, bare (, ...);
-    everything on CPU ``core`` when given."""
+    everything on CPU ``core`` when given. ``as_it_runs``: the app passes are the app's session as
+    it runs here, its own detectors and pool rule included (``app_pool.session_fps``, the clip
+    looped, ``seconds`` of steady state); otherwise the bench's one warm detector runs in it."""
     with pinned(core):
-        return _landmark_loops(clip, pack_path, passes)
+        return _landmark_loops(clip, pack_path, passes, as_it_runs, seconds)
 
 
-def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
+def _landmark_loops(clip: Clip, pack_path: Path, passes: int, as_it_runs: bool = False,
+                    seconds: float = 6.0) -> dict:
+    from .app_pool import session_fps
+
     from ..keypoints.holistic import import_holistic, silenced_stderr
 
     from ..keypoints.landmark_graph import detector_name, make_detector
@@ -175,6 +181,7 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
     nb = na = 0
     first_app = None
     stopped = True
+    runs: list[dict] = []
     try:
         for k in range(passes):
             for which in (("bare", "app") if k % 2 == 0 else ("app", "bare")):
@@ -186,6 +193,13 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
                     bare_cores.append((time.process_time() - c0) / (time.perf_counter() - w0))
                     bare_fps.append(fps)
                     nb += n
+                elif as_it_runs:
+                    r = session_fps(clip.path, pack_path, None, seconds)
+                    if not r["fps"]:
+                        raise RuntimeError(f"the app's session did not run: {r['note']}")
+                    runs.append(r)
+                    app_fps.append(r["fps"])
+                    na += int(r["fps"] * seconds)
                 else:
                     det.reset()
                     r = app_pass(timed, clip.path, pack_path)
@@ -195,6 +209,10 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
                     na += n
                     if first_app is None:
                         first_app = r
+        if as_it_runs:  # one pass of the warm detector through the session: its keypoints and guesses
+            det.reset()
+            first_app = app_pass(timed, clip.path, pack_path)
+            stopped = first_app["stopped"]
     finally:
         with silenced_stderr():
             bare_h.close()
@@ -206,7 +224,8 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int) -> dict:
             "pipeline_fps_passes": app_fps, "pipeline_ratio": p_fps / h_fps,
             "pipeline_detect_ms": float(np.median(first_app["ms"])) if first_app else None,
             "pipeline_threads_stopped": stopped, "recognizer_updates": len(first_app["updates"]) if first_app else 0,
-            "pipeline_depth": first_app["pipeline_depth"] if first_app else 0,
+            "pipeline_depth": runs[0]["depth"] if runs else first_app["pipeline_depth"] if first_app else 0,
+            "pipeline_pool_workers": runs[0]["workers"] if runs else 0,
             "_keypoints": first_app["keypoints"] if first_app else [],
             "_hands": [has_hand(k) for k in first_app["keypoints"]] if first_app else []}
 

@@ -24,6 +24,13 @@ def _f(v, fmt="{:.2f}", none="not measured") -> str:
     return none if v is None else fmt.format(v)
 
 
+def _detectors(r: dict) -> str:
+    n = r.get("pipeline_pool_workers") or 0
+    if n:
+        return f"{n} of them on {r.get('pool_kind', 'processes')}, one picture each (`pipeline_pool_workers`)"
+    return f"one, with {r.get('pipeline_depth', 0) or 1} picture(s) in its graph at once (`pipeline_depth`)"
+
+
 def render(r: dict, json_name: str) -> str:
     m = r.get("machine", {})
     load = m.get("load_before", [None])[0], m.get("load_after", [None])[0]
@@ -36,27 +43,27 @@ def render(r: dict, json_name: str) -> str:
         f"the numbers to read, not absolute times).",
         "",
         f"- **Landmarks**: the `{r.get('pack', {}).get('name', '?')}` pack needs no face, so the app runs "
-        f"`detector` **{r.get('detector', '?')}**, with {r.get('pipeline_depth', 0) or 1} picture(s) in its graph at "
-        f"once (`pipeline_depth`). On this machine's cores the app's whole pipeline (capture, detector, windows, "
-        f"encoder, scorer) gives **{_f(r.get('pipeline_ratio'))} x** the landmark rate of a bare Holistic loop "
-        f"(`pipeline_ratio`: {_f(r.get('pipeline_fps'), '{:.1f}')} vs {_f(r.get('holistic_fps'), '{:.1f}')} "
-        f"frames/s); with both loops pinned to one core: {_f(r.get('pipeline_ratio_one_core'))} x "
-        f"(`pipeline_ratio_one_core`); the app's session with its detector on two pictures at once against one at "
-        f"a time, alternating: {_f(r.get('app_pipeline_ratio'))} x (`app_pipeline_ratio`).",
+        f"`detector` **{r.get('detector', '?')}**: {_detectors(r)}. On this machine's cores the app's session as "
+        f"it runs (capture, detectors, windows, encoder, scorer) gives **{_f(r.get('pipeline_ratio'))} x** the "
+        f"landmark rate of a bare Holistic loop (`pipeline_ratio`: {_f(r.get('pipeline_fps'), '{:.1f}')} vs "
+        f"{_f(r.get('holistic_fps'), '{:.1f}')} frames/s); with one detector and both loops pinned to one core: "
+        f"{_f(r.get('pipeline_ratio_one_core'))} x (`pipeline_ratio_one_core`); one detector with two pictures in "
+        f"its graph at once against one at a time, alternating: {_f(r.get('app_pipeline_ratio'))} x "
+        f"(`app_pipeline_ratio`).",
         f"- **Encoder**: {_f(r.get('encoder_ms_64'), '{:.1f}')} ms for a 64-frame window on one thread, "
         f"{_f(r.get('encoder_ratio_64'), '{:.3f}')} of a Holistic frame (`encoder_ratio_64`).",
         f"- **Latency**: a guess {_f(r.get('guess_latency_ms'), '{:.0f}')} ms (median) after a sign's last frame "
         f"on a live camera; first frame {_f(r.get('first_frame_s'))} s, first guess "
         f"**{_f(r.get('first_guess_s'))} s** after start (`first_guess_s`); one app session peaks at "
         f"{_f(r.get('rss_mb_peak'), '{:.0f}')} MB RSS.",
-        f"- **Cores**: the app's rule gave **{r.get('pool_workers', 0)}** detector worker processes for its "
-        f"session here (`pool_workers`; {r.get('pool_note') or 'a pool ran'}). A pool of "
-        f"{r.get('pool_bench_workers', '?')} measured on its own: {_f(r.get('pool_video_ratio'))} x one "
-        f"detector on the same frames, with {_f(r.get('pool_rss_mb_extra'), '{:.0f}')} MB more memory; the app's "
-        f"own session made to use it: {_f(r.get('app_pool_ratio'))} x its keypoint frames/s with one detector "
-        f"(`app_pool_ratio`).",
-        f"- **Bundle**: {_f(r.get('bundle_mb'), '{:.0f} MiB', 'not measured in this run')} (`bundle_mb`, built by "
-        f"`scripts/bundle`).",
+        f"- **Cores**: the app's rule gave its session **{r.get('pool_workers', 0)}** detectors on "
+        f"{r.get('pool_kind', 'processes')} here (`pool_workers`; {r.get('pool_note') or 'a pool ran'}); "
+        f"the same session made to use a pool of {r.get('app_pool_workers', '?')} against one detector, "
+        f"alternating: {_f(r.get('app_pool_ratio'))} x (`app_pool_ratio`). A pool of "
+        f"{r.get('pool_bench_workers', '?')} worker processes measured on its own: {_f(r.get('pool_video_ratio'))} x "
+        f"one detector on the same frames, with {_f(r.get('pool_rss_mb_extra'), '{:.0f}')} MB more memory.",
+        f"- **Bundle**: {_f(r.get('bundle_mb'), '{:.0f} MB', 'not measured in this run')} (`bundle_mb`, 10^6 bytes; "
+        f"{_f(r.get('bundle_mib'), '{:.0f} MiB', '? MiB')} as `du -sm` counts; built by `scripts/bundle`).",
     ]
     return "\n".join(lines) + "\n"
 

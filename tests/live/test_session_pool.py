@@ -1,7 +1,8 @@
 """The live session's detector pool: it takes over from the in-process detector once it is up,
 keeps frame order, stops with the session, and when it cannot start the one detector goes on.
+Each test runs with both kinds of pool (``$SIGNCLIP_POOL_KIND``: threads, the default, and processes).
 
-Fake detectors (``tests/fakes.py``) run in the spawned workers: a frame's keypoints carry the
+Fake detectors (``tests/fakes.py``) run in the pool's workers: a frame's keypoints carry the
 picture's value, so order is visible in the recogniser's tap."""
 import time
 
@@ -14,6 +15,12 @@ from signclip_desktop.live.feeds import Feed
 from signclip_desktop.live.pooled import pool_setting
 
 N_VALUES = 200
+
+
+@pytest.fixture(params=["threads", "processes"], autouse=True)
+def kind(request, monkeypatch):
+    monkeypatch.setenv("SIGNCLIP_POOL_KIND", request.param)
+    return request.param
 
 
 class ValueFrames(Feed):
@@ -71,6 +78,8 @@ def test_the_pool_takes_over_and_keeps_frame_order(tiny_pack):
     finally:
         assert s.stop(10.0)
     assert s.threads_alive == [] and s.pool_workers == 0
+    assert wait_for(lambda: not [t for t in __import__("threading").enumerate()
+                                 if t.name.startswith(("signclip-detector-", "pool-feed-"))], 10.0)
 
 
 def test_a_pool_that_cannot_start_leaves_the_one_detector_running(tiny_pack):

@@ -1,0 +1,150 @@
+"""The worker pool with its detectors on threads of this process instead of in worker processes.
+
+MediaPipe releases the GIL while its graph runs, and one legacy landmark graph keeps about one
+core busy however many pictures it is given (its trackers feed each frame's result into the
+next), so two graphs on two threads use two cores; measured on the 2-core machine here in
+docs/BENCHMARKS.md ("Detector threads"). Against the process pool a thread costs one graph's
+memory instead of a whole interpreter's, starts in about a second instead of 3-11 s, and a picture
+is handed over as a reference, not copied through a pipe.
+
+``DetectorThreads`` is ``pool.HolisticPool`` with each worker's process replaced by a thread
+that runs the same ``_worker_main`` loop over an in-process connection, so ordering, bounds,
+drops and failure handling are the pool's own. What a thread cannot do is die alone: a crash in
+MediaPipe ends the app either way, and a detector error comes back as that frame's error.
+"""
+from __future__ import annotations
+
+import queue
+import threading
+
+from .pool import HolisticPool, PoolError, _make_detector, _worker_main, _Worker
+
+
+class _End:
+    """One end of an in-process duplex connection, with the calls ``_worker_main`` and the pool make."""
+
+    def __init__(self, inbox: queue.Queue, outbox: queue.Queue):
+        self._in, self._out = inbox, outbox
+        self.closed = False
+
+    def send(self, obj) -> None:
+        if self.closed:
+            raise OSError("connection closed")
+        self._out.put(obj)
+
+    send_bytes = send  # a picture stays the caller's array (a memoryview of it): no copy
+
+    def recv(self):
+        obj = self._in.get()
+        if obj is _CLOSED:
+            self._in.put(_CLOSED)  # later calls fail too
+            raise EOFError("connection closed")
+        return obj
+
+    recv_bytes = recv
+
+    def recv_within(self, timeout: float):
+        """The next message, or ``queue.Empty`` after ``timeout`` seconds."""
+        obj = self._in.get(timeout=timeout)
+        if obj is _CLOSED:
+            self._in.put(_CLOSED)
+            raise EOFError("connection closed")
+        return obj
+
+    def close(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self._out.put(_CLOSED)
+
+
+_CLOSED = object()
+
+
+def _pipe() -> tuple[_End, _End]:
+    a, b = queue.Queue(), queue.Queue()
+    return _End(a, b), _End(b, a)
+
+
+class _ThreadWorker(_Worker):
+    """A pool worker whose detector runs on a thread of this process."""
+
+    def spawn(self) -> None:
+        parent, child = _pipe()
+        self.proc = threading.Thread(target=_worker_main, args=(child, self.wid, self.detector_kwargs, self.factory),
+                                     name=f"signclip-detector-{self.wid}", daemon=True)
+        self.proc.start()
+        self.conn = parent
+
+    def wait_ready(self, timeout: float) -> None:
+        try:
+            kind, info = self.conn.recv_within(timeout)
+        except queue.Empty:
+            raise PoolError(f"detector thread {self.wid} did not start within {timeout:.0f} s") from None
+        except EOFError as e:
+            raise PoolError(f"detector thread {self.wid} ended while starting") from e
+        if kind != "ready":
+            raise PoolError(f"detector thread {self.wid} cannot start: {info}")
+        self.pid = info
+
+    def stop(self, timeout: float) -> None:
+        if self.conn is not None:
+            try:
+                self.conn.send(None)  # pool._STOP
+            except OSError:
+                pass
+        if self.proc is not None:
+            self.proc.join(timeout)  # a graph stuck in C++ cannot be killed: left to the daemon thread
+        if self.conn is not None:
+            self.conn.close()
+        self.conn = None
+
+
+class _Adopted:
+    """Worker 0's factory when the pool takes over a running detector: that one first (no second
+    start-up, no third graph in memory while the pool starts), a new one on a restart."""
+
+    def __init__(self, detector, factory):
+        self.detector, self.factory = detector, factory
+
+    def __call__(self, **kwargs):
+        det, self.detector = self.detector, None
+        return det if det is not None else _make_detector(self.factory, kwargs)
+
+
+class DetectorThreads(HolisticPool):
+    """``HolisticPool(workers=N, ...)`` with thread workers (same arguments and calls). ``adopt``: a
+    detector of the same kind, already running, that becomes worker 0's; the pool owns it from then
+    on (``close`` closes it), so its owner must not use it once the pool takes over."""
+
+    kind = "threads"
+
+    def __init__(self, workers: int = 2, adopt=None, **kw):
+        super().__init__(workers, **kw)
+        # the same list object: the pool's finalizer stops these workers at exit
+        self._w[:] = [_ThreadWorker(None, w.detector_kwargs, w.wid,
+                                    _Adopted(adopt, w.factory) if adopt is not None and w.wid == 0 else w.factory)
+                      for w in self._w]
+        self.adopted = adopt is not None
+
+    @property
+    def pids(self) -> list[int]:
+        return []
+
+    def close(self, timeout: float = 5.0) -> None:
+        super().close(timeout)
+        release_freed_memory()
+
+
+def release_freed_memory() -> None:
+    """Give the heap that closed graphs freed back to the OS: glibc keeps it for reuse, so a session
+    that restarted its detector threads a few times kept ~300 MB more than one that never did
+    (measured, ``malloc_trim`` brings it back). Nothing where there is no glibc."""
+    try:
+        import ctypes  # noqa: PLC0415
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+__all__ = ["DetectorThreads", "PoolError"]
