@@ -51,6 +51,19 @@ def need_for(components: Iterable[str]) -> str:
     return POSE if comps == {"pose"} else POSE_HANDS
 
 
+def same_need(a, b) -> bool:
+    """Whether packs with input components ``a`` and ``b`` run the same landmark graph (words and
+    fingerspelling both run pose + hands: switching between them keeps the running detectors)."""
+    if a == b:
+        return True
+    if a is None or b is None:
+        return False
+    try:
+        return need_for(a) == need_for(b)
+    except ValueError:  # unknown components: the pack's own error follows
+        return False
+
+
 def graph_config(need: str = POSE_HANDS, hand_model: str = "full"):
     """Holistic's own graph config (read from the wheel) without the face branch (``pose_hands``)
     or with the pose node only (``pose``). ``hand_model="lite"`` (an experiment: other hand

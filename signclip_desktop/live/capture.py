@@ -19,6 +19,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.holistic import DetectorError
+from ..keypoints.landmark_graph import same_need
 from ..keypoints.normalize import to_reference_aspect
 from ..sources.base import KeypointFrame, SourceError
 from .display import DisplayFrame, prepare_view_image
@@ -116,9 +117,10 @@ class CaptureWorker:
         (``keypoints/landmark_graph.py``); a pack with another need rebuilds it."""
         comps = tuple(components) if components is not None else None
         with self._cond:
-            if comps == self._components:
-                return
+            same = same_need(comps, self._components)  # words -> fingerspelling: both pose + hands
             self._components = comps
+            if same:
+                return
             self._rebuild = (self._detector is not None or self._loader is not None or self._pooled is not None
                              or self._pool_loader is not None)
 
@@ -266,7 +268,7 @@ class CaptureWorker:
         with self._cond:
             waiting, self._pool_waiting, self._pool_loader = self._pool_waiting, None, None
         pooled, comps = waiting
-        if comps != self._components:  # the pack changed while it started
+        if not same_need(comps, self._components):  # the pack changed while it started
             pooled.close()
             self._pool_tried = False
             return

@@ -15,11 +15,9 @@ a reorder buffer, whatever worker finishes first.
 * Clean shutdown: ``close()`` (also on ``with`` exit and at interpreter exit) asks
   each worker to close its detector, joins it and terminates stragglers.
 
-Tracking: Holistic in video mode tracks between frames. In a pool each worker sees
-roughly every Nth frame, so tracking works on a sub-sampled stream; the default here
-is ``static_image_mode=False`` per worker (the bench measures the hand-found rate of
-both modes, see docs/BENCHMARKS.md). One worker is exactly the single-detector loop
-moved to another process. No Qt here. ``thread_pool.DetectorThreads`` is this pool on threads.
+Tracking: in video mode each worker sees roughly every Nth frame, so it tracks a sub-sampled
+stream; the default is ``static_image_mode=False`` per worker (the bench measures the hand-found
+rate of both modes, docs/BENCHMARKS.md). No Qt here. ``thread_pool.DetectorThreads`` is this pool on threads.
 """
 from __future__ import annotations
 
@@ -63,10 +61,12 @@ class PoolStats:
 
 def _make_detector(factory, kwargs: dict):
     """``factory``: None (Holistic), "module:callable", or (thread workers only) a callable."""
-    if not factory or callable(factory):
+    if callable(factory):
+        return factory(**kwargs)
+    if not factory:
         from ..keypoints.holistic import HolisticDetector
 
-        return (factory or HolisticDetector)(**kwargs)
+        return HolisticDetector(**kwargs)
     import importlib
 
     mod, _, name = factory.partition(":")

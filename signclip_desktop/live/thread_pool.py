@@ -4,7 +4,7 @@ MediaPipe releases the GIL while its graph runs, and one legacy landmark graph k
 core busy however many pictures it is given (its trackers feed each frame's result into the
 next), so two graphs on two threads use two cores; measured on the 2-core machine here in
 docs/BENCHMARKS.md ("Detector threads"). Against the process pool a thread costs one graph's
-memory instead of a whole interpreter's, starts in about a second instead of 3-11 s, and a picture
+memory instead of a whole interpreter's, starts in under a second instead of 3-11 s, and a picture
 is handed over as a reference, not copied through a pipe.
 
 ``DetectorThreads`` is ``pool.HolisticPool`` with each worker's process replaced by a thread
@@ -34,22 +34,15 @@ class _End:
 
     send_bytes = send  # a picture stays the caller's array (a memoryview of it): no copy
 
-    def recv(self):
-        obj = self._in.get()
+    def recv(self, timeout: float | None = None):
+        """The next message (``queue.Empty`` after ``timeout`` seconds; ``EOFError`` once closed)."""
+        obj = self._in.get(timeout=timeout)
         if obj is _CLOSED:
             self._in.put(_CLOSED)  # later calls fail too
             raise EOFError("connection closed")
         return obj
 
     recv_bytes = recv
-
-    def recv_within(self, timeout: float):
-        """The next message, or ``queue.Empty`` after ``timeout`` seconds."""
-        obj = self._in.get(timeout=timeout)
-        if obj is _CLOSED:
-            self._in.put(_CLOSED)
-            raise EOFError("connection closed")
-        return obj
 
     def close(self) -> None:
         if not self.closed:
@@ -77,7 +70,7 @@ class _ThreadWorker(_Worker):
 
     def wait_ready(self, timeout: float) -> None:
         try:
-            kind, info = self.conn.recv_within(timeout)
+            kind, info = self.conn.recv(timeout)
         except queue.Empty:
             raise PoolError(f"detector thread {self.wid} did not start within {timeout:.0f} s") from None
         except EOFError as e:

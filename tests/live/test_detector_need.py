@@ -21,6 +21,8 @@ def test_a_pack_with_another_need_rebuilds_the_detector():
     cap._detector = object()  # as if built
     cap.set_components(("pose", "left_hand", "right_hand"))
     assert not cap._rebuild  # same need
+    cap.set_components(("left_hand", "right_hand"))  # words -> fingerspelling: both run pose + hands
+    assert not cap._rebuild and cap._components == ("left_hand", "right_hand")
     cap.set_components(("left_hand", "right_hand", "face"))
     assert cap._rebuild
 
