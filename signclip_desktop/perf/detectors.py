@@ -73,6 +73,18 @@ def _run(det, images, cpu: list | None = None) -> tuple[np.ndarray, list[float]]
     return np.stack(kps), times
 
 
+def _alternating(passes: int, one, other) -> tuple[list[float], list[float]]:
+    """Frames/s of ``one()`` and ``other()`` (each returns the frames it did) in alternating passes
+    (one, other, other, one, ...), so both see the same load."""
+    a, b = [], []
+    for k in range(passes):
+        for run, acc in (((one, a), (other, b)) if k % 2 == 0 else ((other, b), (one, a))):
+            t0 = time.perf_counter()
+            n = run()
+            acc.append(n / (time.perf_counter() - t0))
+    return a, b
+
+
 def compare_detectors(clips: dict[str, list[np.ndarray]], need: str = "pose_hands", passes: int = 4) -> dict:
     """Holistic vs the ``need`` graph on the same frames, in alternating passes."""
     from ..keypoints.landmark_graph import make_detector
@@ -201,17 +213,12 @@ def pool_scaling(images: list[np.ndarray], need: str = "pose_hands", workers=(1,
                 pool.start()
                 start_s = time.perf_counter() - t0
                 list(pool.map(images[:3]))
-                single, pooled = [], []
-                for k in range(passes):
-                    for which in (("single", "pool") if k % 2 == 0 else ("pool", "single")):
-                        t0 = time.perf_counter()
-                        if which == "single":
-                            det.reset()
-                            _run(det, images)
-                            single.append(len(images) / (time.perf_counter() - t0))
-                        else:
-                            got = list(pool.map(images))
-                            pooled.append(len(got) / (time.perf_counter() - t0))
+
+                def single_pass():
+                    det.reset()
+                    return len(_run(det, images)[1])
+
+                single, pooled = _alternating(passes, single_pass, lambda: sum(1 for _ in pool.map(images)))
             finally:
                 pool.close()
             res[f"workers_{n}"] = {"pool_fps": float(np.mean(pooled)), "single_fps": float(np.mean(single)),
@@ -246,25 +253,23 @@ def thread_comparison(clips: dict[str, list[np.ndarray]], need: str = "pose_hand
             kp_threads[name] = np.stack([r.keypoints for r in pool.map(images, [i / 30.0 for i in range(len(images))])])
         diffs[name] = component_diffs(kp_one[name], kp_threads[name])
     frames = [im for imgs in clips.values() for im in imgs]
-    one, many = [], []
     det = make_detector(need=need)
     pool = DetectorThreads(workers, factory=factory, detector_kwargs=kw, max_pending=workers).start()
+    clock = {"t": 1.0}  # timestamps keep rising from pass to pass, as a stream's do
+
+    def one_pass():
+        det.reset()
+        return len(_run(det, frames)[1])
+
+    def threads_pass():
+        ts = [clock["t"] + i / 30.0 for i in range(len(frames))]
+        clock["t"] = ts[-1] + 1.0
+        return sum(1 for _ in pool.map(frames, ts))
+
     try:
         _run(det, frames[:3])
         list(pool.map(frames[:3], [i / 30.0 for i in range(3)]))
-        t_next = 1.0
-        for k in range(passes):
-            for which in (("one", "threads") if k % 2 == 0 else ("threads", "one")):
-                t0 = time.perf_counter()
-                if which == "one":
-                    det.reset()
-                    _run(det, frames)
-                    one.append(len(frames) / (time.perf_counter() - t0))
-                else:
-                    ts = [t_next + i / 30.0 for i in range(len(frames))]
-                    t_next = ts[-1] + 1.0
-                    n = sum(1 for _ in pool.map(frames, ts))
-                    many.append(n / (time.perf_counter() - t0))
+        one, many = _alternating(passes, one_pass, threads_pass)
     finally:
         pool.close()
         det.close()

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from signclip_desktop.live.pool import HolisticPool, PoolError
+from signclip_desktop.live.thread_pool import DetectorThreads
 from fakes import value_image
 
 FAKE = "fakes:FakeDetector"
@@ -31,8 +32,9 @@ def test_order_kept_with_uneven_workers():
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/status").read().find("zombie") >= 0
 
 
-def test_drop_oldest_when_camera_outpaces_pool():
-    with HolisticPool(workers=1, factory=FAKE, detector_kwargs={"delay": 0.05}, max_pending=2, depth=1) as pool:
+@pytest.mark.parametrize("cls", [HolisticPool, DetectorThreads])
+def test_drop_oldest_when_camera_outpaces_pool(cls):
+    with cls(workers=1, factory=FAKE, detector_kwargs={"delay": 0.05}, max_pending=2, depth=1) as pool:
         for i in range(30):
             pool.submit(value_image(i), i / 30, block=False)
         res = list(pool.drain(timeout=5))

@@ -1,5 +1,6 @@
 """DetectorThreads: the worker pool with its detectors on threads of this process (order, bounds,
-drop-oldest, a detector error, a detector that cannot start, clean shutdown), and the rule."""
+a detector error, a detector that cannot start, clean shutdown), and the rule; drop-oldest is
+tested for both kinds of pool in test_pool.py."""
 import threading
 import time
 
@@ -42,19 +43,6 @@ def test_two_threads_run_at_once():
         took = time.perf_counter() - t0
     assert len(res) == 20
     assert took < 20 * 0.05 * 0.8, took
-
-
-def test_drop_oldest_when_camera_outpaces_the_threads():
-    with DetectorThreads(2, factory=FAKE, detector_kwargs={"delay": 0.05}, max_pending=1, depth=1) as pool:
-        for i in range(30):
-            pool.submit(value_image(i), i / 30, block=False)
-        res = list(pool.drain(timeout=5))
-        st = pool.stats
-    seqs = [r.seq for r in res]
-    assert seqs == sorted(seqs)
-    assert st.dropped > 0 and st.dropped + len(res) == 30
-    assert seqs[-1] == 29
-    assert pool.in_flight() == 0
 
 
 def test_a_detector_error_is_that_frames_error():

@@ -43,3 +43,12 @@ def test_component_diffs_counts_and_measures():
     assert (d["left_hand"]["found_ref"], d["left_hand"]["found_graph"], d["left_hand"]["found_both"]) == (3, 2, 2)
     assert d["left_hand"]["max_abs_xy"] == 0.0
     assert d["right_hand"]["found_both"] == 0 and d["right_hand"]["max_abs_xy"] is None
+
+
+def test_alternating_passes_swap_order_and_count_frames():
+    from signclip_desktop.perf.detectors import _alternating
+
+    order = []
+    a, b = _alternating(4, lambda: order.append("a") or 10, lambda: order.append("b") or 20)
+    assert order == ["a", "b", "b", "a", "a", "b", "b", "a"]
+    assert len(a) == len(b) == 4 and all(v > 0 for v in a + b)
