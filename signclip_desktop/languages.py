@@ -31,6 +31,16 @@ def short_name(code: str | None) -> str:
     return SHORT_NAMES.get(c, code or UNKNOWN)
 
 
+CHIP_NAMES = {UNKNOWN: "unknown", "asf": "Auslan"}  # the few whose short name is too long for a chip
+
+
+def chip_name(code: str | None) -> str:
+    """The sign language in a guess's small chip: the short name ('American', 'Swiss-German'), or a
+    shorter word where that is long ('unknown' for 'und', 'Auslan'); the full name is its tooltip."""
+    c = (code or UNKNOWN).strip().lower()
+    return CHIP_NAMES.get(c) or short_name(code)
+
+
 def full_name(code: str | None) -> str:
     """'American Sign Language' for 'ase' (no code: for lists where the code is a tooltip);
     'Unknown or mixed sign language' for 'und'; the bare code when not in the table."""

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from . import theme
-from ..languages import language_name, short_name
+from ..languages import chip_name, language_name
 
 CONFIDENCE_WORDS = {"sure": "sure", "maybe": "maybe", "unsure": "not sure"}
 STALE_BAR = "#5b6675"
@@ -65,6 +65,26 @@ def fit_text(label: QLabel, text: str, width: int, steps: int = 3) -> None:
             break
     label.setFont(f)
     label.setText(QFontMetrics(f).elidedText(text, Qt.TextElideMode.ElideRight, width))
+
+
+def _chip_style(tag: QLabel, pt: int) -> None:
+    if tag.property("shown_pt") != pt:
+        tag.setStyleSheet(f"{tag.property('chip_style') or ''} font-size:{pt}pt;")
+        tag.setProperty("shown_pt", pt)
+
+
+def fit_chip(tag: QLabel, text: str, steps: int = 3) -> None:
+    """A sign language's chip: its name at the chip's type size, or up to ``steps`` points smaller
+    when that makes it whole ('Swiss-German', 'New Zealand'), elided only when even that does not."""
+    full = int(tag.property("chip_pt") or tag.font().pointSize())
+    width = tag.width() - 12
+    f = tag.font()
+    for pt in range(full, max(6, full - steps) - 1, -1):
+        f.setPointSize(pt)
+        if QFontMetrics(f).horizontalAdvance(text) <= width:
+            break
+    _chip_style(tag, pt)
+    tag.setText(QFontMetrics(f).elidedText(text, Qt.TextElideMode.ElideRight, width))
 
 
 class TopKPanel(QFrame):
@@ -121,9 +141,12 @@ class TopKPanel(QFrame):
             f.setBold(True)
             name.setFont(f)
             name.setProperty("full_pt", theme.pt(2))
-            tag.setStyleSheet(f"background:{theme.PANEL_2}; color:{theme.TEXT_DIM}; border-radius:6px;"
-                              f" padding:1px 6px; font-size:{theme.pt(-2)}pt;")
-            tag.setFixedWidth(round(84 * theme.ZOOM))
+            tag.setProperty("chip_style", f"background:{theme.PANEL_2}; color:{theme.TEXT_DIM}; border-radius:6px;"
+                                          f" padding:1px 6px;")
+            tag.setProperty("chip_pt", theme.pt(-2))
+            tag.setProperty("shown_pt", None)
+            _chip_style(tag, theme.pt(-2))
+            tag.setFixedWidth(round(84 * theme.ZOOM))  # the longest chip name ('Swiss-German') whole
             bar_.setFixedWidth(round(104 * theme.ZOOM))
             row.setFixedHeight(max(30, name.fontMetrics().height() + 8))
         self.set_prediction(*self._last)
@@ -170,8 +193,8 @@ class TopKPanel(QFrame):
                 name.setToolTip(text)
                 name.setStyleSheet("" if i == 0 and not stale else f"color:{theme.TEXT_DIM};")
                 personal = getattr(g, "source", "pack") == "personal"
-                words = "yours" if personal else short_name(g.language)
-                tag.setText(tag.fontMetrics().elidedText(words, Qt.TextElideMode.ElideRight, tag.width() - 12))
+                words = "yours" if personal else chip_name(g.language)
+                fit_chip(tag, words)
                 tag.setToolTip(language_name(g.language) + (" — your own example" if personal else ""))
                 tag.setVisible(True)
                 bar.set_value(g.score, colour if i == 0 else STALE_BAR)

@@ -156,3 +156,26 @@ def test_a_long_guess_shrinks_to_fit_before_it_is_cut(qtbot):
     assert label.text() == "how are you" and label.font().pointSize() == 16
     fit_text(label, "how are you", full // 3)  # far too narrow: elided, never cut
     assert label.text().endswith("…") and QFontMetrics(label.font()).horizontalAdvance(label.text()) <= full // 3
+
+
+def test_every_sign_language_chip_of_the_shipped_packs_is_whole(qtbot):
+    """The guesses' language chips: the name of each language of both packs whole (a smaller size
+    where needed, 'Swiss-German'), never cut to 'unknow…'."""
+    from pathlib import Path
+
+    from signclip_desktop.gui.guesses import TopKPanel, fit_chip
+    from signclip_desktop.languages import chip_name
+    from signclip_desktop.model.pack import load_pack
+
+    models = Path(__file__).resolve().parents[2] / "models"
+
+    panel = TopKPanel()
+    qtbot.addWidget(panel)
+    panel.resize(360, 300)
+    panel.show()
+    tag = panel.rows[0][2]
+    for pack in ("words", "fingerspelling"):
+        for code in sorted({lab.language for lab in load_pack(models / pack).labels}):
+            fit_chip(tag, chip_name(code))
+            assert tag.text() == chip_name(code), (code, tag.text())
+    assert "font-size" in tag.styleSheet()
