@@ -92,16 +92,31 @@ class _ThreadWorker(_Worker):
         self.conn = None
 
 
+class _Borrowed:
+    """The running detector as worker 0 uses it. Until the pool has started, its owner still runs it,
+    so a pool that fails to start must not close it: ``close`` does only once ``owned``."""
+
+    def __init__(self, detector):
+        self.detector, self.owned = detector, False
+
+    def detect(self, image, timestamp=None):
+        return self.detector.detect(image, timestamp)
+
+    def close(self) -> None:
+        if self.owned:
+            self.detector.close()
+
+
 class _Adopted:
     """Worker 0's factory when the pool takes over a running detector: that one first (no second
     start-up, no third graph in memory while the pool starts), a new one on a restart."""
 
-    def __init__(self, detector, factory):
-        self.detector, self.factory = detector, factory
+    def __init__(self, borrowed: _Borrowed, factory):
+        self.borrowed, self.factory = borrowed, factory
 
     def __call__(self, **kwargs):
-        det, self.detector = self.detector, None
-        return det if det is not None else _make_detector(self.factory, kwargs)
+        b, self.borrowed = self.borrowed, None
+        return b if b is not None else _make_detector(self.factory, kwargs)
 
 
 class DetectorThreads(HolisticPool):
@@ -113,11 +128,18 @@ class DetectorThreads(HolisticPool):
 
     def __init__(self, workers: int = 2, adopt=None, **kw):
         super().__init__(workers, **kw)
+        self._borrowed = _Borrowed(adopt) if adopt is not None else None
         # the same list object: the pool's finalizer stops these workers at exit
         self._w[:] = [_ThreadWorker(None, w.detector_kwargs, w.wid,
-                                    _Adopted(adopt, w.factory) if adopt is not None and w.wid == 0 else w.factory)
+                                    _Adopted(self._borrowed, w.factory) if self._borrowed and w.wid == 0 else w.factory)
                       for w in self._w]
         self.adopted = adopt is not None
+
+    def start(self) -> "DetectorThreads":
+        super().start()  # a failure closes the workers and raises: the borrowed detector stays its owner's
+        if self._borrowed is not None:
+            self._borrowed.owned = True
+        return self
 
     @property
     def pids(self) -> list[int]:

@@ -123,3 +123,38 @@ def test_real_graphs_on_two_threads_track_like_one():
     assert ((kp[:, pose, 3] > 0) == (ref[:, pose, 3] > 0)).mean() > 0.95
     both = (kp[:, pose, 3] > 0) & (ref[:, pose, 3] > 0)
     assert np.median(np.abs(kp[:, pose, :2][both] - ref[:, pose, :2][both])) < 0.01
+
+
+class _Tracked:
+    """A detector that records whether it was closed."""
+
+    def __init__(self):
+        from fakes import FakeDetector
+
+        self.inner, self.closed = FakeDetector(delay=0.0), False
+
+    def detect(self, image, timestamp=None):
+        assert not self.closed, "used after close"
+        return self.inner.detect(image, timestamp)
+
+    def close(self):
+        self.closed = True
+
+
+def test_an_adopted_detector_is_worker_0s_and_the_pool_closes_it():
+    det = _Tracked()
+    with DetectorThreads(2, adopt=det, factory=FAKE, detector_kwargs={"delay": 0.0}) as pool:
+        res = list(pool.map(value_image(i) for i in range(10)))
+        assert pool.adopted and not det.closed
+    assert [_v(r) for r in res] == list(range(10))
+    assert {r.worker for r in res} == {0, 1}
+    assert det.closed  # the pool owned it
+
+
+def test_a_pool_that_fails_to_start_leaves_the_adopted_detector_to_its_owner():
+    det = _Tracked()
+    with pytest.raises(PoolError):
+        DetectorThreads(2, adopt=det, factory="fakes:NoSuchThing").start()
+    assert wait_for(lambda: not _detector_threads(), 10.0)
+    assert not det.closed  # its owner (the capture loop) still runs it
+    assert det.detect(value_image(3))[0, 0] == pytest.approx(3 / 255)
