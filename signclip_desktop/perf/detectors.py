@@ -229,7 +229,7 @@ def pool_scaling(images: list[np.ndarray], need: str = "pose_hands", workers=(1,
         res["loadavg_1min"] = os.getloadavg()[0]
     except (AttributeError, OSError):
         pass
-    res["pool_workers_rule"] = pool_workers_now()
+    res["pool_workers_rule"] = pool_workers_now("processes")  # the process pool's own rule
     return res
 
 
