@@ -146,7 +146,7 @@ class TopKPanel(QFrame):
             tag.setProperty("chip_pt", theme.pt(-2))
             tag.setProperty("shown_pt", None)
             _chip_style(tag, theme.pt(-2))
-            tag.setFixedWidth(round(84 * theme.ZOOM))  # the longest chip name ('Swiss-German') whole
+            tag.setFixedWidth(round(84 * theme.ZOOM))  # one width in every row, so the bars line up
             bar_.setFixedWidth(round(104 * theme.ZOOM))
             row.setFixedHeight(max(30, name.fontMetrics().height() + 8))
         self.set_prediction(*self._last)
