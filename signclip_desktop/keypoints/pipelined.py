@@ -40,7 +40,7 @@ class GraphPipeline:
 
     ``solution`` is a started ``SolutionBase`` (Holistic or a landmark graph). Not thread-safe
     on the caller's side: one thread submits and collects; MediaPipe's threads only call back.
-    Do not mix with ``solution.process`` while frames are in flight (``wait_idle`` first)."""
+    Do not mix with ``solution.process`` while frames are in flight (``results(0)`` first)."""
 
     def __init__(self, solution, timeout_s: float = 10.0):
         self._sol = solution
@@ -104,7 +104,3 @@ class GraphPipeline:
                 got = self._outputs.pop(ts, {})
                 out.append({s: got.get(s) for s in self._streams})
         return out
-
-    def wait_idle(self) -> list[dict[str, Any]]:
-        """Everything still in flight (before a ``process`` call, a reset or a close)."""
-        return self.results(0)

@@ -8,7 +8,8 @@ fault suite run. ``LiveSession`` is the one door; the rest is what crosses it.
 * ``capture.py`` / ``inference.py``: the two worker threads;
 * ``config.py`` / ``events.py``: the frozen ``LiveConfig`` and the event values;
 * ``session.py``: ``LiveSession``;
-* ``pool.py``: ``HolisticPool``, Holistic in worker processes (used by the bench for now).
+* ``pool.py`` / ``thread_pool.py`` / ``pooled.py``: the detector pool in worker processes or on threads
+  (the app's default where it may use 2 cores), and the capture loop's side of it.
 """
 from .config import LiveConfig
 from .display import DisplayFrame, display_transform

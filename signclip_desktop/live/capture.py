@@ -143,7 +143,7 @@ class CaptureWorker:
 
     @property
     def pool_workers(self) -> int:
-        """Detector worker processes in use now (0: one detector in this process)."""
+        """Detectors of the pool in use now (0: one detector, no pool)."""
         pooled = self._pooled
         return pooled.workers if pooled is not None else 0
 
@@ -228,7 +228,7 @@ class CaptureWorker:
     # ---------------------------------------------------------------- the pool
     def _want_pool(self) -> int:
         if self._pool_workers == 0 or (self._pool_workers is None and self._custom_factory is not None):
-            return 0  # a test's or the bench's own detector cannot cross into a worker process
+            return 0  # a test's or the bench's own detector: the pool could not make more of it
         if self._pool_workers is not None:
             return self._pool_workers
         n = pool_workers_now()

@@ -70,7 +70,7 @@ class StatsEvent:
     display_dropped: int
     keypoints_dropped: int
     frames_shown: int               # frames the capture thread published
-    pool_workers: int = 0           # detector worker processes in use (0: one in-process detector)
+    pool_workers: int = 0           # detectors of the pool in use (0: one detector, no pool)
     pipeline_depth: int = 0         # pictures the in-process detector works on at once (0: one at a time)
     name = "stats"
 

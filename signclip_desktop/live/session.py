@@ -33,9 +33,9 @@ class LiveSession:
                  detector_factory=None, feed_factory=open_feed, mailbox_frames: int = 120,
                  tap_seconds: float = 10.0, pool: int | str | None = None, pool_factory: str | None = None,
                  pool_kwargs: dict | None = None, pipeline: int | str | None = None):
-        """``pool``: detector worker processes for pictures; None or "auto" decides by the free
-        cores and memory (``pooled.pool_workers_for``; ``$SIGNCLIP_POOL_WORKERS`` overrides),
-        0 never, N that many. ``pool_factory`` ("module:callable") and ``pool_kwargs`` build
+        """``pool``: detectors for pictures (threads of this process, or worker processes with
+        ``$SIGNCLIP_POOL_KIND=processes``); None or "auto" decides by the cores and memory
+        (``pooled.pool_workers_now``; ``$SIGNCLIP_POOL_WORKERS`` overrides), 0 never, N that many. ``pool_factory`` ("module:callable") and ``pool_kwargs`` build
         each worker's detector (default: the pack's landmark graph). ``pipeline``: pictures the
         in-process detector works on at once; None reads ``$SIGNCLIP_PIPELINE`` (default 0: one at
         a time; "auto": 2 where a second core is free; ``pooled.pipeline_depth_now``)."""
@@ -182,7 +182,7 @@ class LiveSession:
 
     @property
     def pool_workers(self) -> int:
-        """Detector worker processes in use (0: one detector in this process)."""
+        """Detectors of the pool in use (0: one detector, no pool)."""
         return self._capture.pool_workers
 
     @property

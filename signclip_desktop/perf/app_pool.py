@@ -40,7 +40,7 @@ def session_fps(clip_path: Path, pack_path: Path, pool: int | None, seconds: flo
         n0, t0 = session.stats().landmark_frames, time.monotonic()
         time.sleep(seconds)
         n1, t1 = session.stats().landmark_frames, time.monotonic()
-        return {"fps": (n1 - n0) / (t1 - t0), "workers": session.pool_workers, "note": session.pool_note,
+        return {"fps": (n1 - n0) / (t1 - t0), "frames": n1 - n0, "workers": session.pool_workers, "note": session.pool_note,
                 "depth": session.pipeline_depth}
     finally:
         session.stop(15.0)

@@ -199,7 +199,7 @@ def _landmark_loops(clip: Clip, pack_path: Path, passes: int, as_it_runs: bool =
                         raise RuntimeError(f"the app's session did not run: {r['note']}")
                     runs.append(r)
                     app_fps.append(r["fps"])
-                    na += int(r["fps"] * seconds)
+                    na += r["frames"]
                 else:
                     det.reset()
                     r = app_pass(timed, clip.path, pack_path)
