@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QVBoxLayout,
                                QWidget)
 
@@ -55,9 +55,30 @@ class VideoView(QWidget):
         self.on_box_changed = None  # called with (w, h) of the drawing area when it changes
 
     MARGIN = 4
+    # Below this height (the practice pages' small views) the legend gets a strip above the picture:
+    # drawn over it, it hid the signing hand at the forehead.
+    COMPACT_BELOW = 360
+    LEGEND_PAD, LEGEND_DOT = 8, 12
+
+    def _legend_font(self) -> QFont:
+        font = QFont(self.font())
+        font.setPointSize(theme.pt(0))
+        font.setBold(True)
+        return font
+
+    def legend_strip(self) -> int:
+        """Height (px) kept above the picture for the legend; 0 where it is drawn over the picture."""
+        if not self.show_legend or self.height() >= self.COMPACT_BELOW:
+            return 0
+        return QFontMetrics(self._legend_font()).height() + 2 * self.LEGEND_PAD + self.MARGIN
+
+    def picture_rect(self, aspect: float) -> QRectF:
+        m = self.MARGIN
+        return fit_rect(QRectF(self.rect()).adjusted(m, m + self.legend_strip(), -m, -m), aspect)
 
     def drawing_box(self) -> tuple[int, int]:
-        return max(0, self.width() - 2 * self.MARGIN), max(0, self.height() - 2 * self.MARGIN)
+        return (max(0, self.width() - 2 * self.MARGIN),
+                max(0, self.height() - 2 * self.MARGIN - self.legend_strip()))
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
@@ -95,8 +116,7 @@ class VideoView(QWidget):
             self._paint_message(p, self.message)
             p.end()
             return
-        m = self.MARGIN
-        target = fit_rect(QRectF(self.rect()).adjusted(m, m, -m, -m), f.aspect)
+        target = self.picture_rect(f.aspect)
         q = self._qimg
         if q is not None and self._prescaled and abs(q.width() - target.width()) <= 1.5 \
                 and abs(q.height() - target.height()) <= 1.5:
@@ -224,20 +244,21 @@ class VideoView(QWidget):
         p.drawEllipse(QPointF(cx, cy - 0.1 * w), 0.62 * w, 0.8 * w)
 
     def _paint_legend(self, p: QPainter, target: QRectF, f) -> None:
-        font = QFont(self.font())
-        font.setPointSize(theme.pt(0))
-        font.setBold(True)
-        p.setFont(font)
+        p.setFont(self._legend_font())
         fm = p.fontMetrics()
-        pad, dot = 8, 12
+        pad, dot = self.LEGEND_PAD, self.LEGEND_DOT
         # a narrow view (a practice page's mirror) gets the short words rather than a clipped legend
+        strip = self.legend_strip()
+        room = self.width() - 2 * self.MARGIN if strip else target.width() - 20
         for left, right in (("Left hand", "Right hand"), ("Left", "Right"), ("L", "R")):
             items = [(left, theme.LEFT_HAND), (right, theme.RIGHT_HAND)]
             w = sum(fm.horizontalAdvance(t) + dot + 3 * pad for t, _ in items) + pad
-            if w <= target.width() - 20:
+            if w <= room:
                 break
         h = fm.height() + 2 * pad
-        box = QRectF(target.x() + 10, target.y() + 10, w, h)
+        # in a small view, in its strip above the picture; else over the picture's corner
+        box = (QRectF(max(self.MARGIN, min(target.x(), self.width() - self.MARGIN - w)), target.y() - strip, w, h)
+               if strip else QRectF(target.x() + 10, target.y() + 10, w, h))
         bg = QColor("#000000")
         bg.setAlpha(150)
         p.setPen(Qt.PenStyle.NoPen)

@@ -250,12 +250,20 @@ class KeypointFeed(Feed):
     kind = "keypoints"
 
     def __init__(self, seqs: list[KeypointSequence], fps: float, stats: Stats, pace: bool = True,
-                 captions: list[str] | None = None, gap_s: float = 0.0):
+                 captions: list[str] | None = None, gap_s: float = 0.0, rest_caption: str | None = None):
+        """``rest_caption``: shown instead of a clip's caption while its hands are down (the demo names
+        a sign only while it is being made, not in the rest before it)."""
+        from ..stream.clip import hands_up
+
         gap = int(round(gap_s * fps))
         parts, caps = [], []
         for k, s in enumerate(seqs):
             parts.append(s.frames)
-            caps += [captions[k] if captions else ""] * len(s)
+            cap = captions[k] if captions else ""
+            if rest_caption is None:
+                caps += [cap] * len(s)
+            else:
+                caps += [cap if up else rest_caption for up in hands_up(s.frames)]
             if gap:
                 parts.append(L.empty_frames(gap) + _no_hands(s.frames[-1:]))
                 caps += [""] * gap
@@ -316,7 +324,8 @@ def open_feed(spec: SourceSpec, stats: Stats) -> Feed:
         if not p.is_file():
             raise SourceError(p, "the built-in demo is missing (run `python -m signclip_desktop.tools.make_demo`)")
         seqs, fps = load_keypoint_file(p)
-        return KeypointFeed(seqs, fps, stats, spec.pace, captions=[f"Demo: {(s.label or '').replace('-', ' ')}" for s in seqs])  # as the guesses say it
+        return KeypointFeed(seqs, fps, stats, spec.pace, rest_caption="Demo",  # a sign's name as the guesses say it
+                            captions=[f"Demo: {(s.label or '').replace('-', ' ')}" for s in seqs])
     path = Path(spec.path)
     if is_keypoint_file(path):
         seqs, fps = load_keypoint_file(path)

@@ -22,7 +22,7 @@ from ..keypoints import layout as L
 from ..paths import demo_path, repo_root
 from ..sources.npz import NPZ_POSE_POINTS, load_npz_sequences
 
-DEMO_WORDS = ("hello", "thank-you", "yes", "please")
+DEMO_WORDS = ("hello", "thank-you", "yes", "no")  # each one the pack names as the caption does (please, averaged, reads as "my")
 FPS = 30.0
 SIGN_FRAMES = 48
 REST_FRAMES = 18

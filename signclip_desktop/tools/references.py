@@ -4,7 +4,9 @@
 
 From the shared data's training signers: for every word, each signer's medoid sequence
 (smallest summed DTW cost to that signer's other repetitions), then the ``k`` signer medoids
-most central across signers. A dev tool: the app only loads the file
+most central across signers. A signer whose recording shows no body (hands-only sources) is left out
+where the word has signers who show one: a learner's reference must show where the hands are, and
+location cannot be graded against it. A dev tool: the app only loads the file
 (``practice/references.py``).
 """
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections import defaultdict
 
 import numpy as np
 
+from ..keypoints import layout as L
 from ..paths import references_file
 from ..practice.grading import Motion, align, motion_from_frames
 from ..practice.references import Reference, ReferenceSet
@@ -47,6 +50,12 @@ def central(motions: list[Motion], k: int, scales) -> list[int]:
     return [int(i) for i in np.argsort(d.sum(axis=1))[:k]]
 
 
+def shows_body(frames: np.ndarray, min_fraction: float = 0.5) -> bool:
+    """Both shoulders seen in at least ``min_fraction`` of the frames (layout frames [T, P, 4])."""
+    sh = frames[:, [L.LEFT_SHOULDER, L.RIGHT_SHOULDER], 3]
+    return bool(len(frames)) and float((sh.min(axis=1) > 0).mean()) >= min_fraction
+
+
 def derive(clips_by_word_signer: dict[tuple[str, str], list[tuple[np.ndarray, float]]], k: int = 3,
            scales=None, languages: dict[str, str] | None = None) -> ReferenceSet:
     """``{(word, signer): [(trimmed frames, fps), ...]}`` -> ReferenceSet with up to k refs per word."""
@@ -60,6 +69,8 @@ def derive(clips_by_word_signer: dict[tuple[str, str], list[tuple[np.ndarray, fl
         per_word[word].append((signer, clips[i][0], clips[i][1], ms[i]))
     refs = []
     for word, items in sorted(per_word.items()):
+        with_body = [it for it in items if shows_body(it[1])]
+        items = with_body or items
         for i in central([m for *_, m in items], k, scales):
             signer, fr, fps, _ = items[i]
             refs.append(Reference(word, fr, fps, signer, (languages or {}).get(word, "und")))

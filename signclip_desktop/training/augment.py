@@ -25,6 +25,9 @@ class AugmentConfig:
     translate: float = 0.0          # in normalised units (shoulder widths / palm lengths)
     noise: float = 0.015
     speed: tuple[float, float] = (0.7, 1.45)
+    # log-uniform: a range as wide as 0.7-3 x (fluent signers at a video's own rate move ~3 x faster per
+    # frame than the hobby loops; tools/speed_check.py) would otherwise be mostly fast
+    speed_log: bool = False
     crop: tuple[float, float] = (0.7, 1.0)   # keep this fraction of the clip (contiguous)
     min_len: int = 8
     max_len: int = 48
@@ -88,7 +91,9 @@ def temporal(x: np.ndarray, rng: np.random.Generator, cfg: AugmentConfig) -> np.
     keep = max(2, int(round(t * rng.uniform(*cfg.crop))))
     start = int(rng.integers(0, t - keep + 1))
     x = x[start:start + keep]
-    new = int(round(keep / rng.uniform(*cfg.speed)))
+    lo, hi = cfg.speed
+    speed = float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) if cfg.speed_log else rng.uniform(lo, hi)
+    new = int(round(keep / speed))
     new = int(np.clip(new, min(cfg.min_len, keep * 2), cfg.max_len))
     idx = np.clip(np.round(np.linspace(0, keep - 1, new) + rng.uniform(-0.3, 0.3, new)), 0, keep - 1).astype(int)
     return x[np.sort(idx)]

@@ -203,3 +203,17 @@ def test_a_main_language_no_label_has_is_refused(tmp_path):
     assert load_pack(_two_alphabet_pack(tmp_path, None)).main_language == ""
     with pytest.raises(PackError, match="main_language 'bfi' is not the language of any label"):
         load_pack(_two_alphabet_pack(tmp_path, "bfi"))
+
+
+def test_the_demo_shows_signs_the_shipped_pack_names_as_its_caption_does(capsys):
+    """A new user's first screen: each demo sign's caption and the words pack's first guess agree."""
+    from signclip_desktop.paths import demo_path, repo_root
+
+    if not (repo_root() / "models" / "words" / "manifest.json").is_file():
+        pytest.skip("no words pack")
+    assert main(["predict", str(demo_path()), "--pack", "words", "--json", "--cpu", "--no-progress"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert len(rows) == 4
+    for r in rows:
+        assert r["top"][0]["label"] == r["label"], (r["label"], r["top"][:3])
+        assert r["known"] is True

@@ -63,3 +63,15 @@ def test_keypoint_files_go_through_open_source(tmp_path, monkeypatch):
     assert isinstance(feed, KeypointFeed) and feed.kind == "keypoints" and calls == [demo_path()]
     with pytest.raises(sources.SourceError, match="not found"):
         open_feed(SourceSpec("file", path=str(tmp_path / "gone.npz")), Stats())
+
+
+def test_the_demo_names_a_sign_only_while_it_is_being_made():
+    from signclip_desktop.stream.clip import hands_up
+
+    feed = open_feed(SourceSpec("demo", pace=False), Stats())
+    assert isinstance(feed, KeypointFeed)
+    up = hands_up(feed.frames)
+    caps = np.array(feed.captions)
+    assert (caps[~up] == "Demo").all() and up.any() and not up.all()
+    named = [c for i, c in enumerate(feed.captions) if up[i] and (i == 0 or feed.captions[i - 1] != c)]
+    assert named == ["Demo: hello", "Demo: thank you", "Demo: yes", "Demo: no"]

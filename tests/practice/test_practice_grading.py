@@ -122,3 +122,22 @@ def test_calibration_fits_its_own_and_adopted_encoders_only(tiny_pack):
     assert not Calibration(pack_fingerprint="0" * 16).fits(pack)
     assert Calibration(pack_fingerprint="0" * 16, adopted_for={fp: "same recipe"}).fits(pack)
     assert Calibration().fits(pack)  # a DTW-only calibration has no encoder to disagree with
+
+
+def test_references_show_a_body_where_the_word_has_signers_who_show_one():
+    from signclip_desktop.keypoints import layout as L
+    from signclip_desktop.tools.references import derive, shows_body
+
+    def clip(seed, body):
+        f = _wave(seed=seed)
+        if not body:  # a hands-only source: no pose at all
+            f[:, L.POSE.start:L.POSE.stop] = 0
+        return f
+
+    assert shows_body(clip(0, True)) and not shows_body(clip(0, False))
+    clips = {("hi", f"s{i}"): [(clip(i, body=i % 2 == 0), 30.0)] for i in range(6)}
+    refs = derive(clips, k=4)
+    got = refs.get("hi")
+    assert len(got) == 3 and all(shows_body(r.frames) for r in got)   # only the 3 signers with a body
+    hands_only = {("bye", f"s{i}"): [(clip(i, body=False), 30.0)] for i in range(3)}
+    assert len(derive(hands_only, k=2).get("bye")) == 2                # none shows a body: still references

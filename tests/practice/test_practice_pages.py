@@ -240,3 +240,25 @@ def test_teach_language_box_shows_names_and_stores_codes(qtbot, ctx):
     page.pending = [object()] * 3
     page.save()
     assert "not a sign language I know" in page.status.text() and not ctx.library_path.exists()
+
+
+def test_i_see_names_a_sign_as_the_live_page_does_and_the_legend_keeps_off_a_small_picture(qtbot):
+    from signclip_desktop.gui.pages.live_mirror import seen_text
+    from signclip_desktop.gui.widgets import VideoView
+    from signclip_desktop.model.scorer import Guess, Prediction
+
+    pred = Prediction([Guess("thank-you", "thank-you", "ase", 0.6, 0.5), Guess("B", "B", "ase", 0.1, 0.1)], "maybe")
+    assert seen_text(pred) == "I see: thank you · maybe"          # a gloss in words, not its id
+    assert seen_text(Prediction([pred.top[1]], "sure")) == "I see: B · sure"
+    # a practice page's small view keeps a strip above the picture for the legend; the live view does not
+    v = VideoView()
+    v.setMinimumSize(100, 100)
+    qtbot.addWidget(v)
+    v.resize(240, 200)
+    strip = v.legend_strip()
+    assert strip > 0 and v.picture_rect(4 / 3).top() >= strip and v.drawing_box()[1] == 200 - 8 - strip
+    v.resize(640, 480)
+    assert v.legend_strip() == 0 and v.picture_rect(4 / 3).top() == v.MARGIN
+    v.show_legend = False
+    v.resize(240, 200)
+    assert v.legend_strip() == 0

@@ -55,3 +55,30 @@ def test_rotation_keeps_shape_and_mirror_swaps_hands():
 def test_pad_batch_pads_with_missing_frames():
     b = pad_batch([np.ones((3, 4, 3), np.float32), np.ones((5, 4, 3), np.float32)])
     assert b.shape == (2, 5, 4, 3) and (b[0, 3:] == 0).all()
+
+
+def _lengths(cfg: AugmentConfig, n=2000) -> np.ndarray:
+    from signclip_desktop.training.augment import temporal
+
+    rng = np.random.default_rng(3)
+    x = np.ones((30, 4, 3), np.float32)
+    return np.array([temporal(x, rng, cfg).shape[0] for _ in range(n)])
+
+
+def test_log_uniform_speed_reaches_fast_signers_without_making_most_clips_fast():
+    wide = AugmentConfig(speed=(0.7, 3.0), crop=(1.0, 1.0), min_len=8, max_len=48)
+    lin = _lengths(wide)
+    log = _lengths(AugmentConfig(**{**wide.__dict__, "speed_log": True}))
+    # 30 frames at 3 x is 10; at 0.7 x, 43
+    assert lin.min() >= 10 and log.min() >= 10 and log.max() <= 43
+    assert (log <= 12).mean() > 0.05                      # the fast end is drawn
+    # log-uniform: the median speed is the geometric mean (1.45 x -> 21 frames), uniform's is 1.85 x (16)
+    assert abs(np.median(log) - 21) <= 1 and abs(np.median(lin) - 16) <= 1
+
+
+def test_uniform_speed_draws_are_unchanged_by_the_log_option():
+    # a config without speed_log must train exactly as before (shipped packs are reproducible)
+    cfg = AugmentConfig(speed=(0.7, 1.45), crop=(0.75, 1.0))
+    assert cfg.speed_log is False
+    a, b = _lengths(cfg, 200), _lengths(AugmentConfig(**cfg.__dict__), 200)
+    assert (a == b).all() and a.min() >= 15 and a.max() <= 43

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QFrame, QHBoxLayout, QLa
 
 from ...keypoints import layout as L
 from ...keypoints.normalize import to_reference_aspect
+from ...model.pack import Label
 from ...stream.clip import hands_up
 from ..widgets import VideoView
 from .calibrate_me import NO_CAMERA as NO_CAMERA_TEXT  # one wording on every page
@@ -45,7 +46,8 @@ def seen_text(prediction, label_text=None, choose=None) -> str:
     g = choose(prediction.top) if choose else prediction.top[0]
     if g is None:
         return "I see: nothing I know here"
-    text = (label_text(g) if label_text else None) or g.text or g.label
+    # a gloss as the Live page shows it ("thank you", not "thank-you")
+    text = (label_text(g) if label_text else None) or Label(g.label, g.text or g.label).display
     return f"I see: {text} · {prediction.confidence}"
 
 
