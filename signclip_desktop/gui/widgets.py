@@ -55,8 +55,8 @@ class VideoView(QWidget):
         self.on_box_changed = None  # called with (w, h) of the drawing area when it changes
 
     MARGIN = 4
-    # Below this height (the practice pages' small views) the legend gets a strip above the picture:
-    # drawn over it, it hid the signing hand at the forehead.
+    # The legend goes in a strip above the picture where the picture leaves room for it (letterboxed)
+    # or the view is small (the practice pages): drawn over the picture, it hid a hand at the forehead.
     COMPACT_BELOW = 360
     LEGEND_PAD, LEGEND_DOT = 8, 12
 
@@ -66,17 +66,26 @@ class VideoView(QWidget):
         font.setBold(True)
         return font
 
-    def legend_strip(self) -> int:
+    def legend_strip(self, aspect: float | None = None) -> int:
         """Height (px) kept above the picture for the legend; 0 where it is drawn over the picture."""
-        if not self.show_legend or self.height() >= self.COMPACT_BELOW:
+        if not self.show_legend:
             return 0
-        return QFontMetrics(self._legend_font()).height() + 2 * self.LEGEND_PAD + self.MARGIN
+        strip = QFontMetrics(self._legend_font()).height() + 2 * self.LEGEND_PAD + self.MARGIN
+        if self.height() < self.COMPACT_BELOW:
+            return strip
+        if aspect:
+            m = self.MARGIN
+            full = fit_rect(QRectF(self.rect()).adjusted(m, m, -m, -m), aspect)
+            if self.height() - 2 * m - full.height() >= strip:  # room: the picture keeps its size
+                return strip
+        return 0
 
     def picture_rect(self, aspect: float) -> QRectF:
         m = self.MARGIN
-        return fit_rect(QRectF(self.rect()).adjusted(m, m + self.legend_strip(), -m, -m), aspect)
+        return fit_rect(QRectF(self.rect()).adjusted(m, m + self.legend_strip(aspect), -m, -m), aspect)
 
     def drawing_box(self) -> tuple[int, int]:
+        # (a letterboxed picture keeps its size with the strip: only a small view gives up the height)
         return (max(0, self.width() - 2 * self.MARGIN),
                 max(0, self.height() - 2 * self.MARGIN - self.legend_strip()))
 
@@ -248,7 +257,7 @@ class VideoView(QWidget):
         fm = p.fontMetrics()
         pad, dot = self.LEGEND_PAD, self.LEGEND_DOT
         # a narrow view (a practice page's mirror) gets the short words rather than a clipped legend
-        strip = self.legend_strip()
+        strip = self.legend_strip(f.aspect)
         room = self.width() - 2 * self.MARGIN if strip else target.width() - 20
         for left, right in (("Left hand", "Right hand"), ("Left", "Right"), ("L", "R")):
             items = [(left, theme.LEFT_HAND), (right, theme.RIGHT_HAND)]

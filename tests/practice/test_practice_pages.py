@@ -257,8 +257,11 @@ def test_i_see_names_a_sign_as_the_live_page_does_and_the_legend_keeps_off_a_sma
     v.resize(240, 200)
     strip = v.legend_strip()
     assert strip > 0 and v.picture_rect(4 / 3).top() >= strip and v.drawing_box()[1] == 200 - 8 - strip
-    v.resize(640, 480)
-    assert v.legend_strip() == 0 and v.picture_rect(4 / 3).top() == v.MARGIN
+    v.resize(640, 488)                                           # a 4:3 picture fills it: over the corner
+    assert v.legend_strip(4 / 3) == 0 and v.picture_rect(4 / 3).top() < v.MARGIN + 5
+    v.resize(260, 480)                                           # letterboxed: above it, same size
+    full = v.picture_rect(4 / 3)
+    assert v.legend_strip(4 / 3) > 0 and full.top() >= v.legend_strip(4 / 3) and round(full.width()) == 260 - 8
     v.show_legend = False
     v.resize(240, 200)
     assert v.legend_strip() == 0
