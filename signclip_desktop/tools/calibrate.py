@@ -265,7 +265,8 @@ def _rows(a, pack, enc, cal):
     print(f"[calibrate] {len(flat)} clips, {len(clips)} (word, signer) groups, {len(held)} held-out signers, "
           f"{time.time() - t0:.0f}s", flush=True)
     train_groups = {k: v for k, v in clips.items() if k[1] not in held}
-    refset = derive({k: [(c.frames, c.fps) for c in v] for k, v in train_groups.items()}, k=a.k, scales=cal.scales)
+    refset = derive({k: [(c.frames, c.fps) for c in v] for k, v in train_groups.items()}, k=a.k, scales=cal.scales,
+                    body_first=not a.hands_only_references)
     by_arr = {id(c.frames): index[id(c)] for c in flat}
     refs_by_word = defaultdict(list)
     for r in refset.refs:
@@ -318,6 +319,8 @@ def main(argv=None) -> int:
     ap.add_argument("--attempts", type=int, default=4, help="attempts per (word, signer) graded")
     ap.add_argument("--others", type=int, default=20, help="different words each attempt is graded as")
     ap.add_argument("--k", type=int, default=6, help="reference motions per word (for the parts)")
+    ap.add_argument("--hands-only-references", action="store_true",
+                    help="references as derived before 2026-12-07: a hands-only recording may be one where others show a body")
     ap.add_argument("--target-false", type=float, default=0.015, help="different-sign pass rate the pass mark is set at")
     ap.add_argument("--word-shrink", type=float, default=30.0,
                     help="per-word offsets are shrunk to 0 by n / (n + this) (n: the word's different-sign pairs); "

@@ -57,7 +57,7 @@ def shows_body(frames: np.ndarray, min_fraction: float = 0.5) -> bool:
 
 
 def derive(clips_by_word_signer: dict[tuple[str, str], list[tuple[np.ndarray, float]]], k: int = 3,
-           scales=None, languages: dict[str, str] | None = None) -> ReferenceSet:
+           scales=None, languages: dict[str, str] | None = None, body_first: bool = True) -> ReferenceSet:
     """``{(word, signer): [(trimmed frames, fps), ...]}`` -> ReferenceSet with up to k refs per word."""
     from ..practice.grading import Calibration
 
@@ -69,7 +69,7 @@ def derive(clips_by_word_signer: dict[tuple[str, str], list[tuple[np.ndarray, fl
         per_word[word].append((signer, clips[i][0], clips[i][1], ms[i]))
     refs = []
     for word, items in sorted(per_word.items()):
-        with_body = [it for it in items if shows_body(it[1])]
+        with_body = [it for it in items if shows_body(it[1])] if body_first else []
         items = with_body or items
         for i in central([m for *_, m in items], k, scales):
             signer, fr, fps, _ = items[i]

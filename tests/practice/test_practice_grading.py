@@ -139,5 +139,6 @@ def test_references_show_a_body_where_the_word_has_signers_who_show_one():
     refs = derive(clips, k=4)
     got = refs.get("hi")
     assert len(got) == 3 and all(shows_body(r.frames) for r in got)   # only the 3 signers with a body
+    assert len(derive(clips, k=4, body_first=False).get("hi")) == 4     # calibrate --hands-only-references
     hands_only = {("bye", f"s{i}"): [(clip(i, body=False), 30.0)] for i in range(3)}
     assert len(derive(hands_only, k=2).get("bye")) == 2                # none shows a body: still references
