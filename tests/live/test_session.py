@@ -153,9 +153,10 @@ def test_latest_is_never_torn_under_a_fast_writer(which):
     t.start()
     reads = bad = interleaved = 0
     try:
-        # A count of reads, not a time box: a loaded CI machine gives this thread few GIL turns.
+        # Counted, not time-boxed: stop after 100 reads with a write between them and the read before
+        # (a loaded CI machine gives this thread few GIL turns; an idle one many reads per turn).
         deadline = time.monotonic() + 30.0
-        while reads < 200 and time.monotonic() < deadline:
+        while interleaved < 100 and time.monotonic() < deadline:
             before = pushed[0]
             times, frames = buf.latest(0.5)
             reads += 1
@@ -165,4 +166,4 @@ def test_latest_is_never_torn_under_a_fast_writer(which):
         stop.set()
         t.join()
     assert bad == 0
-    assert reads == 200 and pushed[0] > 200 and interleaved > 0
+    assert interleaved == 100, (reads, pushed[0], interleaved)
