@@ -15,7 +15,6 @@ A dev tool: the app never imports it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 
 import numpy as np
@@ -68,35 +67,16 @@ def real_frames(data) -> dict:
 
 
 def recognition(pack_dir, data, scales=()) -> dict:
-    from ..model.encoder import Encoder
-    from ..model.pack import load_pack
-    from ..training.evaluate import embed_samples
-    from ..training.pack_eval import _load_eval_samples
+    from ..training.pack_eval import HeldOutTop1, _load_eval_samples
 
-    pack = load_pack(pack_dir)
-    trained = set(pack.provenance.get("train_signers", []))
-    index = {lab: i for i, lab in enumerate(pack.label_ids)}
-    clips = [s for s in _load_eval_samples("words", data) if s.signer not in trained and s.label in index]
-    if not clips:
-        raise SystemExit(f"{pack_dir}: no clips of held-out signers in {data}")
-    y = np.array([index[s.label] for s in clips])
-    enc = Encoder(pack, providers="cpu", threads=1)
-    lab = pack.label_embeddings / np.linalg.norm(pack.label_embeddings, axis=1, keepdims=True)
-
-    def top1(samples) -> float:
-        v = embed_samples(enc.embed_batch, samples, pack.input)
-        v = v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), 1e-9)
-        return float(((v @ lab.T).argmax(1) == y).mean())
-
-    out = {"pack": str(pack_dir), "clips": len(clips), "signers": len({s.signer for s in clips})}
+    top1 = HeldOutTop1(pack_dir, _load_eval_samples("words", data))
+    out = {"pack": str(pack_dir), "clips": len(top1.clips), "signers": top1.signers}
     for name, a in CROPS.items():
-        seen = [dataclasses.replace(s, frames=as_filmed_at(s.frames, a)) for s in clips]
-        fixed = [dataclasses.replace(s, frames=to_reference_aspect(s.frames, a)) for s in seen]
-        out[name] = {"raw": top1(seen), "corrected": top1(fixed)}
+        out[name] = {"raw": top1(lambda f, a=a: as_filmed_at(f, a)),
+                     "corrected": top1(lambda f, a=a: to_reference_aspect(as_filmed_at(f, a), a))}
         print(f"  {name}: top-1 raw {out[name]['raw']:.3f}, corrected {out[name]['corrected']:.3f}", flush=True)
     if scales:
-        out["x_scale"] = {str(k): top1([dataclasses.replace(s, frames=to_reference_aspect(s.frames, REFERENCE_ASPECT * k))
-                                        for s in clips]) for k in scales}
+        out["x_scale"] = {str(k): top1(lambda f, k=k: to_reference_aspect(f, REFERENCE_ASPECT * k)) for k in scales}
         print("  x scaled by " + ", ".join(f"{k}: {v:.3f}" for k, v in out["x_scale"].items())
               + f" (mean {np.mean(list(out['x_scale'].values())):.3f})", flush=True)
     return out

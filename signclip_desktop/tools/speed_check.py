@@ -16,7 +16,6 @@ A dev tool: the app never imports it.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 
 import numpy as np
@@ -63,24 +62,11 @@ def tempo(frames: np.ndarray, factor: float, fps: float = 30.0) -> np.ndarray:
 
 
 def recognition(pack_dir, samples, tempos) -> dict:
-    from ..model.encoder import Encoder
-    from ..model.pack import load_pack
-    from ..training.evaluate import embed_samples
+    from ..training.pack_eval import HeldOutTop1
 
-    pack = load_pack(pack_dir)
-    trained = set(pack.provenance.get("train_signers", []))
-    index = {lab: i for i, lab in enumerate(pack.label_ids)}
-    clips = [s for s in samples if s.signer not in trained and s.label in index]
-    if not clips:
-        raise SystemExit(f"{pack_dir}: no clips of held-out signers")
-    y = np.array([index[s.label] for s in clips])
-    enc = Encoder(pack, providers="cpu", threads=1)
-    lab = pack.label_embeddings / np.linalg.norm(pack.label_embeddings, axis=1, keepdims=True)
-    out = {"pack": str(pack_dir), "version": pack.version, "clips": len(clips),
-           "signers": len({s.signer for s in clips}), "top1": {}}
-    for k in tempos:
-        v = embed_samples(enc.embed_batch, [dataclasses.replace(s, frames=tempo(s.frames, k)) for s in clips], pack.input)
-        out["top1"][str(k)] = float(((v @ lab.T).argmax(1) == y).mean())
+    top1 = HeldOutTop1(pack_dir, samples)
+    out = {"pack": str(pack_dir), "version": top1.pack.version, "clips": len(top1.clips),
+           "signers": top1.signers, "top1": {str(k): top1(lambda f, k=k: tempo(f, k)) for k in tempos}}
     print(f"  {pack_dir} ({out['clips']} clips, {out['signers']} signers): "
           + ", ".join(f"x{k} {v:.3f}" for k, v in out["top1"].items())
           + f" (mean {np.mean(list(out['top1'].values())):.3f})", flush=True)

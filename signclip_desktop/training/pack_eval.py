@@ -1,6 +1,7 @@
 """Evaluate a finished pack (ONNX encoder + labels.npz) on clips of signers it was not trained on."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,34 @@ def _load_eval_samples(kind: str, data_dir) -> list[D.Sample]:
             return D.load_letters(d)
         return []
     raise ValueError(f"pack data kind {kind!r} is unknown")
+
+
+class HeldOutTop1:
+    """Top-1 over a pack's labels of its held-out signers' clips (signers not in
+    ``provenance.train_signers``), each clip's frames transformed first: for the dev tools that ask
+    what a change of input does to the model (``tools/aspect_check``, ``tools/speed_check``)."""
+
+    def __init__(self, pack_dir, samples, threads: int = 1):
+        from ..model.encoder import Encoder
+        from ..model.pack import load_pack
+
+        self.pack = load_pack(pack_dir)
+        trained = set(self.pack.provenance.get("train_signers", []))
+        index = {lab: i for i, lab in enumerate(self.pack.label_ids)}
+        self.clips = [s for s in samples if s.signer not in trained and s.label in index]
+        if not self.clips:
+            raise SystemExit(f"{pack_dir}: no clips of held-out signers")
+        self.signers = len({s.signer for s in self.clips})
+        self.y = np.array([index[s.label] for s in self.clips])
+        self._enc = Encoder(self.pack, providers="cpu", threads=threads)
+        lab = self.pack.label_embeddings
+        self._labels = lab / np.linalg.norm(lab, axis=1, keepdims=True)
+
+    def __call__(self, transform=None) -> float:
+        clips = self.clips if transform is None else [dataclasses.replace(s, frames=transform(s.frames))
+                                                      for s in self.clips]
+        v = embed_samples(self._enc.embed_batch, clips, self.pack.input)
+        return float(((v @ self._labels.T).argmax(1) == self.y).mean())  # argmax: v's row norms do not matter
 
 
 def evaluate_pack(pack_dir, data_dir, threads: int = 2, confusion_path=None) -> dict:
