@@ -17,6 +17,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..sources.base import KeypointSequence, SourceError
+from ..stream.clip import hands_up
 from .display import display_transform
 from .slots import LatestSlot, Stats
 
@@ -253,8 +254,6 @@ class KeypointFeed(Feed):
                  captions: list[str] | None = None, gap_s: float = 0.0, rest_caption: str | None = None):
         """``rest_caption``: shown instead of a clip's caption while its hands are down (the demo names
         a sign only while it is being made, not in the rest before it)."""
-        from ..stream.clip import hands_up
-
         gap = int(round(gap_s * fps))
         parts, caps = [], []
         for k, s in enumerate(seqs):
