@@ -5,9 +5,8 @@ since MediaPipe takes seconds to load, while the first pictures already show). W
 rule says a pool pays (``pooled.pool_workers_now``: threads on 2 cores), a pool of detectors
 starts in the background once the first detector runs and takes over when it is up (threads
 take that first detector over as theirs); if the pool fails, the loop falls back to one
-detector (``pooled.py``). Everything
-it is told (a new source, looping, mirroring, the view size) arrives through methods that
-take its lock; ``LiveSession`` is the only caller.
+detector (``pooled.py``). Everything it is told (a new source, looping, mirroring, the view
+size) arrives through methods that take its lock; ``LiveSession`` is the only caller.
 """
 from __future__ import annotations
 
@@ -19,7 +18,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.holistic import DetectorError
-from ..keypoints.landmark_graph import same_need
+from ..keypoints.landmark_graph import detector_name, make_detector, need_for, same_need
 from ..keypoints.normalize import to_reference_aspect
 from ..sources.base import KeypointFrame, SourceError
 from .display import DisplayFrame, prepare_view_image
@@ -132,11 +131,7 @@ class CaptureWorker:
 
     @property
     def detector_name(self) -> str:
-        from ..keypoints.landmark_graph import detector_name
-
         if self._pooled is not None and not isinstance(self._pooled, PipelinedDetection):
-            from ..keypoints.landmark_graph import need_for
-
             return need_for(self._components if self._components is not None else L.COMPONENT_BY_NAME)
         det = self._detector
         return detector_name(det) if det is not None else ""
@@ -289,18 +284,16 @@ class CaptureWorker:
         if reason:
             self.pool_note = reason
 
-    def _detect_pooled(self, feed: Feed, img: np.ndarray, t_abs: float, caption) -> None:
-        """Pictures out to the pool, results (in order) to the display and the recogniser."""
+    def _pooled_call(self, call: Callable[[], list]) -> list:
+        """``call()`` on the pool or the pipeline. When every worker is gone or the in-process graph
+        stalled, one fresh detector takes over and the pictures still in flight are lost ([])."""
         from .pool import PoolError
 
         try:
-            self._pooled.submit(img, t_abs, (t_abs, img, caption), feed.live)
-            results = self._pooled.ready(wait=True)
+            return call()
         except (PoolError, TimeoutError) as e:  # every worker gone: one detector again
             self._drop_pool(f"detector pool stopped ({e}); one detector runs")
             self._pool_tried = True
-            self._start_detector()
-            return
         except DetectorError as e:  # the in-process graph stalled: a fresh detector, one picture at a time
             self._pooled = None
             with self._cond:
@@ -309,9 +302,20 @@ class CaptureWorker:
             threading.Thread(target=_close_quietly, args=(stuck,), name="signclip-detector-closer", daemon=True).start()
             self.pool_note = f"landmark graph stalled ({e}); restarted"
             self._pipeline_tried = True
-            self._start_detector()
-            return
-        self._publish_results(feed, results)
+        self._start_detector()
+        return []
+
+    def _drain_pooled(self) -> list:
+        """Everything the pool or the pipeline still holds, in order (end of a file, a source change)."""
+        return self._pooled_call(self._pooled.drain)
+
+    def _detect_pooled(self, feed: Feed, img: np.ndarray, t_abs: float, caption) -> None:
+        """Pictures out to the pool, results (in order) to the display and the recogniser."""
+        def submit_and_take():
+            self._pooled.submit(img, t_abs, (t_abs, img, caption), feed.live)
+            return self._pooled.ready(wait=True)
+
+        self._publish_results(feed, self._pooled_call(submit_and_take))
 
     def _publish_results(self, feed: Feed, results) -> None:
         for (t_abs, img, caption), kp, ms in results:
@@ -342,7 +346,7 @@ class CaptureWorker:
                         feed.close()
                         feed = None
                     if self._pooled is not None:
-                        self._pooled.drain()  # pictures of the old source are not shown
+                        self._drain_pooled()  # pictures of the old source are not shown
                     self.keypoints.put(None)  # tells inference the stream restarted
                     self.spec = spec
                     with self._cond:
@@ -378,7 +382,7 @@ class CaptureWorker:
                     continue
                 if item is None:  # end of a file
                     if self._pooled is not None:
-                        self._publish_results(feed, self._pooled.drain())
+                        self._publish_results(feed, self._drain_pooled())
                     with self._cond:
                         loop = self._loop or (self.spec is not None and self.spec.kind == "demo")
                     if self.spec is not None and loop and not feed.live:
@@ -405,7 +409,7 @@ class CaptureWorker:
                 note = ""
                 if img is not None and self._pool_waiting is not None:
                     if isinstance(self._pooled, PipelinedDetection):  # its pictures first, then the pool's
-                        self._publish_results(feed, self._pooled.drain())
+                        self._publish_results(feed, self._drain_pooled())
                         self._drop_pool()
                     self._take_pool()
                 if img is not None and self._rebuild and self._pooled is not None:
@@ -427,13 +431,14 @@ class CaptureWorker:
                 else:
                     points, aspect, has = feed.to_display(kp), feed.aspect, True
                 self._publish(feed, t_abs, img, kp, caption, has, note, points, aspect)
-                if not has and feed.kind == "frames" and not feed.live and self.tracking_state == "loading":
+                if not has and feed.kind == "frames" and not feed.live and not self._detector_failed:
                     # A file waits on its first picture until Holistic is ready, then plays from the
                     # start, so recognition sees all of it (a camera cannot wait: it keeps showing).
+                    # Not "while loading": the loader may have finished since this picture missed it.
                     with self._cond:
                         self._cond.wait_for(lambda: self._stop or self._has_pending
                                             or self.tracking_state != "loading", 30.0)
-                    if self.tracking_state != "loading" and not self._has_pending and feed.restart():
+                    if self.tracking_state == "ready" and not self._has_pending and feed.restart():
                         base = last_t + 1.0 / max(feed.fps, 1.0)
         except Exception as e:  # keep the window alive and say what happened
             self.emit(ErrorEvent("worker_error", f"capture: {e.__class__.__name__}: {e}"))
@@ -491,6 +496,4 @@ def _close_quietly(det) -> None:
 def _default_detector(components=None):
     """Only the landmark models the pack needs: pose + hands for a pack without the face
     (the face mesh is a tenth of a Holistic frame), full Holistic otherwise."""
-    from ..keypoints.landmark_graph import make_detector
-
     return make_detector(components)

@@ -175,8 +175,9 @@ def test_truncated_video_plays_what_it_has(tiny_pack, clip_file, bad_videos):
     try:
         pipe.start(SourceSpec(kind="file", path=str(bad_videos["truncated"]), loop=False, pace=False))
         assert wait_for(lambda: ev.of("source_ended") or ev.of("source_lost") or ev.of("source_error"), 60)
-        # every decodable frame was shown; all but the few before Holistic was ready got keypoints
-        assert pipe.stats().frames_shown == decodable
+        # every decodable frame was shown: a picture that came before Holistic was ready is shown
+        # without keypoints, and the file plays again from its start once Holistic is ready
+        assert decodable <= pipe.stats().frames_shown <= decodable + 5
         assert decodable - 5 <= det.calls <= decodable
         assert wait_for(lambda: _window_len(pipe) == det.calls, 10)
         assert _alive(pipe)

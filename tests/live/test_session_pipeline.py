@@ -54,9 +54,18 @@ class PipelinedFake(FakeDetector):
             return out
 
 
-def _session(tiny_pack, made, frames=100_000, events=None, **kw):
+class StallsAtTheEnd(PipelinedFake):
+    """Gives back each picture while others follow; the last ones of a file never come back."""
+
+    def results(self, max_in_flight=0):
+        if max_in_flight == 0:
+            raise DetectorError("a frame did not come back from the landmark graph")
+        return super().results(max_in_flight)
+
+
+def _session(tiny_pack, made, frames=100_000, events=None, fake=PipelinedFake, **kw):
     def factory():
-        det = PipelinedFake(**kw)
+        det = fake(**kw)
         made.append(det)
         return det
 
@@ -93,6 +102,23 @@ def test_the_end_of_a_file_brings_back_the_pictures_still_in_the_graph(tiny_pack
         assert wait_for(lambda: s.stats().landmark_frames >= 120, 30.0)
         time.sleep(0.3)
         assert s.stats().landmark_frames == 120  # none lost at the end, none twice
+    finally:
+        assert s.stop(10.0)
+
+
+def test_a_graph_that_stalls_at_the_end_of_a_file_loses_only_its_last_picture(tiny_pack, monkeypatch):
+    monkeypatch.setenv(PIPELINE_ENV, "2")
+    made, events = [], []
+    s = _session(tiny_pack, made, frames=120, events=events, fake=StallsAtTheEnd)
+    try:
+        assert wait_for(lambda: "stalled" in s.pool_note, 30.0), s.pool_note
+        assert wait_for(lambda: any(e.name == "source_ended" for e in events), 10.0)
+        assert s.stats().landmark_frames == 119  # the one still in the graph is lost, the rest shown
+        assert not [e for e in events if e.name in ("worker_error", "source_lost")]
+        assert s.threads_alive == ["capture", "inference"]
+        assert wait_for(lambda: len(made) == 2)  # a fresh detector for what comes next
+        s.set_source(SourceSpec("file", path="values.avi", loop=False, pace=False))
+        assert wait_for(lambda: s.stats().landmark_frames >= 120, 10.0)
     finally:
         assert s.stop(10.0)
 
