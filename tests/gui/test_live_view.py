@@ -62,7 +62,7 @@ def test_zoom_and_high_contrast_apply_and_persist(make_window, qtbot):
     win.contrast_action.setChecked(True)
     assert theme.NAME == "high-contrast" and win.settings.theme == "high-contrast"
     win.save_settings()
-    qtbot.waitUntil(lambda: load_settings(settings_path())[0].theme == "high-contrast", timeout=5000)
+    qtbot.waitUntil(lambda: load_settings(settings_path())[0].theme == "high-contrast", timeout=15000)
     assert load_settings(settings_path())[0].zoom == 1.3
     win.zoom(0)
     assert win.settings.zoom == 1.0

@@ -39,7 +39,7 @@ def test_window_runs_real_holistic_on_a_video(qtbot, tiny_pack, signer_video):
     win.show()
     win.start(SourceSpec("file", path=str(signer_video), loop=True))
     page = win.live
-    qtbot.waitUntil(lambda: page.video.frames_drawn > 0, timeout=5000)  # pictures before Holistic is ready
+    qtbot.waitUntil(lambda: page.video.frames_drawn > 0, timeout=15000)  # pictures before Holistic is ready
     qtbot.waitUntil(lambda: page.session.stats().tracking == "ready", timeout=30000)
 
     def hand_seen():

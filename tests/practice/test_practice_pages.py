@@ -59,7 +59,7 @@ def test_teach_page_records_saves_and_manages(qtbot, ctx, tmp_path):
     assert not ctx.library_path.exists()  # showing the page does not create the library
     for _ in range(3):
         page.countdown.start()
-        qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
+        qtbot.waitUntil(lambda: not page.countdown.busy, timeout=15000)
     assert len(page.pending) == 3 and page.save_btn.isEnabled()
     assert all(len(e.frames) < 60 for e in page.pending)  # trimmed to hands up .. hands down
     page.name.setText("wave")

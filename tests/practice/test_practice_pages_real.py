@@ -62,7 +62,7 @@ def test_teach_refuses_to_record_the_demo_and_offers_a_way_out(qtbot, tmp_path, 
     assert ctx.calls == {"open": 1, "retry": 1}
     ctx.spec["spec"] = SourceSpec("camera", camera_index=2)  # the camera came back
     page.record()
-    qtbot.waitUntil(lambda: len(page.pending) == 1, timeout=3000)
+    qtbot.waitUntil(lambda: len(page.pending) == 1, timeout=15000)
     assert not banner.isVisible() and page.pending[0].source == "camera 2"
     assert "(camera 2)" in page.examples.item(0).text()
 
@@ -82,7 +82,7 @@ def test_duplicate_name_adds_examples_or_asks_for_a_new_name(qtbot, tmp_path, ti
     def record3():
         for _ in range(3):
             page.countdown.toggle()  # Space
-            qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
+            qtbot.waitUntil(lambda: not page.countdown.busy, timeout=15000)
 
     record3()
     page.name.setText("wave")

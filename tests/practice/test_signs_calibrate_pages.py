@@ -78,14 +78,14 @@ def test_signs_page_search_narrows_and_plays_a_reference(qtbot, tmp_path):
     from signclip_desktop.model.pack import load_pack
     assert total == len(load_pack(WORDS).labels)
     page.search.setText("thanks a lot")
-    qtbot.waitUntil(lambda: len(page.texts()) < total, timeout=3000)
+    qtbot.waitUntil(lambda: len(page.texts()) < total, timeout=15000)
     assert page.texts()[0] == "thank you" and len(page.texts()) <= 5
     assert page.list.currentRow() == 0 and page.name.text() == "thank you"
     assert page.player.frames is not None and page.player.playing
     first = page.player.index
-    qtbot.waitUntil(lambda: page.player.index != first, timeout=3000)  # animated
+    qtbot.waitUntil(lambda: page.player.index != first, timeout=15000)  # animated
     page.search.setText("doctor")
-    qtbot.waitUntil(lambda: page.texts() == [], timeout=3000)
+    qtbot.waitUntil(lambda: page.texts() == [], timeout=15000)
     assert "No sign matches" in page.count.text() and page.player.frames is None
 
 
@@ -103,7 +103,7 @@ def test_calibrate_refuses_to_record_from_the_demo(qtbot, tmp_path, tiny_pack):
     ctx.spec["now"] = SourceSpec("camera")
     dlg.start()
     ctx.spec["now"] = SourceSpec("demo")
-    qtbot.waitUntil(lambda: not dlg.countdown.busy, timeout=3000)
+    qtbot.waitUntil(lambda: not dlg.countdown.busy, timeout=15000)
     assert ctx.calls == [] and dlg.pending == [] and dlg.progress.index == 0
     assert not ctx.library_path.exists()
 
@@ -120,7 +120,7 @@ def test_calibrate_records_two_examples_per_sign_into_the_library(qtbot, tmp_pat
     assert first.repeats == 2 and "(1 of 2)" in dlg.prompt.text()
     for _ in range(2):
         qtbot.keyClick(dlg, " ")  # Space records
-        qtbot.waitUntil(lambda: not dlg.countdown.busy, timeout=3000)
+        qtbot.waitUntil(lambda: not dlg.countdown.busy, timeout=15000)
     qtbot.waitUntil(lambda: dlg.saved == [first.label], timeout=20000)
     assert len(ctx.calls) == 2 and ctx.changed  # live recognition gets the prototypes
     with Library(ctx.library_path) as lib:
@@ -203,7 +203,7 @@ def test_nothing_is_clipped_at_small_and_large_sizes(qtbot, tmp_path, size):
     page.page_shown()
     qtbot.waitUntil(lambda: page.vocab is not None, timeout=20000)
     page.search.setText("nice to meet you")
-    qtbot.waitUntil(lambda: "match" in page.count.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "match" in page.count.text(), timeout=15000)
     qtbot.wait(50)
     assert _clipped_labels(page) == []
     dlg = CalibrateMe(_ctx(tmp_path, WORDS, source="demo"), countdown_s=3, record_s=0.05)
@@ -230,10 +230,10 @@ def test_teach_page_never_records_from_the_demo(qtbot, tmp_path, tiny_pack):
     assert not page.countdown.busy and ctx.calls == [] and page.status.text() == NO_CAMERA
     ctx.spec["now"] = SourceSpec("camera", camera_index=2)
     page.record_btn.click()
-    qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
+    qtbot.waitUntil(lambda: not page.countdown.busy, timeout=15000)
     assert len(page.pending) == 1 and page.pending[0].source == "camera 2"
     ctx.spec["now"] = SourceSpec("camera")
     page.record_btn.click()
     ctx.spec["now"] = SourceSpec("demo")  # the camera is lost during the countdown
-    qtbot.waitUntil(lambda: not page.countdown.busy, timeout=3000)
+    qtbot.waitUntil(lambda: not page.countdown.busy, timeout=15000)
     assert len(page.pending) == 1 and len(ctx.calls) == 1 and page.status.text() == NO_CAMERA
