@@ -17,7 +17,7 @@ def test_a_burst_of_changes_is_one_write_off_the_callers_thread(tmp_path):
 
         save_settings(s, p)
 
-    saver = SettingsSaver(path, delay=0.2, writer=writer)
+    saver = SettingsSaver(path, delay=1.0, writer=writer)  # long enough that a loaded machine stays inside it
     s = Settings()
     for v in range(100):  # a slider dragged across its range
         s.sensitivity = 0.25 + v / 40
