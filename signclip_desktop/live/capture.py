@@ -183,7 +183,7 @@ class CaptureWorker:
                 self.emit(ErrorEvent("detector_error", str(e)))
                 return
             with self._cond:
-                if not self._stop:
+                if not self._stop and self._loader is threading.current_thread():  # not dropped meanwhile
                     self._detector = det
                     self._cond.notify_all()
                     self.emit(StatusEvent("tracking_ready"))

@@ -59,3 +59,35 @@ def test_a_file_without_tracking_plays_once_without_landmarks(tiny_pack):
         assert st.landmark_frames == 0 and st.frames_shown == 60  # not restarted on each picture
     finally:
         assert s.stop(10.0)
+
+
+def test_a_detector_dropped_while_it_loads_is_closed_not_kept():
+    """A loader that outlives its turn (the detector was dropped: a stalled graph at a pool's
+    handover, a new pack) closes what it built instead of installing it beside the new one."""
+    import threading
+
+    from signclip_desktop.live.slots import LatestSlot, Mailbox, Stats
+
+    gate, built = threading.Event(), []
+
+    class Closing(FakeDetector):
+        closed = False
+
+        def close(self):
+            self.closed = True
+
+    def factory():
+        gate.wait(5.0)
+        built.append(Closing(delay=0.0))
+        return built[-1]
+
+    cap = CaptureWorker(LatestSlot(), Mailbox(4), Stats(), lambda e: None, detector_factory=factory)
+    cap.prestart()
+    loader = cap._loader
+    cap._drop_detector()
+    gate.set()
+    loader.join(5.0)
+    assert built and built[0].closed and cap._detector is None
+    cap.prestart()  # a loader of its own turn installs its detector
+    assert wait_for(lambda: cap._detector is not None, 5.0) and not built[1].closed
+    cap._drop_detector()
