@@ -129,13 +129,14 @@ def test_real_graphs_on_two_threads_track_like_one():
 class _Tracked:
     """A detector that records whether it was closed."""
 
-    def __init__(self):
+    def __init__(self, delay: float = 0.0):
         from fakes import FakeDetector
 
-        self.inner, self.closed = FakeDetector(delay=0.0), False
+        self.inner, self.closed, self.calls = FakeDetector(delay=delay), False, 0
 
     def detect(self, image, timestamp=None):
         assert not self.closed, "used after close"
+        self.calls += 1
         return self.inner.detect(image, timestamp)
 
     def close(self):
@@ -143,12 +144,15 @@ class _Tracked:
 
 
 def test_an_adopted_detector_is_worker_0s_and_the_pool_closes_it():
-    det = _Tracked()
-    with DetectorThreads(2, adopt=det, factory=FAKE, detector_kwargs={"delay": 0.0}) as pool:
+    # 20 ms a frame (a sleep, as a graph releases the GIL), so both threads get frames: with no delay
+    # one thread could take all ten before the other woke (1 run in 30 here)
+    det = _Tracked(delay=0.02)
+    with DetectorThreads(2, adopt=det, factory=FAKE, detector_kwargs={"delay": 0.02}) as pool:
         res = list(pool.map(value_image(i) for i in range(10)))
         assert pool.adopted and not det.closed
     assert [_v(r) for r in res] == list(range(10))
     assert {r.worker for r in res} == {0, 1}
+    assert det.calls == sum(r.worker == 0 for r in res)  # worker 0 ran the adopted detector, and only it did
     assert det.closed  # the pool owned it
 
 
