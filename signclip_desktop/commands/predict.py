@@ -7,7 +7,13 @@ tools read::
 
     {"path": ..., "clip": 0, "pack": ..., "label": <known label or null>, "frames": T,
      "top": [{"label": ..., "text": ..., "language": ..., "score": ..., "similarity": ...}],
-     "confidence": "sure|maybe|unsure"}          (+ "window", "start_s", "end_s" with --windows)
+     "confidence": "sure|maybe|unsure", "known": true|false,
+     "span_s": [start, end]}                    ("window", "start_s", "end_s" instead with --windows)
+
+A clip is judged on its signing: from the first hands-up to the last hands-down of its longest
+signing stretch (``stream.clip.trim_span``, as grading and the personal library read a clip);
+``span_s`` says which seconds that was. The rest before and after (a phone recording, a
+dictionary video) would otherwise be averaged into the sign. ``--no-trim`` judges every frame.
 
 A clip with no person or no hands in any frame gets ``"top": []`` and a ``"reason"``
 ("no person seen", "no hands seen") instead of a guess.
@@ -36,6 +42,8 @@ def register(subparsers) -> None:
     p.add_argument("--pack", default=None, help="pack name or folder (default: words)")
     p.add_argument("--top-k", type=int, default=5, metavar="K", help="guesses per clip (default 5)")
     p.add_argument("--windows", action="store_true", help="one result per sliding window instead of per clip")
+    p.add_argument("--no-trim", action="store_true",
+                   help="judge the whole clip, not only its signing (default: from hands-up to hands-down)")
     p.add_argument("--json", action="store_true", help="one JSON object per line on stdout")
     p.add_argument("--language", default=None, metavar="CODE",
                    help="score only the pack's signs of this sign language or alphabet (ISO 639-3, e.g. ase); "
@@ -69,11 +77,11 @@ def nothing_seen(frames) -> str | None:
     return "no hands seen" if (frames[:, L.POSE.slice, 3] > 0).any() else "no person seen"
 
 
-def _text_line(name: str, pred, truth: str | None) -> str:
+def _text_line(name: str, pred, truth: str | None, span: str = "") -> str:
     guesses = "  ".join(f"{i + 1}. {g.text} {g.score:.2f}" + (f" ({g.language})" if g.language != "und" else "")
                         for i, g in enumerate(pred.top))
     known = f" [{truth}]" if truth else ""
-    return f"{name}{known}: {guesses}  - {pred.confidence}"
+    return f"{name}{known}: {guesses}  - {pred.confidence}{span}"
 
 
 @one_line_errors(NAME)
@@ -85,7 +93,7 @@ def run(args) -> int:
     from ..model.pack import load_pack
     from ..model.registry import resolve_pack
     from ..model.scorer import Scorer
-    from ..stream.clip import clip_windows, embed_clip, for_model
+    from ..stream.clip import clip_windows, embed_clip, for_model, trim_span
     from ..sources import expand_inputs, open_source, to_sequences
     from ..sources.base import SourceError
     from ..stream.window import resample_sequence
@@ -135,10 +143,14 @@ def run(args) -> int:
                         print(json.dumps(rec) if args.json else f"{name}: {why} in this clip", file=out, flush=True)
                         continue
                     if not args.windows:
-                        emb = embed_clip(encoder, pack, seq.frames, seq.fps, mirrored=args.left_handed)
+                        a, b = (0, len(seq)) if args.no_trim else trim_span(seq.frames, seq.fps)
+                        emb = embed_clip(encoder, pack, seq.frames[a:b], seq.fps, mirrored=args.left_handed)
                         pred = scorer.predict(emb, args.top_k)
-                        rec = {**base, **pred.to_json(JSON_FIELDS)}
-                        print(json.dumps(rec) if args.json else _text_line(name, pred, seq.label), file=out, flush=True)
+                        span_s = [round(a / seq.fps, 3), round(b / seq.fps, 3)]
+                        rec = {**base, **pred.to_json(JSON_FIELDS), "span_s": span_s}
+                        trimmed = f" (signing {span_s[0]:.2f}-{span_s[1]:.2f} s)" if (a, b) != (0, len(seq)) else ""
+                        print(json.dumps(rec) if args.json else _text_line(name, pred, seq.label, trimmed),
+                              file=out, flush=True)
                         continue
                     frames = resample_sequence(seq.frames, seq.fps, spec.fps)
                     pad = max(0, spec.window_frames - len(frames))

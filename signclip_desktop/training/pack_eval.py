@@ -21,6 +21,9 @@ def _load_eval_samples(kind: str, data_dir) -> list[D.Sample]:
     raise ValueError(f"pack data kind {kind!r} is unknown")
 
 
+FPS = 30.0  # the words and letters data (their README)
+
+
 class HeldOutTop1:
     """Top-1 over a pack's labels of its held-out signers' clips (signers not in
     ``provenance.train_signers``), each clip's frames transformed first: for the dev tools that ask
@@ -47,6 +50,22 @@ class HeldOutTop1:
                                                       for s in self.clips]
         v = embed_samples(self._enc.embed_batch, clips, self.pack.input)
         return float(((v @ self._labels.T).argmax(1) == self.y).mean())  # argmax: v's row norms do not matter
+
+    def as_predict(self, transform=None, whole: bool = False) -> dict:
+        """The clips read as ``predict`` reads a file (windows over the signing span; ``whole``:
+        over every frame): top-1 and the share the pack's open-set rule calls a known sign."""
+        from ..model.scorer import Scorer
+        from ..stream.clip import embed_clip, trim_span
+
+        scorer = Scorer.from_pack(self.pack)
+        right = known = 0
+        for s in self.clips:
+            frames = s.frames if transform is None else transform(s.frames)
+            a, b = (0, len(frames)) if whole else trim_span(frames, FPS)
+            pred = scorer.predict(embed_clip(self._enc, self.pack, frames[a:b], FPS), 1)
+            right += pred.top[0].label == s.label
+            known += bool(pred.known)
+        return {"top1": right / len(self.clips), "known": known / len(self.clips)}
 
 
 def evaluate_pack(pack_dir, data_dir, threads: int = 2, confusion_path=None) -> dict:

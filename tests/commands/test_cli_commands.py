@@ -217,3 +217,47 @@ def test_the_demo_shows_signs_the_shipped_pack_names_as_its_caption_does(capsys)
     for r in rows:
         assert r["top"][0]["label"] == r["label"], (r["label"], r["top"][:3])
         assert r["known"] is True
+
+
+def _demo_with_rest(tmp_path, seconds: float):
+    """The demo's clips with ``seconds`` of standing still, hands out of view, before and after
+    (as a phone recording or a dictionary video has)."""
+    from signclip_desktop.paths import demo_path
+
+    z = dict(np.load(demo_path(), allow_pickle=False))
+    kp = z["keypoints"].astype(np.float32)
+    n = int(round(seconds * float(z["fps"])))
+    rest = kp[:, :1].copy()
+    rest[:, :, 25:67] = 0.0  # the 67-point data layout: hands after the 25 pose points
+    z["keypoints"] = np.concatenate([np.repeat(rest, n, 1), kp, np.repeat(rest, n, 1)], 1).astype(np.float16)
+    z["lengths"] = (z["lengths"].astype(np.int64) + 2 * n).astype(np.int16)
+    path = tmp_path / "demo_with_rest.npz"
+    np.savez(path, **z)
+    return path
+
+
+def _predict_rows(capsys, *args):
+    assert main(["predict", *map(str, args), "--pack", "words", "--json", "--cpu", "--no-progress"]) == 0
+    return [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+
+
+def test_a_clip_is_judged_on_its_signing_not_on_the_rest_around_it(tmp_path, capsys):
+    """Two seconds of standing still before and after a sign change nothing: the clip is judged
+    from hands-up to hands-down, and ``span_s`` says when that was. (Averaged in, the rest made
+    the demo's hello read as "welcome" and left every sign "unsure" or "maybe".)"""
+    from signclip_desktop.paths import demo_path, repo_root
+
+    if not (repo_root() / "models" / "words" / "manifest.json").is_file():
+        pytest.skip("no words pack")
+    plain = _predict_rows(capsys, demo_path())
+    padded = _predict_rows(capsys, _demo_with_rest(tmp_path, 2.0))
+    assert len(plain) == len(padded) == 4
+    for p, q in zip(plain, padded):
+        assert [g["label"] for g in q["top"]] == [g["label"] for g in p["top"]]
+        assert q["top"][0]["similarity"] == pytest.approx(p["top"][0]["similarity"], abs=1e-4)
+        assert q["span_s"][0] == pytest.approx(p["span_s"][0] + 2.0, abs=0.05)
+        assert q["span_s"][1] - q["span_s"][0] == pytest.approx(p["span_s"][1] - p["span_s"][0], abs=0.05)
+        assert q["frames"] == p["frames"] + 120
+    whole = _predict_rows(capsys, _demo_with_rest(tmp_path, 2.0), "--no-trim")
+    assert [r["span_s"] for r in whole] == [[0.0, round(r["frames"] / 30.0, 3)] for r in whole]
+    assert any(abs(w["top"][0]["similarity"] - p["top"][0]["similarity"]) > 0.01 for w, p in zip(whole, plain))
