@@ -26,13 +26,33 @@ def hands_up(frames: np.ndarray) -> np.ndarray:
     return hands_signing(frames).any(axis=1)
 
 
+# Hands held in view this many shoulder widths or more below the shoulders at the start or end
+# of a clip rest (at the waist, in the lap). Only 1 % of the word data's frames have their
+# highest hand as low; the model's own rule (``normalize.REST_BELOW_SHOULDERS``, 1.4) stays,
+# this one only trims clip ends (``tools/rest_check --hands-low``: 1 s of hands still at the
+# waist each side took held-out top-1 from 0.70 to 0.52 with the hands-up trim alone).
+REST_AT_ENDS_BELOW = 0.9
+
+
+def _low_hands(frames: np.ndarray, below: float) -> np.ndarray:
+    """Boolean [T]: shoulders and a hand are seen and every seen hand is ``below`` or lower."""
+    from ..keypoints.normalize import below_shoulders
+
+    b = below_shoulders(frames)
+    seen = ~np.isnan(b)
+    with np.errstate(invalid="ignore"):
+        return seen.any(axis=1) & ((b >= below) | ~seen).all(axis=1)
+
+
 def trim_span(frames: np.ndarray, fps: float = 30.0, min_gap_s: float = 0.25, pad_s: float = 0.1,
-              min_run_s: float = 0.1) -> tuple[int, int]:
+              min_run_s: float = 0.1, rest_below: float | None = REST_AT_ENDS_BELOW) -> tuple[int, int]:
     """(start, stop) frame span from hands-up to hands-down.
 
     Runs of hands shorter than ``min_run_s`` (detector blips) are ignored, gaps shorter than
     ``min_gap_s`` (a hand lost for a moment) are bridged, and the longest signing segment is
-    kept with ``pad_s`` of context. With no hands at all the whole clip is returned."""
+    kept with ``pad_s`` of context. Its first and last frames in which the hands are low
+    (``rest_below``: at the waist, in view) are left out too, unless the hands are never
+    higher. With no hands at all the whole clip is returned."""
     up = hands_up(frames)
     n = len(up)
     if n == 0 or not up.any():
@@ -54,6 +74,10 @@ def trim_span(frames: np.ndarray, fps: float = 30.0, min_gap_s: float = 0.25, pa
         else:
             segs.append([int(a), int(b)])
     a, b = max(segs, key=lambda s: s[1] - s[0])
+    if rest_below is not None:
+        up_high = np.flatnonzero(~_low_hands(frames[a:b], rest_below))
+        if len(up_high):
+            a, b = a + int(up_high[0]), a + int(up_high[-1]) + 1
     pad = int(round(pad_s * fps))
     return max(0, a - pad), min(n, b + pad)
 

@@ -91,6 +91,20 @@ def test_trim_from_hands_up_to_hands_down():
     assert (a, b) == (20, 40)
 
 
+def test_trim_leaves_out_hands_held_low_at_the_start_and_end():
+    """Hands held in view at the waist (about 1.2 shoulder widths below the shoulders) before and after
+    a sign rest; the same height in the middle of the sign, or for a whole clip, is kept."""
+    f = _clip(60, hands=(10, 50))
+    low = f[:, L.RIGHT_HAND.slice, 1] + 0.32  # shoulders 0.2 apart at y 0.5; the hand at ~0.42 goes to ~0.74
+    for span in (slice(10, 20), slice(28, 31), slice(40, 50)):
+        f[span, L.RIGHT_HAND.slice, 1] = low[span]
+    assert trim_span(f, 30.0, pad_s=0.0) == (20, 40)
+    assert trim_span(f, 30.0, pad_s=0.0, rest_below=None) == (10, 50)
+    all_low = _clip(60, hands=(10, 50))
+    all_low[:, L.RIGHT_HAND.slice, 1] += 0.3
+    assert trim_span(all_low, 30.0, pad_s=0.0) == (10, 50)
+
+
 def test_files_become_prototypes_in_the_scorer(tiny_pack, tmp_path):
     pack = load_pack(tiny_pack)
     enc = Encoder(pack, "cpu", 1)
