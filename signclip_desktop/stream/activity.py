@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..keypoints import layout as L
-from ..keypoints.normalize import hands_signing, normalize_shoulders
+from ..keypoints.normalize import HELD_LOW_BELOW_SHOULDERS, hands_held_low, hands_signing, normalize_shoulders
 
 
 @dataclass(frozen=True)
@@ -22,12 +22,18 @@ class ActivityDetector:
     min_motion: float = 0.05
     # a hand held up and still (a fingerspelled letter) is signing too
     static_hand_ok: bool = True
+    # Hands held this low (shoulder widths under the shoulders: at the waist, in the lap) rest, in
+    # view or not; None: no such rule. Without it a learner resting their hands at the waist saw a
+    # guess or "not a sign I know" in most windows, and stray transcript entries (docs/GUI.md).
+    held_low_below: float | None = HELD_LOW_BELOW_SHOULDERS
 
     def __call__(self, frames: np.ndarray, fps: float) -> Activity:
         if len(frames) == 0:
             return Activity(0.0, 0.0, False)
         hands = hands_signing(frames)  # a hand resting on the desk in view is not signing
         any_hand = hands.any(axis=1)
+        if self.held_low_below is not None:
+            any_hand &= ~hands_held_low(frames, self.held_low_below)
         visible = float(any_hand.mean())
         motion = 0.0
         if len(frames) > 1 and any_hand.sum() > 1:

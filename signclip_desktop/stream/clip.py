@@ -11,6 +11,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.features import encode_input
+from ..keypoints.normalize import HELD_LOW_BELOW_SHOULDERS, hands_held_low
 from ..sources.base import KeypointSequence, SourceError
 from .window import resample_sequence
 
@@ -26,26 +27,8 @@ def hands_up(frames: np.ndarray) -> np.ndarray:
     return hands_signing(frames).any(axis=1)
 
 
-# Hands held in view this many shoulder widths or more below the shoulders at the start or end
-# of a clip rest (at the waist, in the lap). Only 1 % of the word data's frames have their
-# highest hand as low; the model's own rule (``normalize.REST_BELOW_SHOULDERS``, 1.4) stays,
-# this one only trims clip ends (``tools/rest_check --hands-low``: 1 s of hands still at the
-# waist each side took held-out top-1 from 0.70 to 0.52 with the hands-up trim alone).
-REST_AT_ENDS_BELOW = 0.9
-
-
-def _low_hands(frames: np.ndarray, below: float) -> np.ndarray:
-    """Boolean [T]: shoulders and a hand are seen and every seen hand is ``below`` or lower."""
-    from ..keypoints.normalize import below_shoulders
-
-    b = below_shoulders(frames)
-    seen = ~np.isnan(b)
-    with np.errstate(invalid="ignore"):
-        return seen.any(axis=1) & ((b >= below) | ~seen).all(axis=1)
-
-
 def trim_span(frames: np.ndarray, fps: float = 30.0, min_gap_s: float = 0.25, pad_s: float = 0.1,
-              min_run_s: float = 0.1, rest_below: float | None = REST_AT_ENDS_BELOW) -> tuple[int, int]:
+              min_run_s: float = 0.1, rest_below: float | None = HELD_LOW_BELOW_SHOULDERS) -> tuple[int, int]:
     """(start, stop) frame span from hands-up to hands-down.
 
     Runs of hands shorter than ``min_run_s`` (detector blips) are ignored, gaps shorter than
@@ -75,7 +58,7 @@ def trim_span(frames: np.ndarray, fps: float = 30.0, min_gap_s: float = 0.25, pa
             segs.append([int(a), int(b)])
     a, b = max(segs, key=lambda s: s[1] - s[0])
     if rest_below is not None:
-        up_high = np.flatnonzero(~_low_hands(frames[a:b], rest_below))
+        up_high = np.flatnonzero(~hands_held_low(frames[a:b], rest_below))
         if len(up_high):
             a, b = a + int(up_high[0]), a + int(up_high[-1]) + 1
     pad = int(round(pad_s * fps))

@@ -11,7 +11,7 @@ import numpy as np
 
 from ..keypoints import layout as L
 from ..keypoints.features import encode_input
-from ..keypoints.normalize import hands_signing
+from ..keypoints.normalize import hands_held_low, hands_signing
 from ..model.scorer import Prediction, Scorer
 from ..sources.base import KeypointFrame
 from .activity import Activity, ActivityDetector
@@ -75,6 +75,9 @@ class Recognizer:
             kp = np.where(np.isfinite(kp).all(axis=-1, keepdims=True), kp, 0.0).astype(np.float32)
         # a hand resting far below the shoulders is hands down (the geometry only when a wrist is seen)
         hands = bool(kp.size and kp[list(L.HAND_WRISTS), 3].max() > 0 and hands_signing(kp[None]).any())
+        low = self.activity.held_low_below
+        if hands and low is not None:  # hands brought down to the waist end a sign as hands out of view do
+            hands = not hands_held_low(kp[None], low)[0]
         self.window.push(frame.timestamp, kp)
         if hands:
             self._last_hand_t = frame.timestamp

@@ -1,7 +1,7 @@
 """What standing still before and after a sign does to ``predict``, with and without the trim.
 
     python -m signclip_desktop.tools.rest_check --data ../shared/data --pack runs/words_v5_heldout/pack
-        [--rest 0 1 2] [--hands-low W] [--json F]
+        [--rest 0 1 2] [--hands-low W] [--live] [--json F]
 
 The word data are recorded loops that hold little besides the sign; a phone recording or a
 dictionary video has the signer standing still, hands down, before and after it. For each
@@ -10,7 +10,8 @@ frame's body, no hands in view) and are read as ``predict`` reads a file: every 
 the old way) and the signing only (from hands-up to hands-down, the default). Prints top-1 and
 the share the pack's open-set rule calls a known sign. ``--hands-low W``: the hands rest in view,
 still, W shoulder widths below the shoulders (the trim counts a hand up to 1.4 as signing). ``--pack``: packs trained with held-out
-signers (``training.twin``).
+signers (``training.twin``). ``--live``: the live recogniser's transcript entries and classified
+windows with and without the held-low rule (``live_check``).
 
 A dev tool: the app never imports it.
 """
@@ -80,6 +81,62 @@ def check(pack_dir, samples, rests, hands_low: float | None = None) -> dict:
     return out
 
 
+def _stream(h, frames, activity) -> tuple[list[str], int, int]:
+    """Frames through the live recogniser: transcript entries, windows, windows classified."""
+    from ..sources.base import KeypointFrame
+    from ..stream.recognizer import Recognizer
+
+    rec = Recognizer(h.pack, h._enc, activity=activity)
+    entries, windows, classified = [], 0, 0
+    for i, kp in enumerate(frames):
+        u = rec.push(KeypointFrame(i, i / FPS, kp))
+        if u is None:
+            continue
+        windows += 1
+        classified += u.prediction is not None
+        if u.decision is not None and u.decision.committed is not None:
+            entries.append(u.decision.committed.label)
+    return entries, windows, classified
+
+
+def live_check(pack_dir, samples, n: int = 200, seed: int = 0) -> dict:
+    """The live recogniser with and without the held-low rule (``ActivityDetector.held_low_below``):
+    transcript entries for ``n`` held-out clips plain and with 2 s of hands still at the waist
+    (1.2 shoulder widths down) each side, then 1 s out of view; and windows classified during
+    3 s of rest alone, the hands still 1.0 / 1.2 / 1.4 shoulder widths down."""
+    from ..stream.activity import ActivityDetector
+    from ..training.pack_eval import HeldOutTop1
+
+    h = HeldOutTop1(pack_dir, samples)
+    pick = np.random.default_rng(seed).choice(len(h.clips), min(n, len(h.clips)), replace=False)
+    clips = [h.clips[i] for i in pick]
+    out = {"pack": str(pack_dir), "clips": len(clips)}
+    print(f"{pack_dir}: live recogniser, {len(clips)} held-out clips")
+    for name, act in (("held-low rule", ActivityDetector()), ("no rule", ActivityDetector(held_low_below=None))):
+        row = {}
+        for case, rest in (("plain", None), ("waist 2 s", 1.2)):
+            right = wrong = 0
+            for c in clips:
+                fr = c.frames if rest is None else with_rest(c.frames, 2.0, hands_low=rest)
+                fr = np.concatenate([fr, with_rest(c.frames[-1:], 1.0)[1:]])  # then 1 s out of view
+                entries = _stream(h, fr, act)[0]
+                right += c.label in entries
+                wrong += sum(e != c.label for e in entries)
+            row[case] = {"right": right, "wrong": wrong}
+        for low in (1.0, 1.2, 1.4):
+            n_entries = n_windows = n_classified = 0
+            for c in clips[:100]:
+                e, w, k = _stream(h, with_rest(c.frames, 3.0, hands_low=low)[:int(3 * FPS)], act)
+                n_entries, n_windows, n_classified = n_entries + len(e), n_windows + w, n_classified + k
+            row[f"rest {low:g}"] = {"windows": n_windows, "classified": n_classified, "entries": n_entries}
+        out[name] = row
+        print(f"  {name}: " + "; ".join(
+            f"{k} {v['right']} right / {v['wrong']} wrong entries" if "right" in v else
+            f"{k}: {v['classified']} of {v['windows']} windows classified, {v['entries']} entries"
+            for k, v in row.items()), flush=True)
+    return out
+
+
 def main(argv=None) -> int:
     from ..training import data as D
 
@@ -89,10 +146,15 @@ def main(argv=None) -> int:
     ap.add_argument("--rest", type=float, nargs="*", default=(0.0, 1.0, 2.0), help="seconds of rest each side")
     ap.add_argument("--hands-low", type=float, default=None, metavar="W",
                     help="rest with the hands still in view, W shoulder widths below the shoulders (default: out of view)")
+    ap.add_argument("--live", action="store_true",
+                    help="the live recogniser instead, with and without the held-low rule (transcript entries)")
     ap.add_argument("--json", help="write the numbers here too")
     args = ap.parse_args(argv)
     samples = D.load_words(args.data)
-    result = [check(p, samples, args.rest, args.hands_low) for p in args.pack]
+    if args.live:
+        result = [live_check(p, samples) for p in args.pack]
+    else:
+        result = [check(p, samples, args.rest, args.hands_low) for p in args.pack]
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(result, f, indent=2)

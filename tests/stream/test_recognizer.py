@@ -74,3 +74,22 @@ def test_the_end_of_a_sign_is_final_with_a_resting_hand_in_view(tiny_pack):
     ups = [u for i, kp in enumerate(frames) if (u := rec.push(KeypointFrame(i, i / 30, kp)))]
     finals = [u for u in ups if u.final]
     assert len(finals) == 1 and finals[0].timestamp == 40 / 30  # the first frame with only the resting hand
+
+
+def test_hands_held_at_the_waist_end_a_sign_and_are_not_classified(tiny_pack):
+    """After a sign the hand comes down to the waist and stays in view (1.1 shoulder widths under
+    the shoulders, above the model's resting rule): the sign ends there, and the second of rest
+    after it is idle, not "not a sign I know" or another guess."""
+    pack = load_pack(tiny_pack)
+    rec = Recognizer(pack, Encoder(pack, "cpu", 1))
+    frames = np.concatenate([_person(40), _person(40)])
+    frames[40:, L.RIGHT_HAND.slice, 1] += 0.5 + 1.1 * 0.2 - 0.4  # the same hand, moved to the waist
+    ups = [(i, u) for i, kp in enumerate(frames) if (u := rec.push(KeypointFrame(i, i / 30, kp)))]
+    finals = [u for _, u in ups if u.final]
+    assert len(finals) == 1 and finals[0].timestamp == 40 / 30
+    at_rest = [u for i, u in ups if i >= 40 + pack.input.window_frames]  # windows wholly at the waist
+    assert at_rest and all(u.prediction is None and not u.activity.signing for u in at_rest)
+    old = Recognizer(pack, Encoder(pack, "cpu", 1), activity=ActivityDetector(held_low_below=None))
+    old_ups = [(i, u) for i, kp in enumerate(frames) if (u := old.push(KeypointFrame(i, i / 30, kp)))]
+    assert not any(u.final for _, u in old_ups)  # without the rule: no end, and the rest is classified
+    assert all(u.prediction is not None for i, u in old_ups if i >= 40 + pack.input.window_frames)

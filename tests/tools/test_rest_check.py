@@ -35,17 +35,14 @@ def test_hands_low_rest_holds_the_clips_hand_still_at_the_waist():
                                atol=1e-6)  # the same hand shape, moved
 
 
-def test_as_predict_reads_held_out_clips_as_predict_does(tmp_path):
-    """Labels made from each clip's own predict-path embedding: every clip is named right, with
-    and without rest around it (the trim), and a signer the pack trained on is left out."""
-    pytest.importorskip("onnx")
+def _tiny_held_out_pack(tmp_path):
+    """A tiny pack whose labels are three clips' own predict-path embeddings, and those clips."""
     from signclip_desktop.keypoints.features import InputSpec
     from signclip_desktop.model.encoder import Encoder
     from signclip_desktop.model.pack import Label, load_pack, write_pack
     from signclip_desktop.model.tiny import tiny_encoder_bytes, write_tiny_pack
     from signclip_desktop.stream.clip import embed_clip
     from signclip_desktop.training.data import Sample
-    from signclip_desktop.training.pack_eval import HeldOutTop1
 
     words = ("hello", "thank-you", "yes")
     clips = [_waving(step=0.01 * (i + 1)) for i in range(3)]
@@ -58,7 +55,30 @@ def test_as_predict_reads_held_out_clips_as_predict_does(tmp_path):
     pack = write_pack(tmp_path / "pack", name="t", version="0.0.1", spec=spec, onnx_bytes_or_path=tiny_encoder_bytes(spec),
                       labels=[Label(w, w, "ase", w) for w in words], label_embeddings=emb,
                       provenance={"train_signers": ["trainer"]})
-    held = [Sample(f, w, w, "ase", "held-out", "test") for f, w in zip(clips, words)]
+    return pack, clips, [Sample(f, w, w, "ase", "held-out", "test") for f, w in zip(clips, words)]
+
+
+def test_live_check_counts_windows_classified_at_rest_with_and_without_the_rule(tmp_path):
+    pytest.importorskip("onnx")
+    from signclip_desktop.tools.rest_check import live_check
+
+    pack, _, held = _tiny_held_out_pack(tmp_path)
+    out = live_check(pack, held, n=3)
+    assert out["clips"] == 3
+    for low in ("1", "1.2", "1.4"):
+        assert out["held-low rule"][f"rest {low}"]["classified"] == 0
+        assert out["held-low rule"][f"rest {low}"]["windows"] > 0
+    assert out["no rule"]["rest 1.2"]["classified"] > 0  # the hand held still in view was classified
+
+
+def test_as_predict_reads_held_out_clips_as_predict_does(tmp_path):
+    """Labels made from each clip's own predict-path embedding: every clip is named right, with
+    and without rest around it (the trim), and a signer the pack trained on is left out."""
+    pytest.importorskip("onnx")
+    from signclip_desktop.training.data import Sample
+    from signclip_desktop.training.pack_eval import HeldOutTop1
+
+    pack, clips, held = _tiny_held_out_pack(tmp_path)
     h = HeldOutTop1(pack, held + [Sample(clips[0], "yes", "yes", "ase", "trainer", "test")])
     assert h.as_predict() == {"top1": 1.0, "known": 1.0}
     assert h.as_predict(lambda f: with_rest(f, 2.0))["top1"] == 1.0
