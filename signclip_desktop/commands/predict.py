@@ -16,7 +16,8 @@ signing stretch (``stream.clip.trim_span``, as grading and the personal library 
 dictionary video) would otherwise be averaged into the sign. ``--no-trim`` judges every frame.
 
 A clip with no person or no hands in any frame gets ``"top": []`` and a ``"reason"``
-("no person seen", "no hands seen") instead of a guess.
+("no person seen", "no hands seen") instead of a guess; so does a window (``--windows``) in
+which nobody signs, as the live view shows no guess then (``"reason": "nobody signing ..."``).
 """
 from __future__ import annotations
 
@@ -60,6 +61,7 @@ def register(subparsers) -> None:
 
 
 JSON_FIELDS = ("label", "text", "language", "score", "similarity")  # per guess, via Prediction.to_json
+NOBODY_SIGNING = "nobody signing (hands down, at rest or out of view)"
 
 
 def nothing_seen(frames) -> str | None:
@@ -93,6 +95,7 @@ def run(args) -> int:
     from ..model.pack import load_pack
     from ..model.registry import resolve_pack
     from ..model.scorer import Scorer
+    from ..stream.activity import ActivityDetector
     from ..stream.clip import clip_windows, embed_clip, for_model, trim_span
     from ..sources import expand_inputs, open_source, to_sequences
     from ..sources.base import SourceError
@@ -158,15 +161,20 @@ def run(args) -> int:
                     x = np.stack([encode_input(w, spec, mirrored=args.left_handed) for w in wins])
                     embs = encoder.embed_batch(x)
                     stride = pack.stride_frames
-                    for wi, emb in enumerate(embs):
+                    activity = ActivityDetector()
+                    for wi, (win, emb) in enumerate(zip(wins, embs)):
                         start = min(wi * stride, max(0, len(frames) - spec.window_frames)) if pad == 0 else 0
                         end = min(start + spec.window_frames, len(frames))
-                        pred = scorer.predict(emb, args.top_k)
                         rec = {**base, "window": wi, "start_s": round(start / spec.fps, 3),
-                               "end_s": round(end / spec.fps, 3), **pred.to_json(JSON_FIELDS)}
-                        line = json.dumps(rec) if args.json else \
-                            _text_line(f"{name} @{start / spec.fps:.2f}-{end / spec.fps:.2f}s", pred, seq.label)
-                        print(line, file=out, flush=True)
+                               "end_s": round(end / spec.fps, 3)}
+                        at = f"{name} @{start / spec.fps:.2f}-{end / spec.fps:.2f}s"
+                        if not activity(win, spec.fps).signing:  # as the live view: no guess while nobody signs
+                            rec.update({"top": [], "confidence": "unsure", "reason": NOBODY_SIGNING})
+                            print(json.dumps(rec) if args.json else f"{at}: {NOBODY_SIGNING}", file=out, flush=True)
+                            continue
+                        pred = scorer.predict(emb, args.top_k)
+                        rec.update(pred.to_json(JSON_FIELDS))
+                        print(json.dumps(rec) if args.json else _text_line(at, pred, seq.label), file=out, flush=True)
             finally:
                 src.close()
         except SourceError as e:

@@ -261,3 +261,19 @@ def test_a_clip_is_judged_on_its_signing_not_on_the_rest_around_it(tmp_path, cap
     whole = _predict_rows(capsys, _demo_with_rest(tmp_path, 2.0), "--no-trim")
     assert [r["span_s"] for r in whole] == [[0.0, round(r["frames"] / 30.0, 3)] for r in whole]
     assert any(abs(w["top"][0]["similarity"] - p["top"][0]["similarity"]) > 0.01 for w, p in zip(whole, plain))
+
+
+def test_windows_in_which_nobody_signs_get_no_guess(tmp_path, capsys):
+    """``--windows`` over a clip with 2 s of rest each side: the windows wholly in the rest say
+    nobody is signing (no guesses), as the live view shows none then; the sign's windows guess."""
+    from signclip_desktop.paths import repo_root
+
+    if not (repo_root() / "models" / "words" / "manifest.json").is_file():
+        pytest.skip("no words pack")
+    rows = _predict_rows(capsys, _demo_with_rest(tmp_path, 2.0), "--windows")
+    hello = [r for r in rows if r["label"] == "hello"]
+    rest = [r for r in hello if r["end_s"] <= 2.0]
+    assert rest and all(r["top"] == [] and r["reason"].startswith("nobody signing") for r in rest)
+    signing = [r for r in hello if r["top"]]
+    assert signing and all(1.5 < r["end_s"] and r["start_s"] < 2.0 + 82 / 30 for r in signing)
+    assert any(r["top"][0]["label"] == "hello" for r in signing)
