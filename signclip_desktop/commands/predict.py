@@ -6,18 +6,19 @@ MP_Data folder holds many clips). ``--windows`` gives one result per sliding win
 tools read::
 
     {"path": ..., "clip": 0, "pack": ..., "label": <known label or null>, "frames": T,
+     "span_s": [start, end],                   ("window", "start_s", "end_s" instead with --windows)
      "top": [{"label": ..., "text": ..., "language": ..., "score": ..., "similarity": ...}],
-     "confidence": "sure|maybe|unsure", "known": true|false,
-     "span_s": [start, end]}                    ("window", "start_s", "end_s" instead with --windows)
+     "confidence": "sure|maybe|unsure", "known": true|false}
 
 A clip is judged on its signing: from the first hands-up to the last hands-down of its longest
 signing stretch (``stream.clip.trim_span``, as grading and the personal library read a clip);
 ``span_s`` says which seconds that was. The rest before and after (a phone recording, a
 dictionary video) would otherwise be averaged into the sign. ``--no-trim`` judges every frame.
 
-A clip with no person or no hands in any frame gets ``"top": []`` and a ``"reason"``
-("no person seen", "no hands seen") instead of a guess; so does a window (``--windows``) in
-which nobody signs, as the live view shows no guess then (``"reason": "nobody signing ..."``).
+A clip with no person or no hands in any frame gets ``"top": []``, ``"known": false`` and a
+``"reason"`` ("no person seen", "no hands seen") instead of a guess; so does a window
+(``--windows``) in which nobody signs, as the live view shows no guess then (``"reason":
+"nobody signing ..."``).
 """
 from __future__ import annotations
 
@@ -142,7 +143,7 @@ def run(args) -> int:
                         raise SourceError(item, "no frames")
                     why = nothing_seen(seq.frames)
                     if why:  # an empty top-k, not a confident guess about nothing
-                        rec = {**base, "top": [], "confidence": "unsure", "reason": why}
+                        rec = {**base, "top": [], "confidence": "unsure", "known": False, "reason": why}
                         print(json.dumps(rec) if args.json else f"{name}: {why} in this clip", file=out, flush=True)
                         continue
                     if not args.windows:
@@ -150,7 +151,7 @@ def run(args) -> int:
                         emb = embed_clip(encoder, pack, seq.frames[a:b], seq.fps, mirrored=args.left_handed)
                         pred = scorer.predict(emb, args.top_k)
                         span_s = [round(a / seq.fps, 3), round(b / seq.fps, 3)]
-                        rec = {**base, **pred.to_json(JSON_FIELDS), "span_s": span_s}
+                        rec = {**base, "span_s": span_s, **pred.to_json(JSON_FIELDS)}
                         trimmed = f" (signing {span_s[0]:.2f}-{span_s[1]:.2f} s)" if (a, b) != (0, len(seq)) else ""
                         print(json.dumps(rec) if args.json else _text_line(name, pred, seq.label, trimmed),
                               file=out, flush=True)
@@ -169,7 +170,8 @@ def run(args) -> int:
                                "end_s": round(end / spec.fps, 3)}
                         at = f"{name} @{start / spec.fps:.2f}-{end / spec.fps:.2f}s"
                         if not activity(win, spec.fps).signing:  # as the live view: no guess while nobody signs
-                            rec.update({"top": [], "confidence": "unsure", "reason": NOBODY_SIGNING})
+                            rec.update({"top": [], "confidence": "unsure", "known": False,
+                                        "reason": NOBODY_SIGNING})
                             print(json.dumps(rec) if args.json else f"{at}: {NOBODY_SIGNING}", file=out, flush=True)
                             continue
                         pred = scorer.predict(emb, args.top_k)

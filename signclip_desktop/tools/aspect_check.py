@@ -15,10 +15,10 @@ A dev tool: the app never imports it.
 from __future__ import annotations
 
 import argparse
-import json
 
 import numpy as np
 
+from . import write_json
 from ..keypoints.normalize import REFERENCE_ASPECT, normalize_shoulders, to_reference_aspect
 
 CROPS = {"4:3": 4 / 3, "16:9": 16 / 9, "1:1": 1.0, "9:16": 9 / 16}
@@ -98,9 +98,7 @@ def main(argv=None) -> int:
     if args.pack:
         print(f"held-out signers' clips as each camera would give them ({args.pack}):")
         result["recognition"] = recognition(args.pack, args.data, args.scales)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2)
+    write_json(args.json, result)
     return 0
 
 

@@ -18,10 +18,10 @@ A dev tool: the app never imports it.
 from __future__ import annotations
 
 import argparse
-import json
 
 import numpy as np
 
+from . import write_json
 from ..keypoints import layout as L
 
 FPS = 30.0
@@ -155,9 +155,7 @@ def main(argv=None) -> int:
         result = [live_check(p, samples) for p in args.pack]
     else:
         result = [check(p, samples, args.rest, args.hands_low) for p in args.pack]
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2)
+    write_json(args.json, result)
     return 0
 
 

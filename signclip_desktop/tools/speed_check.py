@@ -16,10 +16,10 @@ A dev tool: the app never imports it.
 from __future__ import annotations
 
 import argparse
-import json
 
 import numpy as np
 
+from . import write_json
 from ..keypoints import layout as L
 from ..stream.window import resample_sequence
 
@@ -98,9 +98,7 @@ def main(argv=None) -> int:
     if args.pack:
         print("held-out signers' clips played faster (top-1 over the pack's words):")
         result["recognition"] = [recognition(p, samples, args.tempos) for p in args.pack]
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as f:
-            json.dump(result, f, indent=2)
+    write_json(args.json, result)
     return 0
 
 

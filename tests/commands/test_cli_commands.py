@@ -273,7 +273,8 @@ def test_windows_in_which_nobody_signs_get_no_guess(tmp_path, capsys):
     rows = _predict_rows(capsys, _demo_with_rest(tmp_path, 2.0), "--windows")
     hello = [r for r in rows if r["label"] == "hello"]
     rest = [r for r in hello if r["end_s"] <= 2.0]
-    assert rest and all(r["top"] == [] and r["reason"].startswith("nobody signing") for r in rest)
+    assert rest and all(r["top"] == [] and r["known"] is False and r["reason"].startswith("nobody signing")
+                        for r in rest)
     signing = [r for r in hello if r["top"]]
     assert signing and all(1.5 < r["end_s"] and r["start_s"] < 2.0 + 82 / 30 for r in signing)
     assert any(r["top"][0]["label"] == "hello" for r in signing)

@@ -150,6 +150,7 @@ def test_predict_batch_goes_on_after_bad_files_and_says_when_nothing_is_seen(tmp
     recs = {Path(j["path"]).name: j for j in map(json.loads, r.stdout.splitlines())}
     assert len(recs["good.npz"]["top"]) == 3
     assert recs["blank.npz"]["top"] == [] and recs["blank.npz"]["reason"] == "no person seen"
+    assert recs["blank.npz"]["known"] is False
     assert recs["blank.npz"]["frames"] == 40 and "confidence" in recs["blank.npz"]
 
 
