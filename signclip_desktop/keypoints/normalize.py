@@ -231,6 +231,33 @@ def normalize_signing_hands(frames: np.ndarray) -> np.ndarray:
     return normalize_hands(drop_resting_hand(frames, "apart"))
 
 
+def normalize_hands_path(frames: np.ndarray) -> np.ndarray:
+    """Like ``normalize_hands``, but each hand is moved by its mean wrist over the window and
+    scaled by its mean palm length, not frame by frame: the handshape stays and so does the
+    hand's path. Per-frame centring put every wrist at the origin, so the moving letters (J's
+    hook, Z's zigzag) lost their movement and read as I and D."""
+    out = frames.astype(np.float32, copy=True)
+    for comp in (L.LEFT_HAND, L.RIGHT_HAND):
+        h = out[:, comp.slice]
+        wrist = h[:, L.HAND_WRIST, :3]
+        palm = np.linalg.norm(h[:, L.HAND_MIDDLE_MCP, :3] - wrist, axis=-1)
+        ok = (h[:, L.HAND_WRIST, 3] > 0) & (palm > _EPS)
+        vis = (h[..., 3] > 0) & ok[:, None]
+        if ok.any():
+            centre, scale = wrist[ok].mean(axis=0), float(palm[ok].mean())
+            h[..., :3] = np.where(vis[..., None], (h[..., :3] - centre) / scale, 0.0)
+        else:
+            h[..., :3] = 0.0
+        h[..., 3] = np.where(vis, h[..., 3], 0.0)
+        out[:, comp.slice] = h
+    return out
+
+
+def normalize_signing_hands_path(frames: np.ndarray) -> np.ndarray:
+    """``normalize_hands_path`` of the signing hands only (fingerspelling, moving letters)."""
+    return normalize_hands_path(drop_resting_hand(frames, "apart"))
+
+
 def normalize_signing_shoulders(frames: np.ndarray) -> np.ndarray:
     """``normalize_shoulders`` with a hand far below the shoulders left out (words). The apart
     rule is not used: two-handed signs may hold the hands far apart."""
@@ -238,7 +265,8 @@ def normalize_signing_shoulders(frames: np.ndarray) -> np.ndarray:
 
 
 NORMALIZERS = {"shoulders": normalize_shoulders, "hands": normalize_hands,
-               "signing_shoulders": normalize_signing_shoulders, "signing_hands": normalize_signing_hands}
+               "signing_shoulders": normalize_signing_shoulders, "signing_hands": normalize_signing_hands,
+               "signing_hands_path": normalize_signing_hands_path}
 
 
 def normalize(frames: np.ndarray, method: str) -> np.ndarray:

@@ -62,6 +62,9 @@ def test_only_the_frames_with_a_resting_hand_change():
 def test_signing_hands_is_hands_without_the_resting_hand():
     f, _, _ = _two(REST_HAND_PALMS + 3)
     np.testing.assert_array_equal(normalize(f, "signing_hands"), normalize(drop_resting_hand(f), "hands"))
+    from signclip_desktop.keypoints.normalize import normalize_hands_path
+
+    np.testing.assert_array_equal(normalize(f, "signing_hands_path"), normalize_hands_path(drop_resting_hand(f)))
     spec = InputSpec.from_dict({"components": ["left_hand", "right_hand"], "normalization": "signing_hands",
                                 "dims": ["x", "y"]})
     x = encode_input(f, spec)
