@@ -106,22 +106,33 @@ def normalize_shoulders(frames: np.ndarray) -> np.ndarray:
     return _apply(frames, *ref)
 
 
-def normalize_hands(frames: np.ndarray) -> np.ndarray:
-    """Hand-centred copy: each hand, each frame, moved to its wrist and scaled by its palm
-    length. Shape is kept; body and face are left as they are (packs that use this select
-    hand components only)."""
+def _centre_hands(frames: np.ndarray, per_frame: bool) -> np.ndarray:
+    """Each seen hand moved to its wrist and scaled by its palm length: frame by frame, or by the
+    mean wrist and palm over the window. Body and face are left as they are."""
     out = frames.astype(np.float32, copy=True)
     for comp in (L.LEFT_HAND, L.RIGHT_HAND):
         h = out[:, comp.slice]
         wrist = h[:, L.HAND_WRIST, :3]
         palm = np.linalg.norm(h[:, L.HAND_MIDDLE_MCP, :3] - wrist, axis=-1)
         ok = (h[:, L.HAND_WRIST, 3] > 0) & (palm > _EPS)
-        scale = np.where(ok, palm, 1.0)[:, None, None]
         vis = (h[..., 3] > 0) & ok[:, None]
-        h[..., :3] = np.where(vis[..., None], (h[..., :3] - wrist[:, None, :]) / scale, 0.0)
+        if per_frame:
+            centre, scale = wrist[:, None, :], np.where(ok, palm, 1.0)[:, None, None]
+        elif ok.any():
+            centre, scale = wrist[ok].mean(axis=0), float(palm[ok].mean())
+        else:  # no frame with this hand: every point is zeroed below
+            centre, scale = np.zeros(3, np.float32), 1.0
+        h[..., :3] = np.where(vis[..., None], (h[..., :3] - centre) / scale, 0.0)
         h[..., 3] = np.where(vis, h[..., 3], 0.0)
         out[:, comp.slice] = h
     return out
+
+
+def normalize_hands(frames: np.ndarray) -> np.ndarray:
+    """Hand-centred copy: each hand, each frame, moved to its wrist and scaled by its palm
+    length. Shape is kept; body and face are left as they are (packs that use this select
+    hand components only)."""
+    return _centre_hands(frames, per_frame=True)
 
 
 # A hand at rest in view (on the desk, in the lap) is not part of the sign, but the training
@@ -236,21 +247,7 @@ def normalize_hands_path(frames: np.ndarray) -> np.ndarray:
     scaled by its mean palm length, not frame by frame: the handshape stays and so does the
     hand's path. Per-frame centring put every wrist at the origin, so the moving letters (J's
     hook, Z's zigzag) lost their movement and read as I and D."""
-    out = frames.astype(np.float32, copy=True)
-    for comp in (L.LEFT_HAND, L.RIGHT_HAND):
-        h = out[:, comp.slice]
-        wrist = h[:, L.HAND_WRIST, :3]
-        palm = np.linalg.norm(h[:, L.HAND_MIDDLE_MCP, :3] - wrist, axis=-1)
-        ok = (h[:, L.HAND_WRIST, 3] > 0) & (palm > _EPS)
-        vis = (h[..., 3] > 0) & ok[:, None]
-        if ok.any():
-            centre, scale = wrist[ok].mean(axis=0), float(palm[ok].mean())
-            h[..., :3] = np.where(vis[..., None], (h[..., :3] - centre) / scale, 0.0)
-        else:
-            h[..., :3] = 0.0
-        h[..., 3] = np.where(vis, h[..., 3], 0.0)
-        out[:, comp.slice] = h
-    return out
+    return _centre_hands(frames, per_frame=False)
 
 
 def normalize_signing_hands_path(frames: np.ndarray) -> np.ndarray:
