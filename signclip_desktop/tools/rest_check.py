@@ -23,8 +23,7 @@ import numpy as np
 
 from . import write_json
 from ..keypoints import layout as L
-
-FPS = 30.0
+from ..training.pack_eval import FPS, HeldOutTop1
 
 
 def _hands_low(frame: np.ndarray, frames: np.ndarray, below: float) -> None:
@@ -64,8 +63,6 @@ def with_rest(frames: np.ndarray, seconds: float, fps: float = FPS, hands_low: f
 
 
 def check(pack_dir, samples, rests, hands_low: float | None = None) -> dict:
-    from ..training.pack_eval import HeldOutTop1
-
     h = HeldOutTop1(pack_dir, samples)
     out = {"pack": str(pack_dir), "version": h.pack.version, "clips": len(h.clips), "signers": h.signers, "rows": []}
     where = "out of view" if hands_low is None else f"still in view, {hands_low:g} shoulder widths below the shoulders"
@@ -86,7 +83,7 @@ def _stream(h, frames, activity) -> tuple[list[str], int, int]:
     from ..sources.base import KeypointFrame
     from ..stream.recognizer import Recognizer
 
-    rec = Recognizer(h.pack, h._enc, activity=activity)
+    rec = Recognizer(h.pack, h.encoder, activity=activity)
     entries, windows, classified = [], 0, 0
     for i, kp in enumerate(frames):
         u = rec.push(KeypointFrame(i, i / FPS, kp))
@@ -105,7 +102,6 @@ def live_check(pack_dir, samples, n: int = 200, seed: int = 0) -> dict:
     (1.2 shoulder widths down) each side, then 1 s out of view; and windows classified during
     3 s of rest alone, the hands still 1.0 / 1.2 / 1.4 shoulder widths down."""
     from ..stream.activity import ActivityDetector
-    from ..training.pack_eval import HeldOutTop1
 
     h = HeldOutTop1(pack_dir, samples)
     pick = np.random.default_rng(seed).choice(len(h.clips), min(n, len(h.clips)), replace=False)

@@ -41,14 +41,14 @@ class HeldOutTop1:
             raise SystemExit(f"{pack_dir}: no clips of held-out signers")
         self.signers = len({s.signer for s in self.clips})
         self.y = np.array([index[s.label] for s in self.clips])
-        self._enc = Encoder(self.pack, providers="cpu", threads=threads)
+        self.encoder = Encoder(self.pack, providers="cpu", threads=threads)
         lab = self.pack.label_embeddings
         self._labels = lab / np.linalg.norm(lab, axis=1, keepdims=True)
 
     def __call__(self, transform=None) -> float:
         clips = self.clips if transform is None else [dataclasses.replace(s, frames=transform(s.frames))
                                                       for s in self.clips]
-        v = embed_samples(self._enc.embed_batch, clips, self.pack.input)
+        v = embed_samples(self.encoder.embed_batch, clips, self.pack.input)
         return float(((v @ self._labels.T).argmax(1) == self.y).mean())  # argmax: v's row norms do not matter
 
     def as_predict(self, transform=None, whole: bool = False) -> dict:
@@ -62,7 +62,7 @@ class HeldOutTop1:
         for s in self.clips:
             frames = s.frames if transform is None else transform(s.frames)
             a, b = (0, len(frames)) if whole else trim_span(frames, FPS)
-            pred = scorer.predict(embed_clip(self._enc, self.pack, frames[a:b], FPS), 1)
+            pred = scorer.predict(embed_clip(self.encoder, self.pack, frames[a:b], FPS), 1)
             right += pred.top[0].label == s.label
             known += bool(pred.known)
         return {"top1": right / len(self.clips), "known": known / len(self.clips)}

@@ -82,5 +82,9 @@ def test_as_predict_reads_held_out_clips_as_predict_does(tmp_path):
     h = HeldOutTop1(pack, held + [Sample(clips[0], "yes", "yes", "ase", "trainer", "test")])
     assert h.as_predict() == {"top1": 1.0, "known": 1.0}
     assert h.as_predict(lambda f: with_rest(f, 2.0))["top1"] == 1.0
+    assert h.as_predict(lambda f: with_rest(f, 2.0, hands_low=1.2))["top1"] == 1.0
+    # read over every frame, the rest does mislead this pack: the two lines above test the trim
+    assert h.as_predict(lambda f: with_rest(f, 2.0), whole=True)["top1"] < 1.0
+    assert h.as_predict(lambda f: with_rest(f, 2.0, hands_low=1.2), whole=True)["top1"] < 1.0
     following = {id(f): clips[(i + 1) % 3] for i, f in enumerate(clips)}
     assert h.as_predict(lambda f: following[id(f)])["top1"] == 0.0
