@@ -1,5 +1,6 @@
 """Making and measuring a pack's faster encoder copies (developer tool; ``model/variants.py``
-is what the app reads). ``python -m signclip_desktop.tools.encoder_variants PACK --int8 [--default]``."""
+is what the app reads). ``python -m signclip_desktop.tools.encoder_variants PACK --int8 [--default]``;
+``--against OTHER_PACK`` times another pack's encoder (a previous version) interleaved with this one."""
 from __future__ import annotations
 
 import json
@@ -147,6 +148,7 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=60)
     ap.add_argument("--vs-holistic", metavar="DATA", help="also time Holistic (CPU per frame, silfa J frames in "
                     "DATA) in this process and print encoder / Holistic at 64 frames")
+    ap.add_argument("--against", metavar="PACK", help="time this other pack's fp32 encoder (same input) instead of int8")
     ap.add_argument("--on-data", metavar="DIR", help="also compare fp32 and int8 top-1 on every clip in DIR "
                     "(seen signers for a shipped pack: see compare_on_data)")
     a = ap.parse_args(argv)
@@ -154,7 +156,13 @@ def main(argv=None) -> int:
         print(f"wrote {add_int8(a.pack, make_default=a.default)}")
     pack = load_pack(a.pack)
     files = {v: variant_file(pack, v) for v in available_variants(pack)}
-    if len(files) == 1:  # measure a temporary int8 copy without touching the pack
+    if a.against:
+        other = load_pack(a.against)
+        if (other.input.num_points, other.input.num_channels) != (pack.input.num_points, pack.input.num_channels):
+            raise SystemExit(f"{a.against}: its encoder reads another input than {a.pack}")
+        # FP32 stays the key of this pack's row: the ratios below are against it
+        files = {FP32: pack.encoder_file, f"{other.name}@{other.version}": other.encoder_file}
+    elif len(files) == 1:  # measure a temporary int8 copy without touching the pack
         tmp = tempfile.mkdtemp()
         files[INT8] = quantize_int8(pack.encoder_file, Path(tmp) / "encoder.int8.onnx")
     r = compare_speed(files, pack.input.num_points, pack.input.num_channels, rounds=a.rounds)

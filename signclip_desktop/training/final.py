@@ -29,7 +29,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
 
     from ..model.pack import Calibration, Label, write_pack
     from .export import export_encoder, parity
-    from .model import SymmetricEncoder, count_parameters
+    from .model import SymmetricEncoder, count_parameters, rebuilt
     from .recipe import Encoded, embed_fn, label_embeddings, train_encoder
     from .text import TEXT_MODEL, embed_texts
     from .variants import signer_variants
@@ -46,6 +46,7 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
     ckpt = out / "model.pt"
     if ckpt.exists():  # the training is independent of the k-fold run: it may finish first
         model, secs = torch.load(ckpt, weights_only=False)
+        model.encoder = rebuilt(model.encoder)
     else:
         enc = Encoded(samples, spec, cfg.get("augment"))
         log(f"{len(samples)} clips, {len(ids)} labels, {len({s.signer for s in samples})} signers; encoded in {time.time() - t0:.0f}s")

@@ -2,7 +2,8 @@
 pack): the SignCLIP losses of ``train.py`` plus the recipe options the k-fold numbers decide on.
 
 Config keys (``cfg["model"]``, ``cfg["train"]``, ``cfg["augment"]`` as in ``train.py``), recipe extras:
-- ``model.derived``: ``["hand_centred", "velocity"]`` features computed inside the encoder graph;
+- ``model.derived``: ``["hand_centred", "velocity", "hand_distances"]`` features computed inside the
+  encoder graph (``model.DerivedFeatures``);
   ``model.conv_layers``: residual temporal conv blocks before the transformer;
 - ``train.time_mask``: [p, max_fraction] blank a random span of frames with probability p;
 - ``train.late_dropout``: [from_fraction, p] raise every dropout to p for the last part of training;

@@ -26,7 +26,7 @@ def build(cfg: dict, data_dir, out: Path, like: Path, fraction: float, threads: 
 
     from ..model.pack import Calibration, Label, load_pack, write_pack
     from .export import export_encoder, parity
-    from .model import SymmetricEncoder
+    from .model import SymmetricEncoder, rebuilt
     from .recipe import Encoded, label_embeddings, train_encoder
     from .text import TEXT_MODEL, embed_texts
 
@@ -48,6 +48,7 @@ def build(cfg: dict, data_dir, out: Path, like: Path, fraction: float, threads: 
     ckpt = out / "model.pt"
     if ckpt.exists():
         model, secs = torch.load(ckpt, weights_only=False)
+        model.encoder = rebuilt(model.encoder)
     else:
         text = embed_texts([l.prompt for l in table])
         enc = Encoded(samples, spec, cfg.get("augment"))

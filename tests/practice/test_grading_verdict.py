@@ -55,7 +55,7 @@ def test_real_pair_without_a_pack_is_graded_consistently(real):
         json.dumps(r.to_json(), allow_nan=False)
 
 
-def test_real_pair_with_the_shipped_pack(real):
+def test_real_pair_with_the_shipped_pack(real, shared_data):
     from pathlib import Path
 
     pack_dir = Path(__file__).resolve().parents[2] / "models" / "words"
@@ -66,15 +66,18 @@ def test_real_pair_with_the_shipped_pack(real):
 
     pack = load_pack(pack_dir)
     g = Grader(pack, Encoder(pack, "cpu"))
-    refs, same, other = real
+    refs, same, _ = real
     target = g.target([(r.frames, r.fps) for r in refs], "hello", word="hello")
-    rs = g.grade_target(target, same.frames, same.fps)
-    rd = g.grade_target(target, other.frames, other.fps)
-    _check_consistent(rs)
-    _check_consistent(rd)
-    assert rs.graded and rd.graded
-    assert rs.passed and not rd.passed and rs.score > rd.score + 20, (rs.score, rd.score)
-    assert rd.looks_like is None or rd.looks_like != "hello"
+    # three repetitions of each by the other signer: one repetition may sit at the pass mark
+    rs = [g.grade_target(target, a.frames, a.fps) for a in _seqs(shared_data, ATT_FILE, "hello", 3)]
+    rd = [g.grade_target(target, a.frames, a.fps) for a in _seqs(shared_data, ATT_FILE, "thank-you", 3)]
+    for r in rs + rd:
+        _check_consistent(r)
+        assert r.graded
+    scores = ([r.score for r in rs], [r.score for r in rd])
+    assert sum(r.passed for r in rs) >= 2 and not any(r.passed for r in rd), scores
+    assert min(scores[0]) > max(scores[1]) + 20, scores
+    assert all(r.looks_like != "hello" for r in rd)
     # a library sign named like a built-in word: its own examples stand in for the built-in word,
     # which is then no competitor of the learner's own "hello"
     lib_t = g.target([(r.frames, r.fps) for r in refs], "hello (your library)", sign_name="hello")

@@ -116,6 +116,30 @@ def test_derived_features_hand_centred_ignore_hand_position():
         DerivedFeatures(42, 3, ("colour",))
 
 
+def test_hand_distances_ignore_where_the_hand_is_how_big_and_how_it_turns_in_the_picture():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.training.model import DerivedFeatures
+
+    f = DerivedFeatures(42, 3, ("hand_distances",), ((0, 21), (21, 42)))
+    x = torch.rand(2, 4, 42, 3)
+    x[..., -1] = 1.0
+    x[1, :, 21:, -1] = 0.0                                             # second clip: right hand not seen
+    c, s = np.cos(0.6), np.sin(0.6)
+    turned = x.clone()
+    turned[..., :21, :2] = x[..., :21, :2] @ torch.tensor([[c, s], [-s, c]], dtype=x.dtype) * 1.8 + 0.25
+    a, b = f(x), f(turned)
+    assert f.dim == 42 * 3 + 2 * 210 and a.shape == (2, 4, f.dim)
+    left, right = slice(126, 126 + 210), slice(126 + 210, None)
+    assert torch.allclose(a[..., left], b[..., left], atol=1e-4)      # same handshape
+    assert not torch.allclose(a[..., :126], b[..., :126])              # while the raw points moved
+    assert torch.all(a[1, :, right] == 0) and a[0, :, right].abs().sum() > 0
+    bent = x.clone()
+    bent[..., 8, :2] = bent[..., 0, :2]                                 # index fingertip folded onto the wrist
+    assert not torch.allclose(f(bent)[..., left], a[..., left])
+    with pytest.raises(ValueError, match="one size"):
+        DerivedFeatures(45, 3, ("hand_distances",), ((0, 21), (21, 45)))
+
+
 def test_encoder_with_recipe_options_exports_with_the_same_output(tmp_path):
     pytest.importorskip("torch")
     from signclip_desktop.keypoints.features import InputSpec
@@ -125,7 +149,7 @@ def test_encoder_with_recipe_options_exports_with_the_same_output(tmp_path):
 
     spec = InputSpec.from_dict({"components": ["pose", "left_hand", "right_hand"], "dims": ["x", "y"]})
     cfg = {"model": {"d_model": 16, "layers": 1, "heads": 2, "ff": 32, "embed_dim": 8, "time_stride": 2,
-                     "derived": ["hand_centred", "velocity"], "conv_layers": 1, "symmetric": True}}
+                     "derived": ["hand_centred", "velocity", "hand_distances"], "conv_layers": 1, "symmetric": True}}
     enc = SymmetricEncoder(PoseEncoder(spec.num_points, spec.num_channels, **model_kwargs(cfg, spec)), spec).eval()
     p = export_encoder(enc, tmp_path / "e.onnx", spec.num_points, spec.num_channels)
     assert parity(enc, p, spec.num_points, spec.num_channels) < 1e-4
