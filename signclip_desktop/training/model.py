@@ -42,6 +42,13 @@ class Block(nn.Module):
         return h + self.drop(self.ff(self.n2(h)))
 
 
+def _palm_length(hand: torch.Tensor) -> torch.Tensor:
+    """[B, T, 21, C] hand points -> [B, T, 1] wrist-to-middle-finger-base length (>= 0.05), written
+    out rather than ``.norm()``: the exporter turns that into ONNX ReduceL2, which was measured slower."""
+    v = hand[:, :, 9] - hand[:, :, 0]
+    return torch.sqrt((v * v).sum(dim=-1, keepdim=True)).clamp(min=0.05)
+
+
 class DerivedFeatures(nn.Module):
     """Per-frame input vector, computed inside the exported graph (so training and the app
     cannot disagree): the ``encode_input`` values, plus optionally
@@ -84,20 +91,18 @@ class DerivedFeatures(nn.Module):
             for s, e in self.hand_slices:
                 hand, hc = xy[:, :, s:e], conf[:, :, s:e]
                 rel = hand - hand[:, :, :1]
-                palm = rel[:, :, 9:10].norm(dim=-1, keepdim=True).clamp(min=0.05)  # wrist -> middle-finger base
-                parts.append((rel / palm * hc).reshape(b, t, -1))
+                parts.append((rel / _palm_length(hand).unsqueeze(2) * hc).reshape(b, t, -1))
         if "velocity" in self.derived:
             v = (xy[:, 1:] - xy[:, :-1]) * (conf[:, 1:] * conf[:, :-1])
             v = torch.cat([torch.zeros_like(v[:, :1]), v], dim=1) * 4.0   # ~unit scale at 30 fps
             parts.append(v.reshape(b, t, -1))
         if "hand_distances" in self.derived:
             for s, e in self.hand_slices:
-                # x and y apart, not .norm(): ONNX's ReduceL2 over an axis of 2 cost more than this
+                # x and y apart, not .norm() over the pair axis (ReduceL2 again)
                 hx, hy, hc = kp[:, :, s:e, 0], kp[:, :, s:e, 1], kp[:, :, s, -1:]
                 dx = hx[:, :, self.pair_i] - hx[:, :, self.pair_j]
                 dy = hy[:, :, self.pair_i] - hy[:, :, self.pair_j]
-                px, py = hx[:, :, 9:10] - hx[:, :, :1], hy[:, :, 9:10] - hy[:, :, :1]   # wrist -> middle-finger base
-                palm = torch.sqrt(px * px + py * py).clamp(min=0.05)
+                palm = _palm_length(kp[:, :, s:e, :2])
                 parts.append(torch.sqrt(dx * dx + dy * dy) / palm * hc)
         return torch.cat(parts, dim=-1)
 

@@ -74,3 +74,16 @@ def test_default_and_missing_file(pack_dir, monkeypatch):
     assert Encoder(pack, providers="cpu", variant="int8").variant == "fp32"  # the app still runs
     with pytest.raises(ValueError, match="int8 encoder encoder.int8.onnx is missing"):
         V.variant_file(pack, "int8")
+
+
+def test_against_times_another_pack_beside_this_one(pack_dir, tmp_path, capsys):
+    other = tmp_path / "other"
+    shutil.copytree(pack_dir, other)
+    m = json.loads((other / "manifest.json").read_text())
+    m["version"] = "0.0.1"
+    (other / "manifest.json").write_text(json.dumps(m))
+    assert EV.main([str(pack_dir), "--against", str(other), "--rounds", "2"]) == 0
+    out = capsys.readouterr().out
+    rows = [line for line in out.splitlines() if " frames, 1 thread:" in line]
+    assert len(rows) == 2 and all(f"{m['name']}@0.0.1 CPU" in r and "fp32 CPU" in r for r in rows)
+    assert not (pack_dir / "encoder.int8.onnx").exists()   # nothing written into either pack
