@@ -55,11 +55,18 @@ class DerivedFeatures(nn.Module):
     ``hand_centred`` (each hand's points relative to its wrist, in palm lengths: handshape
     independent of where the hand is), ``velocity`` (frame-to-frame coordinate change) and
     ``hand_distances`` (every pair of a hand's points, their distance in palm lengths: a handshape
-    that does not change when the hand turns in the picture plane)."""
+    that does not change when the hand turns in the picture plane) and ``hand_frame`` (each hand's
+    points in the hand's own frame: along and across the wrist-to-middle-finger axis, in palm
+    lengths; turning the hand changes nothing, but unlike distances a hand seen from its back and
+    from its palm, mirror images in the picture, stay apart) and ``hand_contacts`` (distances from
+    each hand's wrist and fingertips to the face and shoulders (``body_points``) and to the other
+    hand's: where a sign touches, the same when the signer leans or the camera tilts)."""
 
-    KNOWN = ("hand_centred", "velocity", "hand_distances")
+    KNOWN = ("hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts")
+    CONTACT_POINTS = (0, 4, 8, 12, 16, 20)   # a hand's wrist and five fingertips
 
-    def __init__(self, num_points: int, num_channels: int, derived: tuple = (), hand_slices: tuple = ()):
+    def __init__(self, num_points: int, num_channels: int, derived: tuple = (), hand_slices: tuple = (),
+                 body_points: tuple = ()):
         super().__init__()
         unknown = set(derived) - set(self.KNOWN)
         if unknown:
@@ -82,6 +89,17 @@ class DerivedFeatures(nn.Module):
             self.register_buffer("pair_i", i, persistent=False)
             self.register_buffer("pair_j", j, persistent=False)
             self.dim += len(hand_slices) * len(i)
+        if "hand_frame" in derived:
+            self.dim += sum(e - s for s, e in hand_slices) * 2
+        if "hand_contacts" in derived:
+            if len(hand_slices) != 2 or not body_points:
+                raise ValueError("hand_contacts needs both hands and body points")
+            k = len(self.CONTACT_POINTS)
+            tips = [torch.tensor([s + p for p in self.CONTACT_POINTS]) for s, _ in hand_slices]
+            self.register_buffer("tips_l", tips[0], persistent=False)
+            self.register_buffer("tips_r", tips[1], persistent=False)
+            self.register_buffer("body", torch.tensor(list(body_points)), persistent=False)
+            self.dim += 2 * k * len(body_points) + k * k
 
     def forward(self, kp: torch.Tensor) -> torch.Tensor:
         b, t = kp.shape[0], kp.shape[1]
@@ -104,6 +122,22 @@ class DerivedFeatures(nn.Module):
                 dy = hy[:, :, self.pair_i] - hy[:, :, self.pair_j]
                 palm = _palm_length(kp[:, :, s:e, :2])
                 parts.append(torch.sqrt(dx * dx + dy * dy) / palm * hc)
+        if "hand_frame" in self.derived:
+            for s, e in self.hand_slices:
+                hand, hc = xy[:, :, s:e, :2], conf[:, :, s:e]
+                rel = hand - hand[:, :, :1]
+                palm = _palm_length(hand).unsqueeze(2)                          # [B, T, 1, 1]
+                axis = (hand[:, :, 9:10] - hand[:, :, :1]) / palm               # unit, or short when no hand
+                along = (rel * axis).sum(dim=-1, keepdim=True)
+                across = rel[..., :1] * axis[..., 1:] - rel[..., 1:] * axis[..., :1]
+                parts.append((torch.cat([along, across], dim=-1) / palm * hc).reshape(b, t, -1))
+        if "hand_contacts" in self.derived:
+            body = kp[:, :, self.body]
+            left, right = kp[:, :, self.tips_l], kp[:, :, self.tips_r]
+            for a, o in ((left, body), (right, body), (left, right)):
+                d = a[:, :, :, None, :2] - o[:, :, None, :, :2]                 # [B, T, 6, M, 2]
+                seen = a[:, :, :, None, -1] * o[:, :, None, :, -1]
+                parts.append((torch.sqrt((d * d).sum(dim=-1) + 1e-8) * seen).reshape(b, t, -1))
         return torch.cat(parts, dim=-1)
 
 
@@ -125,15 +159,19 @@ class ConvBlock(nn.Module):
 class PoseEncoder(nn.Module):
     def __init__(self, num_points: int, num_channels: int, d_model: int = 192, layers: int = 4, heads: int = 4,
                  ff: int = 384, embed_dim: int = 256, dropout: float = 0.1, max_len: int = 256, conv_kernel: int = 5,
-                 time_stride: int = 1, derived: tuple = (), hand_slices: tuple = (), conv_layers: int = 0):
+                 time_stride: int = 1, derived: tuple = (), hand_slices: tuple = (), conv_layers: int = 0,
+                 body_points: tuple = ()):
         super().__init__()
         self.config = dict(num_points=num_points, num_channels=num_channels, d_model=d_model, layers=layers,
                            heads=heads, ff=ff, embed_dim=embed_dim, dropout=dropout, max_len=max_len,
                            conv_kernel=conv_kernel, time_stride=time_stride)
         if derived or conv_layers:  # keep old checkpoints' configs unchanged
             self.config.update(derived=list(derived), hand_slices=[list(h) for h in hand_slices], conv_layers=conv_layers)
+        if body_points:
+            self.config["body_points"] = list(body_points)
         self.time_stride = time_stride
-        self.features = DerivedFeatures(num_points, num_channels, tuple(derived), tuple(tuple(h) for h in hand_slices))
+        self.features = DerivedFeatures(num_points, num_channels, tuple(derived), tuple(tuple(h) for h in hand_slices),
+                                        tuple(body_points))
         self.inp = nn.Sequential(nn.Linear(self.features.dim, d_model), nn.GELU(), nn.LayerNorm(d_model),
                                  nn.Linear(d_model, d_model))
         # depthwise temporal conv; with time_stride 2 it also halves the frames the transformer sees

@@ -2,8 +2,8 @@
 pack): the SignCLIP losses of ``train.py`` plus the recipe options the k-fold numbers decide on.
 
 Config keys (``cfg["model"]``, ``cfg["train"]``, ``cfg["augment"]`` as in ``train.py``), recipe extras:
-- ``model.derived``: ``["hand_centred", "velocity", "hand_distances"]`` features computed inside the
-  encoder graph (``model.DerivedFeatures``);
+- ``model.derived``: any of ``["hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts"]``:
+  features computed inside the encoder graph (``model.DerivedFeatures``);
   ``model.conv_layers``: residual temporal conv blocks before the transformer;
 - ``train.time_mask``: [p, max_fraction] blank a random span of frames with probability p;
 - ``train.late_dropout``: [from_fraction, p] raise every dropout to p for the last part of training;
@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from ..keypoints import layout as L
 from . import data as D
 from .augment import AugmentConfig, Augmenter, hand_point_slices, pad_batch
 
@@ -41,7 +42,21 @@ def model_kwargs(cfg: dict, spec) -> dict:
     if m.get("derived"):
         h = hand_point_slices(spec)
         m["hand_slices"] = [(h[k].start, h[k].stop) for k in ("left_hand", "right_hand") if k in h]
+    if "hand_contacts" in m.get("derived", ()):
+        m["body_points"] = body_point_positions(spec)
     return m
+
+
+CONTACT_BODY = ("NOSE", "LEFT_EYE", "RIGHT_EYE", "MOUTH_LEFT", "MOUTH_RIGHT", "LEFT_SHOULDER", "RIGHT_SHOULDER")
+
+
+def body_point_positions(spec) -> list[int]:
+    """Where the face and shoulder points of ``hand_contacts`` sit in the spec's point axis."""
+    where = {int(p): i for i, p in enumerate(spec.point_indices)}
+    wanted = [L.POSE.start + L.POSE_POINTS.index(n) for n in CONTACT_BODY]
+    if any(w not in where for w in wanted):
+        raise ValueError("hand_contacts needs the pose component in the input")
+    return [where[w] for w in wanted]
 
 
 def _time_mask(x: np.ndarray, rng, p: float, frac: float) -> np.ndarray:

@@ -140,6 +140,62 @@ def test_hand_distances_ignore_where_the_hand_is_how_big_and_how_it_turns_in_the
         DerivedFeatures(45, 3, ("hand_distances",), ((0, 21), (21, 45)))
 
 
+def test_hand_frame_ignores_how_the_hand_turns_but_tells_palm_from_back():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.training.model import DerivedFeatures
+
+    f = DerivedFeatures(42, 3, ("hand_frame",), ((0, 21), (21, 42)))
+    x = torch.rand(2, 4, 42, 3)
+    x[..., -1] = 1.0
+    x[1, :, 21:, -1] = 0.0                                             # second clip: right hand not seen
+    x[..., 9, :2] = x[..., 0, :2] + torch.tensor([0.3, -0.2])          # a palm long enough not to be clamped
+    c, s = np.cos(2.2), np.sin(2.2)
+    turned = x.clone()
+    turned[..., :21, :2] = x[..., :21, :2] @ torch.tensor([[c, s], [-s, c]], dtype=x.dtype) * 0.6 - 0.4
+    a, b = f(x), f(turned)
+    assert f.dim == 42 * 3 + 2 * 42 and a.shape == (2, 4, f.dim)
+    left, right = slice(126, 126 + 42), slice(126 + 42, None)
+    assert torch.allclose(a[..., left], b[..., left], atol=1e-4)      # same handshape, turned and smaller
+    assert torch.all(a[1, :, right] == 0) and a[0, :, right].abs().sum() > 0
+    wrist_to_middle = a[0, :, 126 + 2 * 9: 126 + 2 * 9 + 2]
+    assert torch.allclose(wrist_to_middle, torch.tensor([1.0, 0.0]).expand_as(wrist_to_middle), atol=1e-4)
+    flipped = x.clone()
+    flipped[..., :21, 0] = -x[..., :21, 0]                               # the same hand seen from its other side
+    assert not torch.allclose(f(flipped)[..., left], a[..., left], atol=1e-2)
+    both = DerivedFeatures(42, 3, ("hand_distances",), ((0, 21), (21, 42)))
+    assert torch.allclose(both(flipped)[..., 126:126 + 210], both(x)[..., 126:126 + 210], atol=1e-4)  # distances cannot
+
+
+def test_hand_contacts_say_where_a_hand_touches_whatever_the_tilt():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.keypoints.features import InputSpec
+    from signclip_desktop.training.model import DerivedFeatures
+    from signclip_desktop.training.recipe import body_point_positions, model_kwargs
+
+    spec = InputSpec.from_dict({"components": ["pose", "left_hand", "right_hand"], "dims": ["x", "y"]})
+    kw = model_kwargs({"model": {"derived": ["hand_contacts"]}}, spec)
+    nose = kw["body_points"][0]
+    assert nose == 0 and len(kw["body_points"]) == 7                   # pose comes first; NOSE is its point 0
+    f = DerivedFeatures(spec.num_points, 3, ("hand_contacts",), tuple(kw["hand_slices"]), tuple(kw["body_points"]))
+    x = torch.rand(2, 3, spec.num_points, 3)
+    x[..., -1] = 1.0
+    x[1, :, 54:75, -1] = 0.0                                            # second clip: right hand not seen
+    c, s = np.cos(0.3), np.sin(0.3)
+    tilted = x.clone()
+    tilted[..., :2] = x[..., :2] @ torch.tensor([[c, s], [-s, c]], dtype=x.dtype) + 0.2
+    a, b = f(x), f(tilted)
+    assert f.dim == 75 * 3 + 2 * 6 * 7 + 36 and a.shape == (2, 3, f.dim)
+    contacts = slice(75 * 3, None)
+    assert torch.allclose(a[..., contacts], b[..., contacts], atol=1e-4)   # the signer leans, the contacts stay
+    right_rows = a[1, :, 75 * 3 + 42: 75 * 3 + 84]
+    assert torch.all(right_rows == 0) and torch.all(a[1, :, 75 * 3 + 84:] == 0)
+    touch = x.clone()
+    touch[..., 33 + 8, :2] = x[..., nose, :2]                            # left index fingertip on the nose
+    assert f(touch)[0, 0, 75 * 3 + 2 * 7 + 0] < 1e-3                     # tip 8 (third contact point) to NOSE
+    with pytest.raises(ValueError, match="pose"):
+        body_point_positions(InputSpec.from_dict({"components": ["left_hand", "right_hand"], "dims": ["x", "y"]}))
+
+
 def test_encoder_with_recipe_options_exports_with_the_same_output(tmp_path):
     pytest.importorskip("torch")
     from signclip_desktop.keypoints.features import InputSpec
@@ -149,7 +205,9 @@ def test_encoder_with_recipe_options_exports_with_the_same_output(tmp_path):
 
     spec = InputSpec.from_dict({"components": ["pose", "left_hand", "right_hand"], "dims": ["x", "y"]})
     cfg = {"model": {"d_model": 16, "layers": 1, "heads": 2, "ff": 32, "embed_dim": 8, "time_stride": 2,
-                     "derived": ["hand_centred", "velocity", "hand_distances"], "conv_layers": 1, "symmetric": True}}
+                     "derived": ["hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts"],
+                     "conv_layers": 1,
+                     "symmetric": True}}
     enc = SymmetricEncoder(PoseEncoder(spec.num_points, spec.num_channels, **model_kwargs(cfg, spec)), spec).eval()
     p = export_encoder(enc, tmp_path / "e.onnx", spec.num_points, spec.num_channels)
     assert parity(enc, p, spec.num_points, spec.num_channels) < 1e-4
