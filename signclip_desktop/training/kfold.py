@@ -72,8 +72,21 @@ def training_clip_embeddings(embed, samples, idx: np.ndarray, spec, seed: int = 
     return vix, embed_samples(embed, [samples[i] for i in vix], spec)
 
 
+def fewer_signers(samples, idx: np.ndarray, fraction: float, seed: int) -> np.ndarray:
+    """``idx`` kept to about ``fraction`` of its signers (a learning curve: what more signers would
+    give), plus one signer back for any word that lost all of its own."""
+    rng = np.random.default_rng(seed)
+    signers = sorted({samples[i].signer for i in idx})
+    keep = set(rng.choice(signers, max(1, round(fraction * len(signers))), replace=False))
+    for word in sorted({samples[i].label for i in idx}):
+        own = sorted({samples[i].signer for i in idx if samples[i].label == word})
+        if not keep & set(own):
+            keep.add(own[int(rng.integers(len(own)))])
+    return np.array([i for i in idx if samples[i].signer in keep], np.int64)
+
+
 def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, labels, text_all, out: Path,
-             threads: int, log) -> Path:
+             threads: int, log, train_signers: float = 1.0) -> Path:
     from .recipe import embed_fn, label_embeddings, train_encoder
 
     path = out / f"fold{fold}.npz"
@@ -86,6 +99,8 @@ def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, label
     cap = cfg.get("kfold", {}).get("max_test_per_signer_label")
     if cap:  # e.g. the 10,508 static ASL frames of one signer weigh like one webcam signer's clips
         ix["test"] = variant_subset(samples, ix["test"], per=int(cap), seed=fold)
+    if train_signers < 1.0:
+        ix["train"] = fewer_signers(samples, ix["train"], train_signers, seed=fold)
     known = sorted({lab[i] for i in ix["train"]})
     kpos = [labels.index(k) for k in known]
     log(f"fold {fold}: train {len(ix['train'])} clips / {len({sg[i] for i in ix['train']})} signers / "
@@ -116,6 +131,8 @@ def main(argv=None) -> int:
                     help="torch threads; keep 1 on a shared machine (2 threads under load cost ~25x the CPU per step)")
     ap.add_argument("--only", type=int, nargs="*", help="train only these folds (then report what exists)")
     ap.add_argument("--steps", type=int, help="override train.steps")
+    ap.add_argument("--train-signers", type=float, default=1.0,
+                    help="train each fold on this fraction of its training signers (a learning curve)")
     a = ap.parse_args(argv)
     cfg = load_config(a.config)
     if a.steps:
@@ -148,7 +165,8 @@ def main(argv=None) -> int:
         if enc is None and not (out / f"fold{fold}.npz").exists():
             enc = Encoded(samples, spec, cfg.get("augment"))   # only when a fold still has to be trained
             log(f"encoded in {time.time() - t0:.0f}s")
-        run_fold(cfg, fold, samples, letters, enc, fold_of, groups[fold], labels, text_all, out, a.threads, log)
+        run_fold(cfg, fold, samples, letters, enc, fold_of, groups[fold], labels, text_all, out, a.threads, log,
+                 a.train_signers)
     from .kfold_report import report
 
     rep = report(out, samples, labels, cfg, a.folds)

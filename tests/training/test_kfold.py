@@ -283,3 +283,19 @@ def test_the_card_names_how_the_kfold_config_differs_from_the_shipped_one():
     assert "`input.normalization` 'shoulders' -> 'signing_shoulders'" in lines[0] and "version" not in lines[0]
     same = {"command": "python -m signclip_desktop.training.kfold words_v5.json --out X"}
     assert kfold_config(cfg, same) == ("words_v5.json", [])
+
+
+def test_fewer_signers_keeps_a_share_of_the_signers_and_every_word():
+    from types import SimpleNamespace as NS
+
+    from signclip_desktop.training.kfold import fewer_signers
+
+    samples = [NS(label=w, signer=f"s{i}") for i in range(20) for w in ("hello", "yes") for _ in range(3)]
+    samples += [NS(label="rare", signer="s19") for _ in range(3)]        # one signer only
+    idx = np.arange(len(samples))
+    kept = fewer_signers(samples, idx, 0.5, seed=0)
+    signers = {samples[i].signer for i in kept}
+    assert 10 <= len(signers) <= 11                                     # half, plus rare's one signer if it was out
+    assert {samples[i].label for i in kept} == {"hello", "yes", "rare"}
+    assert all(sum(samples[j].signer == s for j in kept) == sum(x.signer == s for x in samples) for s in signers)
+    assert not np.array_equal(kept, fewer_signers(samples, idx, 0.5, seed=1))
