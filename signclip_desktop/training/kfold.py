@@ -134,6 +134,8 @@ def main(argv=None) -> int:
     ap.add_argument("--train-signers", type=float, default=1.0,
                     help="train each fold on this fraction of its training signers (a learning curve)")
     a = ap.parse_args(argv)
+    if not 0.0 < a.train_signers <= 1.0:
+        ap.error(f"--train-signers must be in (0, 1], not {a.train_signers}")
     cfg = load_config(a.config)
     if a.steps:
         cfg["train"]["steps"] = a.steps

@@ -17,6 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..keypoints import layout as L
+
 MASK_BIAS = -1e4
 
 
@@ -45,7 +47,7 @@ class Block(nn.Module):
 def _palm_length(hand: torch.Tensor) -> torch.Tensor:
     """[B, T, 21, C] hand points -> [B, T, 1] wrist-to-middle-finger-base length (>= 0.05), written
     out rather than ``.norm()``: the exporter turns that into ONNX ReduceL2, which was measured slower."""
-    v = hand[:, :, 9] - hand[:, :, 0]
+    v = hand[:, :, L.HAND_MIDDLE_MCP] - hand[:, :, L.HAND_WRIST]
     return torch.sqrt((v * v).sum(dim=-1, keepdim=True)).clamp(min=0.05)
 
 
@@ -63,7 +65,8 @@ class DerivedFeatures(nn.Module):
     hand's: where a sign touches, the same when the signer leans or the camera tilts)."""
 
     KNOWN = ("hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts")
-    CONTACT_POINTS = (0, 4, 8, 12, 16, 20)   # a hand's wrist and five fingertips
+    # a hand's wrist and five fingertips
+    CONTACT_POINTS = tuple(i for i, n in enumerate(L.HAND_POINTS) if n == "WRIST" or n.endswith("_TIP"))
 
     def __init__(self, num_points: int, num_channels: int, derived: tuple = (), hand_slices: tuple = (),
                  body_points: tuple = ()):
@@ -125,9 +128,9 @@ class DerivedFeatures(nn.Module):
         if "hand_frame" in self.derived:
             for s, e in self.hand_slices:
                 hand, hc = xy[:, :, s:e, :2], conf[:, :, s:e]
-                rel = hand - hand[:, :, :1]
+                rel = hand - hand[:, :, L.HAND_WRIST:L.HAND_WRIST + 1]
                 palm = _palm_length(hand).unsqueeze(2)                          # [B, T, 1, 1]
-                axis = (hand[:, :, 9:10] - hand[:, :, :1]) / palm               # unit, or short when no hand
+                axis = rel[:, :, L.HAND_MIDDLE_MCP:L.HAND_MIDDLE_MCP + 1] / palm  # unit, or short when no hand
                 along = (rel * axis).sum(dim=-1, keepdim=True)
                 across = rel[..., :1] * axis[..., 1:] - rel[..., 1:] * axis[..., :1]
                 parts.append((torch.cat([along, across], dim=-1) / palm * hc).reshape(b, t, -1))

@@ -116,14 +116,20 @@ def test_derived_features_hand_centred_ignore_hand_position():
         DerivedFeatures(42, 3, ("colour",))
 
 
+def _two_clips_of_two_hands(torch):
+    """[2, 4, 42, 3] random hands, every point seen, except the second clip's right hand."""
+    x = torch.rand(2, 4, 42, 3)
+    x[..., -1] = 1.0
+    x[1, :, 21:, -1] = 0.0
+    return x
+
+
 def test_hand_distances_ignore_where_the_hand_is_how_big_and_how_it_turns_in_the_picture():
     torch = pytest.importorskip("torch")
     from signclip_desktop.training.model import DerivedFeatures
 
     f = DerivedFeatures(42, 3, ("hand_distances",), ((0, 21), (21, 42)))
-    x = torch.rand(2, 4, 42, 3)
-    x[..., -1] = 1.0
-    x[1, :, 21:, -1] = 0.0                                             # second clip: right hand not seen
+    x = _two_clips_of_two_hands(torch)
     c, s = np.cos(0.6), np.sin(0.6)
     turned = x.clone()
     turned[..., :21, :2] = x[..., :21, :2] @ torch.tensor([[c, s], [-s, c]], dtype=x.dtype) * 1.8 + 0.25
@@ -145,9 +151,7 @@ def test_hand_frame_ignores_how_the_hand_turns_but_tells_palm_from_back():
     from signclip_desktop.training.model import DerivedFeatures
 
     f = DerivedFeatures(42, 3, ("hand_frame",), ((0, 21), (21, 42)))
-    x = torch.rand(2, 4, 42, 3)
-    x[..., -1] = 1.0
-    x[1, :, 21:, -1] = 0.0                                             # second clip: right hand not seen
+    x = _two_clips_of_two_hands(torch)
     x[..., 9, :2] = x[..., 0, :2] + torch.tensor([0.3, -0.2])          # a palm long enough not to be clamped
     c, s = np.cos(2.2), np.sin(2.2)
     turned = x.clone()
