@@ -6,7 +6,7 @@ Per fold: train on the other folds' signers minus the fold's held-out words (``f
 ``recipe.py``), then embed the fold's signers (known words), every clip of the held-out words and a
 sample of another pack's signs (fingerspelled letters for the words pack; ``kfold.negatives``).
 Any config kind works: for ``fingerspelling`` the report adds top-1 within the clip's own alphabet. A fold's embeddings are saved in
-``OUT/fold<i>.npz``, so an interrupted run resumes. Then ``kfold_report.py`` pools the folds:
+``OUT/fold<i>.npz``, so an interrupted run resumes, and its model in ``OUT/fold<i>.pt``. Then ``kfold_report.py`` pools the folds:
 top-1 (text labels vs text + signer variants), per-word and per-signer tables, calibration, the
 open-set threshold, few-shot with the signer's own examples -> ``OUT/kfold.json`` + ``OUT/kfold.md``.
 """
@@ -86,7 +86,7 @@ def fewer_signers(samples, idx: np.ndarray, fraction: float, seed: int) -> np.nd
 
 
 def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, labels, text_all, out: Path,
-             threads: int, log, train_signers: float = 1.0) -> Path:
+             threads: int, log, train_signers: float = 1.0, teacher_runs=()) -> Path:
     from .recipe import embed_fn, label_embeddings, train_encoder
 
     path = out / f"fold{fold}.npz"
@@ -106,7 +106,16 @@ def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, label
     log(f"fold {fold}: train {len(ix['train'])} clips / {len({sg[i] for i in ix['train']})} signers / "
         f"{len(known)} words; test {len(ix['test'])} clips / {len({sg[i] for i in ix['test']})} signers; "
         f"unseen words {unseen_words} ({len(ix['unseen'])} clips)")
-    model, secs = train_encoder(cfg, enc, samples, ix["train"], known, text_all[kpos], threads=threads, log=log)
+    teachers = None
+    if teacher_runs:   # ready teachers of the same fold, instead of training them here
+        import torch
+
+        teachers = [torch.load(Path(r) / f"fold{fold}.pt", weights_only=False) for r in teacher_runs]
+    model, secs = train_encoder(cfg, enc, samples, ix["train"], known, text_all[kpos], threads=threads, log=log,
+                                teachers=teachers)
+    import torch
+
+    torch.save(model, out / f"fold{fold}.pt")   # the fold's model: a teacher for distillation (``recipe.py``)
     spec = enc.spec
     f = embed_fn(model, spec, bool(cfg.get("model", {}).get("symmetric", True)))
     vix, variant_emb = training_clip_embeddings(f, samples, ix["train"], spec)
@@ -131,6 +140,9 @@ def main(argv=None) -> int:
                     help="torch threads; keep 1 on a shared machine (2 threads under load cost ~25x the CPU per step)")
     ap.add_argument("--only", type=int, nargs="*", help="train only these folds (then report what exists)")
     ap.add_argument("--steps", type=int, help="override train.steps")
+    ap.add_argument("--teachers", nargs="*", default=(),
+                    help="k-fold runs of the same folds whose fold<i>.pt teach this run (with train.distill)")
+    ap.add_argument("--seed", type=int, help="override the training seed (the folds stay those of kfold.seed)")
     ap.add_argument("--train-signers", type=float, default=1.0,
                     help="train each fold on this fraction of its training signers (a learning curve)")
     a = ap.parse_args(argv)
@@ -139,6 +151,10 @@ def main(argv=None) -> int:
     cfg = load_config(a.config)
     if a.steps:
         cfg["train"]["steps"] = a.steps
+    if a.teachers and not cfg["train"].get("distill"):
+        ap.error("--teachers needs a config with train.distill")
+    if a.seed is not None:
+        cfg["seed"] = a.seed
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     log = lambda m: _log(m, out / "kfold.log")  # noqa: E731
@@ -168,19 +184,25 @@ def main(argv=None) -> int:
             enc = Encoded(samples, spec, cfg.get("augment"))   # only when a fold still has to be trained
             log(f"encoded in {time.time() - t0:.0f}s")
         run_fold(cfg, fold, samples, letters, enc, fold_of, groups[fold], labels, text_all, out, a.threads, log,
-                 a.train_signers)
-    from .kfold_report import report
+                 a.train_signers, a.teachers)
+    write_report(out, samples, labels, cfg, a.folds,
+                 "python -m signclip_desktop.training.kfold " + " ".join(argv or __import__("sys").argv[1:]), log)
+    log(f"({time.time() - t0:.0f}s in all)")
+    return 0
 
-    rep = report(out, samples, labels, cfg, a.folds)
-    rep["command"] = "python -m signclip_desktop.training.kfold " + " ".join(argv or __import__("sys").argv[1:])
+
+def write_report(out: Path, samples, labels: list[str], cfg: dict, k: int, command: str, log=print) -> dict:
+    """Pool ``out``'s folds into ``OUT/kfold.json`` + ``OUT/kfold.md`` (and print the markdown)."""
+    from .kfold_report import markdown, report
+
+    rep = report(out, samples, labels, cfg, k)
+    rep["command"] = command
     rep["steps"] = int(cfg["train"]["steps"])
     (out / "kfold.json").write_text(json.dumps(rep, indent=1))
-    from .kfold_report import markdown
-
     (out / "kfold.md").write_text(markdown(rep))
-    log(f"report: {out / 'kfold.md'} ({time.time() - t0:.0f}s)")
+    log(f"report: {out / 'kfold.md'}")
     print(markdown(rep))
-    return 0
+    return rep
 
 
 if __name__ == "__main__":

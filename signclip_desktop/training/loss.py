@@ -43,11 +43,21 @@ def all_labels_ce(video: torch.Tensor, label_text: torch.Tensor, labels: torch.T
     return nll.mean()
 
 
+def distillation_kl(video: torch.Tensor, label_text: torch.Tensor, scale: torch.Tensor, teacher_p: torch.Tensor,
+                    temperature: float) -> torch.Tensor:
+    """KL(teacher || student) over every label, both softened by ``temperature``, times t^2 (so its
+    gradient keeps the size of the hard-label loss's whatever t is)."""
+    logp = F.log_softmax(scale * video @ label_text.t() / temperature, dim=1)
+    kl = (teacher_p * (torch.log(teacher_p.clamp_min(1e-8)) - logp)).sum(dim=1).mean()
+    return kl * temperature ** 2
+
+
 def contrastive_step(model, x, yb, text_feats, opt, sched, all_w: float = 0.0, smoothing: float = 0.0,
-                     groups=None):
+                     groups=None, soft=None):
     """One optimiser step of the SignCLIP loss (label-aware InfoNCE, plus an all-labels
     cross-entropy when ``all_w``); the trainer and the k-fold recipe share it. ``groups``: see
-    ``label_aware_infonce``. Returns the loss."""
+    ``label_aware_infonce``. ``soft``: (teacher probabilities [B, L], weight, temperature) adds
+    ``distillation_kl``. Returns the loss."""
     import torch
 
     v = model.encoder(x)
@@ -56,6 +66,8 @@ def contrastive_step(model, x, yb, text_feats, opt, sched, all_w: float = 0.0, s
     loss = label_aware_infonce(v, lt[yb], yb, scale, groups)
     if all_w:
         loss = loss + all_w * all_labels_ce(v, lt, yb, scale, smoothing, groups)
+    if soft is not None:
+        loss = loss + soft[1] * distillation_kl(v, lt, scale, soft[0], soft[2])
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

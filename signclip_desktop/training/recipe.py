@@ -10,7 +10,11 @@ Config keys (``cfg["model"]``, ``cfg["train"]``, ``cfg["augment"]`` as in ``trai
 - ``train.ema``: decay of an exponential moving average of the weights (0 = off); the average is
   what gets evaluated and exported;
 - ``train.within_language``: labels compete only with labels of their own language (``ase:A``
-  against ``ase:*``): for alphabets, where one handshape is a letter of many alphabets.
+  against ``ase:*``): for alphabets, where one handshape is a letter of many alphabets;
+- ``train.distill``: {"teachers": n, "weight": w, "temperature": t}: first train n encoders of the same
+  recipe (seeds seed+1..seed+n), then this one also learns their averaged label probabilities
+  (mirror-symmetric, at temperature t, weight w * t^2): an ensemble's answers in one model of the
+  same size and speed. ``teachers=`` passes ready ones (a k-fold run's ``fold<i>.pt``).
 """
 from __future__ import annotations
 
@@ -77,10 +81,25 @@ def label_groups(label_ids: list[str]):
     return torch.tensor([index[g] for g in langs], dtype=torch.long)
 
 
+def teacher_probabilities(teachers, spec, x, text_feats, temperature: float):
+    """[B, L]: the teachers' label probabilities for a batch, averaged (each teacher mirror-symmetric,
+    as the app embeds, with its own learned scale)."""
+    import torch
+
+    from .model import SymmetricEncoder
+
+    with torch.no_grad():
+        ps = []
+        for t in teachers:
+            v = SymmetricEncoder(t.encoder, spec).eval()(x)
+            ps.append(torch.softmax(t.scale() * v @ t.text(text_feats).t() / temperature, dim=1))
+        return torch.stack(ps).mean(0)
+
+
 def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndarray, label_ids: list[str],
-                  text_feats, threads: int = 2, log=print, seed: int | None = None):
+                  text_feats, threads: int = 2, log=print, seed: int | None = None, teachers=None):
     """Train on ``samples[idx]`` (labels ``label_ids``); returns (SignCLIP model in eval mode with the
-    averaged weights, seconds of training)."""
+    averaged weights, seconds of training, teachers' included)."""
     import torch
 
     from .loss import contrastive_step
@@ -88,6 +107,21 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
 
     torch.set_num_threads(threads)
     seed = int(cfg.get("seed", 0) if seed is None else seed)
+    distill = cfg["train"].get("distill")
+    t_teachers = 0.0
+    if distill and teachers is None:
+        plain = copy.deepcopy(cfg)
+        plain["train"].pop("distill")
+        teachers = []
+        for i in range(int(distill.get("teachers", 2))):
+            log(f"  teacher {i + 1}/{distill.get('teachers', 2)} (seed {seed + 1 + i})")
+            t, secs = train_encoder(plain, enc, samples, idx, label_ids, text_feats, threads, log, seed=seed + 1 + i)
+            teachers.append(t)
+            t_teachers += secs
+    if distill:
+        for t in teachers:
+            t.eval()
+        log(f"  student (seed {seed}) learns from {len(teachers)} teachers")
     torch.manual_seed(seed)
     spec = enc.spec
     aug = Augmenter(spec, AugmentConfig.from_dict(cfg.get("augment")), seed=seed)
@@ -127,7 +161,11 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
             xs.append(_time_mask(x, rng, tm_p, tm_frac) if tm_p else x)
         x = torch.from_numpy(pad_batch(xs, aug.cfg.max_len))
         yb = y_all[b]
-        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing, groups)
+        soft = None
+        if distill:
+            temp = float(distill.get("temperature", 2.0))
+            soft = (teacher_probabilities(teachers, spec, x, text_feats, temp), float(distill.get("weight", 1.0)), temp)
+        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing, groups, soft)
         if ema is not None:
             d = 0.0 if step < int(tc.get("ema_start", 0.25) * steps) else ema_decay
             with torch.no_grad():
@@ -141,7 +179,7 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
             log(f"  step {step + 1}/{steps} loss {loss_avg:.3f} {time.time() - t0:.0f}s")
     out = ema if ema is not None else model
     out.eval()
-    return out, time.time() - t0
+    return out, time.time() - t0 + t_teachers
 
 
 def embed_fn(model, spec, symmetric: bool):

@@ -303,3 +303,81 @@ def test_fewer_signers_keeps_a_share_of_the_signers_and_every_word():
     assert {samples[i].label for i in kept} == {"hello", "yes", "rare"}
     assert all(sum(samples[j].signer == s for j in kept) == sum(x.signer == s for x in samples) for s in signers)
     assert not np.array_equal(kept, fewer_signers(samples, idx, 0.5, seed=1))
+
+
+def _fold_npz(path, rng, test_idx, dim=6):
+    def unit(n):
+        e = rng.normal(size=(n, dim))
+        return (e / np.linalg.norm(e, axis=1, keepdims=True)).astype(np.float32)
+    np.savez(path, known=np.array(["hello", "yes", "no"]), label_emb=unit(3), test_idx=np.array(test_idx),
+             unseen_idx=np.array([7, 8]), variant_idx=np.array([0, 1, 2, 3]), unseen_words=np.array(["rare"]),
+             seconds=2.0, emb_test=unit(len(test_idx)), emb_unseen=unit(2), emb_variant=unit(4), emb_letters=unit(0))
+
+
+def test_an_ensemble_fold_scores_each_clip_by_the_mean_of_the_runs_cosines(tmp_path):
+    from signclip_desktop.training.ensemble import merge_fold
+
+    rng = np.random.default_rng(3)
+    paths = [tmp_path / f"run{i}.npz" for i in range(3)]
+    for p in paths:
+        _fold_npz(p, rng, [10, 11, 12, 13, 14])
+    m = merge_fold(paths)
+    zs = [np.load(p) for p in paths]
+    mean_cos = np.mean([z["emb_test"] @ z["label_emb"].T for z in zs], axis=0)
+    assert m["emb_test"].shape == (5, 18) and np.allclose(np.linalg.norm(m["emb_test"], axis=1), 1.0, atol=1e-5)
+    assert np.allclose(m["emb_test"] @ m["label_emb"].T, mean_cos, atol=1e-5)
+    assert m["emb_unseen"].shape == (2, 18) and m["emb_letters"].shape == (0, 18) and m["seconds"] == 6.0
+
+
+def test_an_ensemble_refuses_runs_that_held_out_other_clips(tmp_path):
+    from signclip_desktop.training.ensemble import merge_fold
+
+    rng = np.random.default_rng(4)
+    _fold_npz(tmp_path / "a.npz", rng, [10, 11, 12])
+    _fold_npz(tmp_path / "b.npz", rng, [10, 11, 13])
+    with pytest.raises(ValueError, match="test_idx"):
+        merge_fold([tmp_path / "a.npz", tmp_path / "b.npz"])
+
+
+def test_distillation_pulls_the_student_to_the_teachers_answer_not_the_hard_label():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.training.loss import distillation_kl
+
+    torch.manual_seed(0)
+    labels = torch.nn.functional.normalize(torch.randn(4, 8), dim=1)
+    teacher = torch.softmax(torch.tensor([[0.0, 0.0, 3.0, 0.0]] * 5), dim=1)
+    video = torch.randn(5, 8, requires_grad=True)
+    scale = torch.tensor(10.0)
+
+    def kl():
+        return distillation_kl(torch.nn.functional.normalize(video, dim=1), labels, scale, teacher, 2.0)
+    start = kl().item()
+    opt = torch.optim.SGD([video], lr=0.5)
+    for _ in range(100):
+        opt.zero_grad()
+        kl().backward()
+        opt.step()
+    assert start > 0.1 and kl().item() < 0.1 * start
+    assert (torch.nn.functional.normalize(video, dim=1) @ labels.t()).argmax(dim=1).tolist() == [2] * 5
+    # a student that already answers as the teacher does has nothing to learn
+    same = torch.softmax(scale * labels[:1] @ labels.t() / 2.0, dim=1)
+    assert distillation_kl(labels[:1], labels, scale, same, 2.0).item() == pytest.approx(0.0, abs=1e-5)
+
+
+def test_teachers_answer_the_same_for_a_sign_and_its_mirror_image():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.keypoints.features import InputSpec
+    from signclip_desktop.training.model import SignCLIP, SymmetricEncoder
+    from signclip_desktop.training.recipe import model_kwargs, teacher_probabilities
+
+    spec = InputSpec.from_dict({"components": ["pose", "left_hand", "right_hand"], "dims": ["x", "y"]})
+    cfg = {"model": {"d_model": 16, "layers": 1, "heads": 2, "ff": 32, "embed_dim": 8, "derived": ["hand_centred"]}}
+    torch.manual_seed(1)
+    teachers = [SignCLIP(spec.num_points, spec.num_channels, text_dim=6, **model_kwargs(cfg, spec)).eval() for _ in range(2)]
+    x = torch.randn(3, 12, spec.num_points, spec.num_channels)
+    text = torch.randn(5, 6)
+    p = teacher_probabilities(teachers, spec, x, text, 2.0)
+    mirrored = SymmetricEncoder(teachers[0].encoder, spec).mirror(x)
+    assert p.shape == (3, 5) and torch.allclose(p.sum(dim=1), torch.ones(3))
+    assert torch.allclose(p, teacher_probabilities(teachers, spec, mirrored, text, 2.0), atol=1e-5)
+    assert not torch.allclose(p, teacher_probabilities(teachers[:1], spec, x, text, 2.0), atol=1e-3)
