@@ -20,7 +20,7 @@ import numpy as np
 from ..keypoints.features import InputSpec
 from . import data as D
 from .common_labels import common_order
-from .kfold import config_samples, training_clip_embeddings
+from .kfold import config_samples, outlier_set, training_clip_embeddings
 from .train import _config_hash, _log, load_config
 
 
@@ -50,7 +50,8 @@ def build(cfg: dict, data_dir, kfold_dir, out: Path, threads: int = 1, wait: boo
     else:
         enc = Encoded(samples, spec, cfg.get("augment"))
         log(f"{len(samples)} clips, {len(ids)} labels, {len({s.signer for s in samples})} signers; encoded in {time.time() - t0:.0f}s")
-        model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log)
+        model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log,
+                                    outliers=outlier_set(cfg, data_dir, spec))
         torch.save((model, secs), ckpt)
     log(f"trained in {secs:.0f}s")
     kf_path = Path(kfold_dir) / "kfold.json"

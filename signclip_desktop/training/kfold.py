@@ -72,6 +72,20 @@ def training_clip_embeddings(embed, samples, idx: np.ndarray, spec, seed: int = 
     return vix, embed_samples(embed, [samples[i] for i in vix], spec)
 
 
+def outlier_set(cfg: dict, data_dir, spec):
+    """The ``train.outliers`` clips, encoded (None without that key). Spreadthesign's alphabets for the
+    words pack: other signers than the letters the open-set rule is measured on."""
+    kind = cfg["train"].get("outliers", {}).get("kind")
+    if not kind:
+        return None
+    from .recipe import Encoded
+
+    loaders = {"spreadthesign": D.load_spreadthesign, "letters": D.load_letters, "asl_static": D.load_asl_static}
+    if kind not in loaders:
+        raise ValueError(f"train.outliers.kind must be one of {sorted(loaders)}, not {kind!r}")
+    return Encoded(loaders[kind](data_dir), spec, cfg.get("augment"))
+
+
 def fewer_signers(samples, idx: np.ndarray, fraction: float, seed: int) -> np.ndarray:
     """``idx`` kept to about ``fraction`` of its signers (a learning curve: what more signers would
     give), plus one signer back for any word that lost all of its own."""
@@ -86,7 +100,7 @@ def fewer_signers(samples, idx: np.ndarray, fraction: float, seed: int) -> np.nd
 
 
 def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, labels, text_all, out: Path,
-             threads: int, log, train_signers: float = 1.0, teacher_runs=()) -> Path:
+             threads: int, log, train_signers: float = 1.0, teacher_runs=(), outliers=None) -> Path:
     from .recipe import embed_fn, label_embeddings, train_encoder
 
     path = out / f"fold{fold}.npz"
@@ -112,7 +126,7 @@ def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, label
 
         teachers = [torch.load(Path(r) / f"fold{fold}.pt", weights_only=False) for r in teacher_runs]
     model, secs = train_encoder(cfg, enc, samples, ix["train"], known, text_all[kpos], threads=threads, log=log,
-                                teachers=teachers)
+                                teachers=teachers, outliers=outliers)
     import torch
 
     torch.save(model, out / f"fold{fold}.pt")   # the fold's model: a teacher for distillation (``recipe.py``)
@@ -176,15 +190,16 @@ def main(argv=None) -> int:
     spec = InputSpec.from_dict(cfg["input"])
     log(f"{len(samples)} clips, {len(labels)} labels, {len(set(sg))} signers "
         f"({sum(v < 0 for v in fold_of.values())} only ever in training), {len(letters)} negative clips")
-    enc = None
+    enc = outliers = None
     for fold in range(a.folds):
         if a.only is not None and fold not in a.only:
             continue
         if enc is None and not (out / f"fold{fold}.npz").exists():
             enc = Encoded(samples, spec, cfg.get("augment"))   # only when a fold still has to be trained
+            outliers = outlier_set(cfg, a.data, spec)
             log(f"encoded in {time.time() - t0:.0f}s")
         run_fold(cfg, fold, samples, letters, enc, fold_of, groups[fold], labels, text_all, out, a.threads, log,
-                 a.train_signers, a.teachers)
+                 a.train_signers, a.teachers, outliers)
     write_report(out, samples, labels, cfg, a.folds,
                  "python -m signclip_desktop.training.kfold " + " ".join(argv or __import__("sys").argv[1:]), log)
     log(f"({time.time() - t0:.0f}s in all)")

@@ -52,12 +52,19 @@ def distillation_kl(video: torch.Tensor, label_text: torch.Tensor, scale: torch.
     return kl * temperature ** 2
 
 
+def flat_over_labels(video: torch.Tensor, label_text: torch.Tensor, scale: torch.Tensor) -> torch.Tensor:
+    """Cross-entropy of each clip's label probabilities to the uniform distribution: for clips that
+    are none of the labels (outlier exposure), no label should stand out."""
+    return -F.log_softmax(scale * video @ label_text.t(), dim=1).mean()
+
+
 def contrastive_step(model, x, yb, text_feats, opt, sched, all_w: float = 0.0, smoothing: float = 0.0,
-                     groups=None, soft=None):
+                     groups=None, soft=None, outliers=None):
     """One optimiser step of the SignCLIP loss (label-aware InfoNCE, plus an all-labels
     cross-entropy when ``all_w``); the trainer and the k-fold recipe share it. ``groups``: see
     ``label_aware_infonce``. ``soft``: (teacher probabilities [B, L], weight, temperature) adds
-    ``distillation_kl``. Returns the loss."""
+    ``distillation_kl``. ``outliers``: (a batch of clips of no label, weight) adds ``flat_over_labels``.
+    Returns the loss."""
     import torch
 
     v = model.encoder(x)
@@ -68,6 +75,8 @@ def contrastive_step(model, x, yb, text_feats, opt, sched, all_w: float = 0.0, s
         loss = loss + all_w * all_labels_ce(v, lt, yb, scale, smoothing, groups)
     if soft is not None:
         loss = loss + soft[1] * distillation_kl(v, lt, scale, soft[0], soft[2])
+    if outliers is not None:
+        loss = loss + outliers[1] * flat_over_labels(model.encoder(outliers[0]), lt, scale)
     opt.zero_grad(set_to_none=True)
     loss.backward()
     torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

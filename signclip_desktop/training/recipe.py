@@ -14,7 +14,10 @@ Config keys (``cfg["model"]``, ``cfg["train"]``, ``cfg["augment"]`` as in ``trai
 - ``train.distill``: {"teachers": n, "weight": w, "temperature": t}: first train n encoders of the same
   recipe (seeds seed+1..seed+n), then this one also learns their averaged label probabilities
   (mirror-symmetric, at temperature t, weight w * t^2): an ensemble's answers in one model of the
-  same size and speed. ``teachers=`` passes ready ones (a k-fold run's ``fold<i>.pt``).
+  same size and speed. ``teachers=`` passes ready ones (a k-fold run's ``fold<i>.pt``);
+- ``train.outliers``: {"kind": "spreadthesign", "weight": w, "batch": n}: each step also shows n clips
+  of that kind (``outliers=``, an ``Encoded`` set; no label of this pack) and asks that no label stand out
+  for them (outlier exposure, for the "not a sign I know" rule).
 """
 from __future__ import annotations
 
@@ -97,7 +100,8 @@ def teacher_probabilities(teachers, spec, x, text_feats, temperature: float):
 
 
 def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndarray, label_ids: list[str],
-                  text_feats, threads: int = 2, log=print, seed: int | None = None, teachers=None):
+                  text_feats, threads: int = 2, log=print, seed: int | None = None, teachers=None,
+                  outliers: Encoded | None = None):
     """Train on ``samples[idx]`` (labels ``label_ids``); returns (SignCLIP model in eval mode with the
     averaged weights, seconds of training, teachers' included)."""
     import torch
@@ -108,6 +112,9 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
     torch.set_num_threads(threads)
     seed = int(cfg.get("seed", 0) if seed is None else seed)
     distill = cfg["train"].get("distill")
+    out_cfg = cfg["train"].get("outliers")
+    if out_cfg and outliers is None:
+        raise ValueError(f"train.outliers needs the {out_cfg.get('kind')!r} clips (outliers=)")
     t_teachers = 0.0
     if distill and teachers is None:
         plain = copy.deepcopy(cfg)
@@ -115,7 +122,8 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
         teachers = []
         for i in range(int(distill.get("teachers", 2))):
             log(f"  teacher {i + 1}/{distill.get('teachers', 2)} (seed {seed + 1 + i})")
-            t, secs = train_encoder(plain, enc, samples, idx, label_ids, text_feats, threads, log, seed=seed + 1 + i)
+            t, secs = train_encoder(plain, enc, samples, idx, label_ids, text_feats, threads, log, seed=seed + 1 + i,
+                                    outliers=outliers)
             teachers.append(t)
             t_teachers += secs
     if distill:
@@ -165,7 +173,12 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
         if distill:
             temp = float(distill.get("temperature", 2.0))
             soft = (teacher_probabilities(teachers, spec, x, text_feats, temp), float(distill.get("weight", 1.0)), temp)
-        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing, groups, soft)
+        if out_cfg:
+            ob = rng.choice(len(outliers.plain), size=int(out_cfg.get("batch", 16)))
+            xo = [aug(outliers.plain[k].astype(np.float32), static=bool(outliers.static[k])) for k in ob]
+            out_x = (torch.from_numpy(pad_batch(xo, aug.cfg.max_len)), float(out_cfg.get("weight", 0.5)))
+        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing, groups, soft,
+                                out_x if out_cfg else None)
         if ema is not None:
             d = 0.0 if step < int(tc.get("ema_start", 0.25) * steps) else ema_decay
             with torch.no_grad():

@@ -18,6 +18,7 @@ import numpy as np
 
 from ..keypoints.features import InputSpec
 from . import data as D
+from .kfold import outlier_set
 from .train import _config_hash, _log, load_config
 
 
@@ -55,7 +56,8 @@ def build(cfg: dict, data_dir, out: Path, like: Path, fraction: float, threads: 
         log(f"{len(samples)} clips, {len(ids)} words; training on {len(idx)} clips of "
             f"{len({samples[i].signer for i in idx})} signers, {len(held)} signers held out; "
             f"encoded in {time.time() - t0:.0f}s")
-        model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log)
+        model, secs = train_encoder(cfg, enc, samples, idx, ids, text, threads=threads, log=log,
+                                    outliers=outlier_set(cfg, data_dir, spec))
         torch.save((model, secs), ckpt)
     log(f"trained in {secs:.0f}s")
     text = embed_texts([l.prompt for l in table])

@@ -381,3 +381,26 @@ def test_teachers_answer_the_same_for_a_sign_and_its_mirror_image():
     assert p.shape == (3, 5) and torch.allclose(p.sum(dim=1), torch.ones(3))
     assert torch.allclose(p, teacher_probabilities(teachers, spec, mirrored, text, 2.0), atol=1e-5)
     assert not torch.allclose(p, teacher_probabilities(teachers[:1], spec, x, text, 2.0), atol=1e-3)
+
+
+def test_outlier_exposure_wants_no_label_to_stand_out():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.training.loss import flat_over_labels
+
+    labels = torch.eye(4, 6)
+    scale = torch.tensor(20.0)
+    like_a_label = labels[:2].clone()                       # an outlier that looks like label 0 / 1
+    like_none = torch.nn.functional.normalize(torch.tensor([[0.0, 0, 0, 0, 1, 1]] * 2), dim=1)
+    floor = float(np.log(4))                                # cross-entropy to uniform of a uniform answer
+    assert flat_over_labels(like_none, labels, scale).item() == pytest.approx(floor, abs=1e-5)
+    assert flat_over_labels(like_a_label, labels, scale).item() > floor + 5
+
+
+def test_training_with_outliers_refuses_to_run_without_them():
+    from signclip_desktop.training.recipe import train_encoder
+
+    class Enc:
+        spec = None
+    with pytest.raises(ValueError, match="outliers"):
+        train_encoder({"train": {"steps": 1, "outliers": {"kind": "spreadthesign"}}, "model": {}}, Enc(), [], np.arange(0),
+                      [], np.zeros((0, 4), np.float32))
