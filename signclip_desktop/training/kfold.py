@@ -80,10 +80,12 @@ def outlier_set(cfg: dict, data_dir, spec):
         return None
     from .recipe import Encoded
 
-    loaders = {"spreadthesign": D.load_spreadthesign, "letters": D.load_letters, "asl_static": D.load_asl_static}
-    if kind not in loaders:
-        raise ValueError(f"train.outliers.kind must be one of {sorted(loaders)}, not {kind!r}")
-    return Encoded(loaders[kind](data_dir), spec, cfg.get("augment"))
+    try:
+        clips = D.load_fingerspelling(data_dir, sources=(kind,))
+    except KeyError:
+        raise ValueError(f"train.outliers.kind must be a fingerspelling source (letters, spreadthesign, "
+                         f"asl_static), not {kind!r}") from None
+    return Encoded(clips, spec, cfg.get("augment"))
 
 
 def fewer_signers(samples, idx: np.ndarray, fraction: float, seed: int) -> np.ndarray:
@@ -120,15 +122,12 @@ def run_fold(cfg, fold: int, samples, letters, enc, fold_of, unseen_words, label
     log(f"fold {fold}: train {len(ix['train'])} clips / {len({sg[i] for i in ix['train']})} signers / "
         f"{len(known)} words; test {len(ix['test'])} clips / {len({sg[i] for i in ix['test']})} signers; "
         f"unseen words {unseen_words} ({len(ix['unseen'])} clips)")
-    teachers = None
-    if teacher_runs:   # ready teachers of the same fold, instead of training them here
-        import torch
-
-        teachers = [torch.load(Path(r) / f"fold{fold}.pt", weights_only=False) for r in teacher_runs]
-    model, secs = train_encoder(cfg, enc, samples, ix["train"], known, text_all[kpos], threads=threads, log=log,
-                                teachers=teachers, outliers=outliers)
     import torch
 
+    # ready teachers of the same fold, instead of training them here
+    teachers = [torch.load(Path(r) / f"fold{fold}.pt", weights_only=False) for r in teacher_runs] or None
+    model, secs = train_encoder(cfg, enc, samples, ix["train"], known, text_all[kpos], threads=threads, log=log,
+                                teachers=teachers, outliers=outliers)
     torch.save(model, out / f"fold{fold}.pt")   # the fold's model: a teacher for distillation (``recipe.py``)
     spec = enc.spec
     f = embed_fn(model, spec, bool(cfg.get("model", {}).get("symmetric", True)))

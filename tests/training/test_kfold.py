@@ -404,3 +404,11 @@ def test_training_with_outliers_refuses_to_run_without_them():
     with pytest.raises(ValueError, match="outliers"):
         train_encoder({"train": {"steps": 1, "outliers": {"kind": "spreadthesign"}}, "model": {}}, Enc(), [], np.arange(0),
                       [], np.zeros((0, 4), np.float32))
+
+
+def test_outliers_of_an_unknown_kind_are_refused_by_name():
+    from signclip_desktop.training.kfold import outlier_set
+
+    assert outlier_set({"train": {}}, "nowhere", None) is None
+    with pytest.raises(ValueError, match="'selfies'"):
+        outlier_set({"train": {"outliers": {"kind": "selfies"}}}, "nowhere", None)
