@@ -62,9 +62,12 @@ class DerivedFeatures(nn.Module):
     lengths; turning the hand changes nothing, but unlike distances a hand seen from its back and
     from its palm, mirror images in the picture, stay apart) and ``hand_contacts`` (distances from
     each hand's wrist and fingertips to the face and shoulders (``body_points``) and to the other
-    hand's: where a sign touches, the same when the signer leans or the camera tilts)."""
+    hand's: where a sign touches, the same when the signer leans or the camera tilts) and
+    ``hand_angles`` (the cosine of each finger joint's bend and of the spread between neighbouring
+    fingers: handshape as a signer's joints make it, whatever the hand's size, proportions or turn)."""
 
-    KNOWN = ("hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts")
+    KNOWN = ("hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts", "hand_angles")
+    FINGERS = ("THUMB", "INDEX_FINGER", "MIDDLE_FINGER", "RING_FINGER", "PINKY")
     # a hand's wrist and five fingertips
     CONTACT_POINTS = tuple(i for i, n in enumerate(L.HAND_POINTS) if n == "WRIST" or n.endswith("_TIP"))
 
@@ -103,6 +106,27 @@ class DerivedFeatures(nn.Module):
             self.register_buffer("tips_r", tips[1], persistent=False)
             self.register_buffer("body", torch.tensor(list(body_points)), persistent=False)
             self.dim += 2 * k * len(body_points) + k * k
+        if "hand_angles" in derived:
+            bone_from, bone_to, bend, spread = self.hand_bones()
+            for name, v in (("bone_from", bone_from), ("bone_to", bone_to), ("bend_a", bend[0]), ("bend_b", bend[1]),
+                            ("spread_a", spread[0]), ("spread_b", spread[1])):
+                self.register_buffer(name, torch.tensor(v), persistent=False)
+            self.dim += len(hand_slices) * (len(bend[0]) + len(spread[0]))
+
+    @classmethod
+    def hand_bones(cls):
+        """Each finger's four bones (wrist -> base -> ... -> tip) as (from, to) hand point indices; the
+        bone pairs whose angle is a joint's bend (3 per finger) and the neighbouring fingers' first
+        free bones whose angle is their spread (4)."""
+        bone_from, bone_to, first_free = [], [], []
+        for f in cls.FINGERS:
+            chain = [L.HAND_WRIST] + [i for i, n in enumerate(L.HAND_POINTS) if n.startswith(f + "_")]
+            first_free.append(len(bone_from) + 1)
+            bone_from += chain[:-1]
+            bone_to += chain[1:]
+        bend = ([b for f in range(len(cls.FINGERS)) for b in range(4 * f, 4 * f + 3)],
+                [b + 1 for f in range(len(cls.FINGERS)) for b in range(4 * f, 4 * f + 3)])
+        return bone_from, bone_to, bend, (first_free[:-1], first_free[1:])
 
     def forward(self, kp: torch.Tensor) -> torch.Tensor:
         b, t = kp.shape[0], kp.shape[1]
@@ -141,6 +165,13 @@ class DerivedFeatures(nn.Module):
                 d = a[:, :, :, None, :2] - o[:, :, None, :, :2]                 # [B, T, 6, M, 2]
                 seen = a[:, :, :, None, -1] * o[:, :, None, :, -1]
                 parts.append((torch.sqrt((d * d).sum(dim=-1) + 1e-8) * seen).reshape(b, t, -1))
+        if "hand_angles" in self.derived:
+            for s, e in self.hand_slices:
+                hand, hc = kp[:, :, s:e, :2], kp[:, :, s, -1:]
+                bones = hand[:, :, self.bone_to] - hand[:, :, self.bone_from]               # [B, T, 20, 2]
+                bones = bones / torch.sqrt((bones * bones).sum(dim=-1, keepdim=True) + 1e-8)
+                for a, o in ((self.bend_a, self.bend_b), (self.spread_a, self.spread_b)):
+                    parts.append((bones[:, :, a] * bones[:, :, o]).sum(dim=-1) * hc)
         return torch.cat(parts, dim=-1)
 
 

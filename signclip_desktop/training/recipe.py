@@ -2,7 +2,8 @@
 pack): the SignCLIP losses of ``train.py`` plus the recipe options the k-fold numbers decide on.
 
 Config keys (``cfg["model"]``, ``cfg["train"]``, ``cfg["augment"]`` as in ``train.py``), recipe extras:
-- ``model.derived``: any of ``["hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts"]``:
+- ``model.derived``: any of ``["hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts",
+  "hand_angles"]``:
   features computed inside the encoder graph (``model.DerivedFeatures``);
   ``model.conv_layers``: residual temporal conv blocks before the transformer;
 - ``train.time_mask``: [p, max_fraction] blank a random span of frames with probability p;

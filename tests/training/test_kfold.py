@@ -146,6 +146,34 @@ def test_hand_distances_ignore_where_the_hand_is_how_big_and_how_it_turns_in_the
         DerivedFeatures(45, 3, ("hand_distances",), ((0, 21), (21, 45)))
 
 
+def test_hand_angles_read_the_joints_whatever_the_hands_size_turn_or_finger_lengths():
+    torch = pytest.importorskip("torch")
+    from signclip_desktop.training.model import DerivedFeatures
+
+    f = DerivedFeatures(42, 3, ("hand_angles",), ((0, 21), (21, 42)))
+    torch.manual_seed(0)   # random points: a bone shorter than ~0.01 would meet the normalisation's epsilon
+    x = _two_clips_of_two_hands(torch)
+    a = f(x)
+    assert f.dim == 42 * 3 + 2 * 19 and a.shape == (2, 4, f.dim)
+    left, right = slice(126, 126 + 19), slice(126 + 19, None)
+    c, s = np.cos(0.6), np.sin(0.6)
+    turned = x.clone()
+    turned[..., :21, :2] = x[..., :21, :2] @ torch.tensor([[c, s], [-s, c]], dtype=x.dtype) * 1.8 + 0.25
+    assert torch.allclose(f(turned)[..., left], a[..., left], atol=1e-4)
+    # a signer with a longer index finger: each index bone twice as long, its joints bent alike
+    long = x.clone()
+    for joint in (6, 7, 8):
+        long[..., joint, :2] = long[..., joint - 1, :2] + 2 * (x[..., joint, :2] - x[..., joint - 1, :2])
+    assert torch.allclose(f(long)[..., left], a[..., left], atol=1e-4)
+    dist = DerivedFeatures(42, 3, ("hand_distances",), ((0, 21), (21, 42)))
+    assert not torch.allclose(dist(long)[..., 126:126 + 210], dist(x)[..., 126:126 + 210], atol=1e-3)
+    bent = x.clone()
+    bent[..., 8, :2] = 2 * x[..., 7, :2] - x[..., 8, :2]                # index fingertip folded back
+    assert not torch.allclose(f(bent)[..., left], a[..., left], atol=1e-3)
+    assert torch.all(a[1, :, right] == 0) and a[0, :, right].abs().sum() > 0
+    assert a[..., left].abs().max() <= 1.0 + 1e-5
+
+
 def test_hand_frame_ignores_how_the_hand_turns_but_tells_palm_from_back():
     torch = pytest.importorskip("torch")
     from signclip_desktop.training.model import DerivedFeatures
@@ -209,7 +237,8 @@ def test_encoder_with_recipe_options_exports_with_the_same_output(tmp_path):
 
     spec = InputSpec.from_dict({"components": ["pose", "left_hand", "right_hand"], "dims": ["x", "y"]})
     cfg = {"model": {"d_model": 16, "layers": 1, "heads": 2, "ff": 32, "embed_dim": 8, "time_stride": 2,
-                     "derived": ["hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts"],
+                     "derived": ["hand_centred", "velocity", "hand_distances", "hand_frame", "hand_contacts",
+                                 "hand_angles"],
                      "conv_layers": 1,
                      "symmetric": True}}
     enc = SymmetricEncoder(PoseEncoder(spec.num_points, spec.num_channels, **model_kwargs(cfg, spec)), spec).eval()
