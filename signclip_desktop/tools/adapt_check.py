@@ -21,15 +21,12 @@ from pathlib import Path
 
 import numpy as np
 
+from ..training.variants import _unit
 from . import write_json
 
 SHIFTS = (0.5, 1.0)
 CSLS_K = (5, 10)
 LAMBDAS = (0.0, 0.25, 0.5, 1.0)
-
-
-def _unit(a: np.ndarray) -> np.ndarray:
-    return a / np.maximum(np.linalg.norm(a, axis=1, keepdims=True), 1e-9)
 
 
 def signer_shift(emb: np.ndarray, signers: np.ndarray, target: np.ndarray, amount: float) -> np.ndarray:

@@ -33,8 +33,7 @@ def merge_fold(paths: list[Path]) -> dict:
     out = {key: zs[0][key] for key in SAME}
     scale = 1.0 / np.sqrt(len(zs))
     for key in EMBEDDINGS:
-        parts = [unit_rows(z[key].astype(np.float32)) if len(z[key]) else z[key].astype(np.float32) for z in zs]
-        out[key] = np.concatenate(parts, axis=1) * scale
+        out[key] = np.concatenate([unit_rows(z[key]) for z in zs], axis=1) * scale
     out["seconds"] = float(sum(float(z["seconds"]) for z in zs))
     return out
 

@@ -85,19 +85,24 @@ def label_groups(label_ids: list[str]):
     return torch.tensor([index[g] for g in langs], dtype=torch.long)
 
 
-def teacher_probabilities(teachers, spec, x, text_feats, temperature: float):
-    """[B, L]: the teachers' label probabilities for a batch, averaged (each teacher mirror-symmetric,
-    as the app embeds, with its own learned scale)."""
+def prepare_teachers(teachers, spec, text_feats) -> list:
+    """Each teacher as the app embeds (mirror-symmetric) with its scaled label texts, built once for
+    the whole run rather than every step."""
     import torch
 
     from .model import SymmetricEncoder
 
     with torch.no_grad():
-        ps = []
-        for t in teachers:
-            v = SymmetricEncoder(t.encoder, spec).eval()(x)
-            ps.append(torch.softmax(t.scale() * v @ t.text(text_feats).t() / temperature, dim=1))
-        return torch.stack(ps).mean(0)
+        return [(SymmetricEncoder(t.encoder, spec).eval(), t.scale() * t.text(torch.as_tensor(text_feats)))
+                for t in teachers]
+
+
+def teacher_probabilities(prepared: list, x, temperature: float):
+    """[B, L]: the teachers' label probabilities for a batch (``prepare_teachers``), averaged."""
+    import torch
+
+    with torch.no_grad():
+        return torch.stack([torch.softmax(enc(x) @ labels.t() / temperature, dim=1) for enc, labels in prepared]).mean(0)
 
 
 def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndarray, label_ids: list[str],
@@ -127,12 +132,14 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
                                     outliers=outliers)
             teachers.append(t)
             t_teachers += secs
+    torch.manual_seed(seed)
+    spec = enc.spec
     if distill:
         for t in teachers:
             t.eval()
+        prepared = prepare_teachers(teachers, spec, text_feats)
+        temp, kd_weight = float(distill.get("temperature", 2.0)), float(distill.get("weight", 1.0))
         log(f"  student (seed {seed}) learns from {len(teachers)} teachers")
-    torch.manual_seed(seed)
-    spec = enc.spec
     aug = Augmenter(spec, AugmentConfig.from_dict(cfg.get("augment")), seed=seed)
     index = {l: i for i, l in enumerate(label_ids)}
     tr = [samples[i] for i in idx]
@@ -170,16 +177,13 @@ def train_encoder(cfg: dict, enc: Encoded, samples: list[D.Sample], idx: np.ndar
             xs.append(_time_mask(x, rng, tm_p, tm_frac) if tm_p else x)
         x = torch.from_numpy(pad_batch(xs, aug.cfg.max_len))
         yb = y_all[b]
-        soft = None
-        if distill:
-            temp = float(distill.get("temperature", 2.0))
-            soft = (teacher_probabilities(teachers, spec, x, text_feats, temp), float(distill.get("weight", 1.0)), temp)
+        soft = (teacher_probabilities(prepared, x, temp), kd_weight, temp) if distill else None
+        out_x = None
         if out_cfg:
             ob = rng.choice(len(outliers.plain), size=int(out_cfg.get("batch", 16)))
             xo = [aug(outliers.plain[k].astype(np.float32), static=bool(outliers.static[k])) for k in ob]
             out_x = (torch.from_numpy(pad_batch(xo, aug.cfg.max_len)), float(out_cfg.get("weight", 0.5)))
-        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing, groups, soft,
-                                out_x if out_cfg else None)
+        loss = contrastive_step(model, x, yb, text_feats, opt, sched, all_w, smoothing, groups, soft, out_x)
         if ema is not None:
             d = 0.0 if step < int(tc.get("ema_start", 0.25) * steps) else ema_decay
             with torch.no_grad():

@@ -397,7 +397,7 @@ def test_teachers_answer_the_same_for_a_sign_and_its_mirror_image():
     torch = pytest.importorskip("torch")
     from signclip_desktop.keypoints.features import InputSpec
     from signclip_desktop.training.model import SignCLIP, SymmetricEncoder
-    from signclip_desktop.training.recipe import model_kwargs, teacher_probabilities
+    from signclip_desktop.training.recipe import model_kwargs, prepare_teachers, teacher_probabilities
 
     spec = InputSpec.from_dict({"components": ["pose", "left_hand", "right_hand"], "dims": ["x", "y"]})
     cfg = {"model": {"d_model": 16, "layers": 1, "heads": 2, "ff": 32, "embed_dim": 8, "derived": ["hand_centred"]}}
@@ -405,11 +405,12 @@ def test_teachers_answer_the_same_for_a_sign_and_its_mirror_image():
     teachers = [SignCLIP(spec.num_points, spec.num_channels, text_dim=6, **model_kwargs(cfg, spec)).eval() for _ in range(2)]
     x = torch.randn(3, 12, spec.num_points, spec.num_channels)
     text = torch.randn(5, 6)
-    p = teacher_probabilities(teachers, spec, x, text, 2.0)
+    prepared = prepare_teachers(teachers, spec, text)
+    p = teacher_probabilities(prepared, x, 2.0)
     mirrored = SymmetricEncoder(teachers[0].encoder, spec).mirror(x)
     assert p.shape == (3, 5) and torch.allclose(p.sum(dim=1), torch.ones(3))
-    assert torch.allclose(p, teacher_probabilities(teachers, spec, mirrored, text, 2.0), atol=1e-5)
-    assert not torch.allclose(p, teacher_probabilities(teachers[:1], spec, x, text, 2.0), atol=1e-3)
+    assert torch.allclose(p, teacher_probabilities(prepared, mirrored, 2.0), atol=1e-5)
+    assert not torch.allclose(p, teacher_probabilities(prepared[:1], x, 2.0), atol=1e-3)
 
 
 def test_outlier_exposure_wants_no_label_to_stand_out():
